@@ -1,0 +1,64 @@
+"""commune-feedback: a commune's feedback group, from a QR board to an answered question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import instance_path_from_env, load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path_from_env(),
+        instance_relative_config=True,
+        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
+        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+    )
+    load_config(app, test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from app import database, errors, i18n
+    from app.accounts import origin_guard, sessions
+    from app.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    database.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    origin_guard.init_app(app)
+    sessions.init_app(app)
+
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.routes import bp as accounts_bp
+    from app.announcements.routes import bp as announcements_bp
+    from app.api import create_api_blueprint
+    from app.communes.routes import bp as communes_bp
+    from app.feedback.routes import bp as feedback_bp
+    from app.membership.routes import bp as membership_bp
+
+    app.register_blueprint(create_api_blueprint())
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(communes_bp)
+    app.register_blueprint(membership_bp)
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(announcements_bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from app.accounts.cli import users_cli
+    from app.communes.cli import communes_cli, demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(communes_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,38 @@
+"""One table for every person who signs in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models_base import created_at_column
+
+
+class Account(db.Model):
+    """A resident (display name only) or a staff member (email and password hash too)."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    # Staff only: residents never give an email or a password.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # Bumped to sign out every session of this account (password change, revocation).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    @property
+    def is_staff(self) -> bool:
+        return self.email is not None
+
+    @property
+    def kind(self) -> str:
+        """``admin``, ``official`` (any staff account) or ``resident``."""
+        if self.is_admin:
+            return "admin"
+        return "official" if self.is_staff else "resident"

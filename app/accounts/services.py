@@ -1,0 +1,63 @@
+"""Creating staff accounts and checking their passwords."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.accounts.models import Account
+from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.errors import Conflict, NotAuthenticated, ValidationError
+from app.extensions import db
+from app.validation import clean_email
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+
+
+def check_new_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError(
+            _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            field="password",
+        )
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(_("The password is too long."), field="password")
+
+
+def create_staff_account(
+    email: str, password: str, *, is_admin: bool, display_name: str | None = None
+) -> Account:
+    """Add an official or admin account (not committed)."""
+    email = clean_email(email)
+    check_new_password(password)
+    if db.session.scalar(select(Account.id).where(Account.email == email)) is not None:
+        raise Conflict(_("An account with this email already exists."), field="email")
+    account = Account(
+        email=email,
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        display_name=(display_name or email.split("@")[0])[:60],
+    )
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def authenticate(email: object, password: object) -> Account:
+    """Return the staff account for these credentials or raise ``NotAuthenticated``.
+
+    The message is the same for an unknown email and a wrong password: no account enumeration.
+    """
+    wrong = NotAuthenticated(_("The email or password is incorrect."))
+    if not isinstance(email, str) or not isinstance(password, str):
+        raise wrong
+    if len(password) > MAX_PASSWORD_LENGTH or len(email) > 254:
+        raise wrong
+    account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    hashed = account.password_hash if account else None
+    if not verify_password(hashed, password) or account is None:
+        raise wrong
+    if needs_rehash(account.password_hash or ""):
+        account.password_hash = hash_password(password)
+    return account

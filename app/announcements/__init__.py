@@ -1,0 +1,1 @@
+"""Announcements from a commune's officials to every member."""

@@ -1,0 +1,28 @@
+"""An announcement posted by an official to the whole commune group."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Account
+from app.extensions import db
+from app.models_base import created_at_column
+
+
+class Announcement(db.Model):
+    __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_commune_id_id", "commune_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("commune.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    author: Mapped[Account | None] = relationship(lazy="joined")

@@ -1,0 +1,13 @@
+"""The versioned JSON API, ``/api/v1``: one module (and nested blueprint) per resource."""
+
+from flask import Blueprint
+
+
+def create_api_blueprint() -> Blueprint:
+    """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
+    from app.api import announcements, auth, communes, membership, threads
+
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    for module in (auth, communes, membership, threads, announcements):
+        api.register_blueprint(module.bp)
+    return api

@@ -1,0 +1,48 @@
+"""``/auth/login``, ``/auth/logout`` and ``/me``."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app.accounts.services import authenticate
+from app.accounts.sessions import current_account, sign_in, sign_out
+from app.api.helpers import json_body
+from app.api.schemas import account_json, commune_json
+from app.extensions import db
+from app.membership.services import memberships_of
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.post("/auth/login")
+def login() -> Response:
+    data = json_body()
+    account = authenticate(data.get("email"), data.get("password"))
+    db.session.commit()
+    sign_in(account)
+    return jsonify(user=account_json(account))
+
+
+@bp.post("/auth/logout")
+def logout() -> tuple[str, int]:
+    sign_out()
+    return "", 204
+
+
+@bp.get("/me")
+def me() -> Response:
+    account = current_account()
+    if account is None:
+        return jsonify(signed_in=False, kind=None, communes=[])
+    communes = [
+        {**commune_json(membership.commune), "role": membership.role}
+        for membership in memberships_of(account)
+    ]
+    return jsonify(
+        signed_in=True,
+        id=account.id,
+        kind=account.kind,
+        display_name=account.display_name,
+        email=account.email,
+        communes=communes,
+    )

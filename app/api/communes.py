@@ -1,0 +1,33 @@
+"""``/communes``: creating commune groups (admins) and listing them (admins, officials)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app.api.helpers import json_body, require_account
+from app.api.schemas import commune_json
+from app.communes.services import communes_for, create_commune
+from app.errors import Forbidden
+from app.extensions import db
+
+bp = Blueprint("communes", __name__)
+
+
+@bp.post("/communes")
+def create() -> tuple[Response, int]:
+    account = require_account()
+    if not account.is_admin:
+        raise Forbidden()
+    data = json_body()
+    commune = create_commune(data.get("slug"), data.get("name"))
+    db.session.commit()
+    return jsonify(commune_json(commune, with_join_url=True)), 201
+
+
+@bp.get("/communes")
+def index() -> Response:
+    account = require_account()
+    if not account.is_staff:
+        raise Forbidden()
+    items = [commune_json(commune, with_join_url=True) for commune in communes_for(account)]
+    return jsonify(items=items)

@@ -1,0 +1,27 @@
+"""``/join``: become a member of a commune group with the token from its QR board."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app.accounts.sessions import current_account, sign_in
+from app.api.helpers import json_body
+from app.api.schemas import commune_json
+from app.extensions import db
+from app.membership.services import join
+
+bp = Blueprint("membership", __name__)
+
+
+@bp.post("/join")
+def join_commune() -> tuple[Response, int]:
+    data = json_body()
+    result = join(data.get("token"), data.get("display_name"), current_account())
+    db.session.commit()
+    sign_in(result.account)
+    body = {
+        "member": {"id": result.account.id, "display_name": result.account.display_name},
+        "commune": commune_json(result.membership.commune),
+        "role": result.membership.role,
+    }
+    return jsonify(body), 201 if result.created else 200

@@ -1,0 +1,66 @@
+"""Threads of a commune, a thread with its replies and history, replying, status changes."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify
+
+from app.api.helpers import cursor_arg, json_body, page_size, require_account
+from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
+from app.extensions import db
+from app.feedback.services import (
+    add_reply,
+    change_status,
+    create_thread,
+    list_threads,
+    readable_thread,
+    reply_counts,
+)
+from app.membership.services import member_commune
+
+bp = Blueprint("threads", __name__)
+
+
+@bp.get("/communes/<slug>/threads")
+def index(slug: str) -> Response:
+    account = require_account()
+    commune, role = member_commune(slug, account)
+    threads, next_cursor = list_threads(
+        commune, account, role, before_id=cursor_arg(), limit=page_size()
+    )
+    counts = reply_counts(threads)
+    return jsonify(
+        items=[thread_json(thread, counts[thread.id]) for thread in threads],
+        next_cursor=str(next_cursor) if next_cursor is not None else None,
+    )
+
+
+@bp.post("/communes/<slug>/threads")
+def create(slug: str) -> tuple[Response, int]:
+    account = require_account()
+    commune, _role = member_commune(slug, account)
+    thread = create_thread(commune, account, json_body())
+    db.session.commit()
+    return jsonify(thread_json(thread, 0)), 201
+
+
+@bp.get("/threads/<int:thread_id>")
+def show(thread_id: int) -> Response:
+    thread, _role = readable_thread(thread_id, require_account())
+    return jsonify(thread_detail_json(thread))
+
+
+@bp.post("/threads/<int:thread_id>/replies")
+def reply(thread_id: int) -> tuple[Response, int]:
+    new_reply = add_reply(thread_id, require_account(), json_body())
+    db.session.commit()
+    return jsonify(reply_json(new_reply)), 201
+
+
+@bp.patch("/threads/<int:thread_id>")
+def update(thread_id: int) -> Response:
+    change = change_status(thread_id, require_account(), json_body())
+    db.session.commit()
+    thread, _role = readable_thread(thread_id, require_account())
+    data = thread_detail_json(thread)
+    data["change"] = status_change_json(change)
+    return jsonify(data)

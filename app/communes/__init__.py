@@ -1,0 +1,1 @@
+"""Communes, their join tokens and their QR boards."""

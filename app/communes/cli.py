@@ -1,0 +1,61 @@
+"""``flask communes create`` and ``flask demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.accounts.models import Account
+from app.accounts.services import create_staff_account
+from app.communes.models import Commune
+from app.communes.services import create_commune, join_url
+from app.errors import DomainError
+from app.extensions import db
+from app.membership.services import add_official
+
+communes_cli = AppGroup("communes", help="Manage commune groups.")
+
+
+@communes_cli.command("create")
+@click.argument("slug")
+@click.option("--name", required=True, help="The commune's name as residents know it.")
+def create(slug: str, name: str) -> None:
+    """Create a commune group and print its join URL."""
+    try:
+        commune = create_commune(slug, name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(join_url(current_app.config["BASE_URL"], commune))
+
+
+DEMO_SLUG = "u-minh-thuong"
+DEMO_NAME = "Xã U Minh Thượng"
+DEMO_OFFICIAL = "canbo@demo.invalid"
+DEMO_ADMIN = "admin@demo.invalid"
+
+
+@click.command("demo")
+@click.option("--password", required=True, help="Password for the demo official and admin.")
+def demo_command(password: str) -> None:
+    """Make sure a demo commune, official and admin exist (safe to run again)."""
+    commune = db.session.scalar(select(Commune).where(Commune.slug == DEMO_SLUG))
+    if commune is None:
+        commune = create_commune(DEMO_SLUG, DEMO_NAME)
+    for email, is_admin in ((DEMO_OFFICIAL, False), (DEMO_ADMIN, True)):
+        account = db.session.scalar(select(Account).where(Account.email == email))
+        if account is None:
+            name = "Quản trị viên" if is_admin else "Cán bộ xã"
+            account = create_staff_account(email, password, is_admin=is_admin, display_name=name)
+        if not is_admin:
+            add_official(account, commune)
+    db.session.commit()
+    base_url = current_app.config["BASE_URL"]
+    click.echo(f"Demo commune:  {commune.name}")
+    click.echo(f"Join URL:      {join_url(base_url, commune)}")
+    click.echo(f"QR board:      {base_url}/communes/{commune.slug}/board.png")
+    click.echo(f"Official:      {DEMO_OFFICIAL} / {password}")
+    click.echo(f"Admin:         {DEMO_ADMIN} / {password}")

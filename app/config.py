@@ -1,0 +1,118 @@
+"""Configuration: defaults in code, then ``instance/config.py``, then the environment.
+
+The environment names from the deployment contract (``DATABASE_URL``, ``SECRET_KEY``,
+``BASE_URL``, ``INSTANCE_PATH``, ``PUSH_ALLOWED_HOSTS``) are read as they are; any other setting
+can be given as ``FEEDBACK_<NAME>`` (JSON values are parsed, so ``FEEDBACK_PAGE_SIZE=50`` works).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": None,
+    "BASE_URL": "http://127.0.0.1:8000",
+    "SQLALCHEMY_DATABASE_URI": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_NAME": "cf_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": timedelta(days=365),
+    # JSON bodies are small; photos arrive through their own size-checked upload path.
+    "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+    "MAX_JSON_BYTES": 1024 * 1024,
+    "PAGE_SIZE": 20,
+    "BABEL_DEFAULT_LOCALE": "vi",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+    "LANGUAGES": ["vi", "en"],
+    "VAPID_SUBJECT": "mailto:admin@commune-feedback.invalid",
+    "PUSH_ALLOWED_HOSTS": None,
+}
+
+# Names the deployment contract fixes; they are read without a prefix.
+CONTRACT_ENV = {
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SECRET_KEY": "SECRET_KEY",
+    "BASE_URL": "BASE_URL",
+    "PUSH_ALLOWED_HOSTS": "PUSH_ALLOWED_HOSTS",
+}
+
+WEAK_SECRETS = {"", "dev", "changeme", "secret", "development"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def instance_path_from_env() -> str:
+    """Where the database, keys and uploads live (``INSTANCE_PATH``, default ``instance/``)."""
+    configured = os.environ.get("INSTANCE_PATH")
+    if configured:
+        return str(Path(configured).resolve())
+    return str(Path.cwd() / "instance")
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` in order: defaults, instance file, environment, test overrides."""
+    app.config.from_mapping(DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        for env_name, key in CONTRACT_ENV.items():
+            if os.environ.get(env_name):
+                app.config[key] = os.environ[env_name]
+        app.config.from_prefixed_env("FEEDBACK")
+    else:
+        app.config.update(test_config)
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        db_file = Path(app.instance_path) / "feedback.sqlite3"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A busy writer makes others wait (up to 15 s) rather than fail with "database is locked".
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {"timeout": 15})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+    base_url = app.config["BASE_URL"].rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BASE_URL must be an http(s) origin, got {base_url!r}")
+    app.config["BASE_URL"] = base_url
+    app.config["SESSION_COOKIE_SECURE"] = parts.scheme == "https"
+    app.config["PREFERRED_URL_SCHEME"] = parts.scheme
+
+    check_secret(app)
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` spelling and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def check_secret(app: Flask) -> None:
+    """Refuse to run outside development and testing without a strong secret key."""
+    secret = app.config.get("SECRET_KEY") or ""
+    relaxed = app.config["ENV_NAME"] in ("development", "testing") or app.config.get("TESTING")
+    if relaxed:
+        if not secret:
+            app.config["SECRET_KEY"] = "development-only-not-secret"
+        return
+    if secret.lower() in WEAK_SECRETS or len(secret) < 32:
+        raise ConfigError(
+            "SECRET_KEY must be set to a random string of at least 32 characters in production "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )

@@ -1,0 +1,1 @@
+"""Threads (questions and reports), replies and status changes."""

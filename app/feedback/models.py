@@ -1,0 +1,90 @@
+"""Threads, replies and the recorded history of status changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Account
+from app.communes.models import Commune
+from app.extensions import db
+from app.models_base import created_at_column
+
+KINDS = ("question", "report")
+VISIBILITIES = ("public", "officials")
+STATUSES = ("new", "acknowledged", "in_progress", "resolved", "declined")
+
+
+class Thread(db.Model):
+    __tablename__ = "thread"
+    __table_args__ = (
+        CheckConstraint("kind IN ('question', 'report')", name="kind"),
+        CheckConstraint("visibility IN ('public', 'officials')", name="visibility"),
+        CheckConstraint(
+            "status IN ('new', 'acknowledged', 'in_progress', 'resolved', 'declined')",
+            name="status",
+        ),
+        # The feed reads one commune's threads newest first.
+        Index("ix_thread_commune_id_id", "commune_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("commune.id", ondelete="CASCADE"), nullable=False
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    title: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    visibility: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="new")
+    created_at: Mapped[datetime] = created_at_column()
+
+    commune: Mapped[Commune] = relationship()
+    author: Mapped[Account | None] = relationship(lazy="joined")
+    replies: Mapped[list[Reply]] = relationship(
+        back_populates="thread", order_by="Reply.id", cascade="all, delete-orphan"
+    )
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="thread", order_by="StatusChange.id", cascade="all, delete-orphan"
+    )
+
+
+class Reply(db.Model):
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    # The author's role when they wrote it: an answer stays an official answer.
+    author_role: Mapped[str] = mapped_column(String(16), nullable=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    thread: Mapped[Thread] = relationship(back_populates="replies")
+    author: Mapped[Account | None] = relationship(lazy="joined")
+
+
+class StatusChange(db.Model):
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    from_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    to_status: Mapped[str] = mapped_column(String(16), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+
+    thread: Mapped[Thread] = relationship(back_populates="history")
+    actor: Mapped[Account | None] = relationship(lazy="joined")

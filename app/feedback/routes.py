@@ -1,0 +1,108 @@
+"""The group's feed, a thread's page, and their forms (work without JavaScript)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+
+from app.accounts.sessions import current_account
+from app.announcements.services import list_announcements
+from app.errors import DomainError
+from app.extensions import db
+from app.feedback.models import STATUSES
+from app.feedback.services import (
+    add_reply,
+    change_status,
+    create_thread,
+    list_threads,
+    readable_thread,
+    reply_counts,
+)
+from app.membership.services import member_commune
+from app.web import login_required, see_other
+
+bp = Blueprint("feedback", __name__)
+
+
+def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None) -> str:
+    account = current_account()
+    assert account is not None
+    commune, role = member_commune(slug, account)
+    cursor = request.args.get("cursor", "")
+    threads, next_cursor = list_threads(
+        commune, account, role, before_id=int(cursor) if cursor.isdigit() else None, limit=20
+    )
+    return render_template(
+        "feedback/feed.html",
+        commune=commune,
+        role=role,
+        announcements=list_announcements(commune, limit=5),
+        threads=threads,
+        counts=reply_counts(threads),
+        next_cursor=next_cursor,
+        form=form or {},
+        error=error,
+        joined=request.args.get("joined") == "1",
+    )
+
+
+@bp.get("/c/<slug>")
+@login_required
+def feed(slug: str) -> str:
+    return _feed_page(slug)
+
+
+@bp.post("/c/<slug>/threads")
+@login_required
+def ask(slug: str):
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    form = request.form.to_dict()
+    try:
+        thread = create_thread(commune, account, form)
+    except DomainError as error:
+        # Re-show the form with everything the resident typed: nothing is lost.
+        return _feed_page(slug, form=form, error=error.message), error.status
+    db.session.commit()
+    return see_other(url_for("feedback.thread_page", thread_id=thread.id))
+
+
+def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:
+    thread, role = readable_thread(thread_id, current_account())
+    return render_template(
+        "feedback/thread.html",
+        thread=thread,
+        role=role,
+        statuses=STATUSES,
+        form=form or {},
+        error=error,
+    )
+
+
+@bp.get("/t/<int:thread_id>")
+@login_required
+def thread_page(thread_id: int) -> str:
+    return _thread_page(thread_id)
+
+
+@bp.post("/t/<int:thread_id>/replies")
+@login_required
+def reply(thread_id: int):
+    form = request.form.to_dict()
+    try:
+        add_reply(thread_id, current_account(), form)
+    except DomainError as error:
+        return _thread_page(thread_id, form=form, error=error.message), error.status
+    db.session.commit()
+    return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="replies"))
+
+
+@bp.post("/t/<int:thread_id>/status")
+@login_required
+def status(thread_id: int):
+    form = request.form.to_dict()
+    try:
+        change_status(thread_id, current_account(), form)
+    except DomainError as error:
+        return _thread_page(thread_id, form=form, error=error.message), error.status
+    db.session.commit()
+    return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="history"))

@@ -1,0 +1,38 @@
+"""Membership: the one place that says what a person may do in a commune."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import Account
+from app.communes.models import Commune
+from app.extensions import db
+from app.models_base import created_at_column
+
+RESIDENT = "resident"
+OFFICIAL = "official"
+ROLES = (RESIDENT, OFFICIAL)
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("account_id", "commune_id", name="uq_membership_account_commune"),
+        CheckConstraint("role IN ('resident', 'official')", name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("commune.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+
+    account: Mapped[Account] = relationship(lazy="joined")
+    commune: Mapped[Commune] = relationship(lazy="joined")

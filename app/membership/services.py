@@ -1,0 +1,114 @@
+"""Joining a commune by its token, and the one question every rule asks: what is your role?"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import select
+
+from app.accounts.models import Account
+from app.communes.models import Commune
+from app.communes.services import find_by_token, get_commune
+from app.errors import Forbidden, NotAuthenticated
+from app.extensions import db
+from app.membership.models import OFFICIAL, RESIDENT, Membership
+from app.validation import TextField
+
+DISPLAY_NAME_FIELD = TextField(
+    "display_name", lazy_gettext("The display name"), required=False, max_len=60, multiline=False
+)
+
+
+def default_display_name() -> str:
+    """A friendly name for people who do not give one ("Người dân 4821")."""
+    return _("Resident %(number)04d", number=secrets.randbelow(10_000))
+
+
+@dataclass(frozen=True)
+class JoinResult:
+    account: Account
+    membership: Membership
+    created: bool
+
+
+def join(token: object, display_name: object, account: Account | None) -> JoinResult:
+    """Make ``account`` (or a new resident account) a member of the token's commune.
+
+    Joining again is harmless; an official who scans their own commune's board stays official.
+    """
+    commune = find_by_token(token)
+    name = DISPLAY_NAME_FIELD.clean(display_name)
+    if account is None:
+        account = Account(display_name=name or default_display_name())
+        db.session.add(account)
+        db.session.flush()
+    elif name:
+        account.display_name = name
+    membership = membership_of(account, commune)
+    created = membership is None
+    if membership is None:
+        membership = Membership(account=account, commune=commune, role=RESIDENT)
+        db.session.add(membership)
+        db.session.flush()
+    return JoinResult(account=account, membership=membership, created=created)
+
+
+def membership_of(account: Account | None, commune: Commune) -> Membership | None:
+    if account is None:
+        return None
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.account_id == account.id, Membership.commune_id == commune.id
+        )
+    )
+
+
+def role_in(account: Account | None, commune: Commune) -> str | None:
+    """``official``, ``resident`` or None: the single source of every permission."""
+    membership = membership_of(account, commune)
+    return membership.role if membership else None
+
+
+def require_member(account: Account | None, commune: Commune) -> str:
+    """The caller's role in ``commune``; 401 when signed out, 403 when not a member."""
+    if account is None:
+        raise NotAuthenticated()
+    role = role_in(account, commune)
+    if role is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    return role
+
+
+def require_official(account: Account | None, commune: Commune) -> None:
+    if require_member(account, commune) != OFFICIAL:
+        raise Forbidden(_("Only officials of this commune can do this."))
+
+
+def member_commune(slug: str, account: Account | None) -> tuple[Commune, str]:
+    """Look up a commune by slug and the caller's role in it, in one step for routes."""
+    commune = get_commune(slug)
+    return commune, require_member(account, commune)
+
+
+def memberships_of(account: Account) -> Sequence[Membership]:
+    return db.session.scalars(
+        select(Membership)
+        .where(Membership.account_id == account.id)
+        .order_by(Membership.created_at, Membership.id)
+    ).all()
+
+
+def add_official(account: Account, commune: Commune) -> Membership:
+    """Make ``account`` an official of ``commune`` (promoting a resident membership)."""
+    membership = membership_of(account, commune)
+    if membership is None:
+        membership = Membership(account=account, commune=commune, role=OFFICIAL)
+        db.session.add(membership)
+    else:
+        membership.role = OFFICIAL
+    db.session.flush()
+    return membership

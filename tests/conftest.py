@@ -1,0 +1,194 @@
+"""Fixtures: an app per database backend, clients that act as each role, and factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from app import create_app
+from app.accounts.models import Account
+from app.accounts.passwords import hash_password
+from app.communes.models import Commune
+from app.communes.services import create_commune
+from app.extensions import db
+from app.membership.services import add_official
+from tests.databases import postgres_unavailable_reason, throwaway_postgres
+
+BASE_URL = "http://feedback.test"
+PASSWORD = "correct horse battery"
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    reason = postgres_unavailable_reason()
+    if reason is None:
+        return "databases: SQLite and PostgreSQL"
+    return f"databases: SQLite only -- PostgreSQL tests are SKIPPED: {reason}"
+
+
+class OriginClient(FlaskClient):
+    """A test client that sends our Origin on state-changing requests, as a browser does."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        method = (kwargs.get("method") or "GET").upper()
+        headers = dict(kwargs.pop("headers", None) or {})
+        if method not in ("GET", "HEAD", "OPTIONS"):
+            headers.setdefault("Origin", BASE_URL)
+        kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One database per backend for the whole run; PostgreSQL is created and dropped."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+        return
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with throwaway_postgres() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": BASE_URL,
+        }
+    )
+    app.test_client_class = OriginClient
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(session_app: Flask) -> Iterator[Flask]:
+    """The app with an empty database and an app context for factories."""
+    with session_app.app_context():
+        yield session_app
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_STAFF_HASH: list[str] = []
+
+
+def _staff_hash() -> str:
+    # Argon2 is deliberately slow; hash the shared test password once per run.
+    if not _STAFF_HASH:
+        _STAFF_HASH.append(hash_password(PASSWORD))
+    return _STAFF_HASH[0]
+
+
+@pytest.fixture
+def make_commune(app: Flask) -> Callable[..., Commune]:
+    def make(slug: str = "u-minh-thuong", name: str = "Xã U Minh Thượng") -> Commune:
+        commune = create_commune(slug, name)
+        db.session.commit()
+        return commune
+
+    return make
+
+
+@pytest.fixture
+def make_staff(app: Flask) -> Callable[..., Account]:
+    def make(email: str, *, admin: bool = False, communes: tuple[Commune, ...] = ()) -> Account:
+        account = Account(
+            email=email,
+            password_hash=_staff_hash(),
+            is_admin=admin,
+            display_name=email.split("@")[0],
+        )
+        db.session.add(account)
+        db.session.flush()
+        for commune in communes:
+            add_official(account, commune)
+        db.session.commit()
+        return account
+
+    return make
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[str], FlaskClient]:
+    """A new client signed in through the real login endpoint."""
+
+    def sign_in(email: str) -> FlaskClient:
+        new_client = app.test_client()
+        response = new_client.post(
+            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.get_json()
+        return new_client
+
+    return sign_in
+
+
+@pytest.fixture
+def join(app: Flask) -> Callable[..., FlaskClient]:
+    """A new client that joined ``commune`` through the real join endpoint (a new resident)."""
+
+    def joined(commune: Commune, display_name: str | None = None) -> FlaskClient:
+        new_client = app.test_client()
+        payload = {"token": commune.join_token}
+        if display_name:
+            payload["display_name"] = display_name
+        response = new_client.post("/api/v1/join", json=payload)
+        assert response.status_code == 201, response.get_json()
+        return new_client
+
+    return joined
+
+
+@pytest.fixture
+def world(make_commune, make_staff, join, login) -> dict[str, Any]:
+    """Two communes, each with an official and residents; an admin over everything."""
+    a = make_commune("xa-a", "Xã A")
+    b = make_commune("xa-b", "Xã B")
+    make_staff("admin@example.vn", admin=True)
+    make_staff("official.a@example.vn", communes=(a,))
+    make_staff("official.b@example.vn", communes=(b,))
+    return {
+        "a": a,
+        "b": b,
+        "admin": login("admin@example.vn"),
+        "official_a": login("official.a@example.vn"),
+        "official_b": login("official.b@example.vn"),
+        "resident_a": join(a, "Chị Lan"),
+        "resident_a2": join(a, "Anh Minh"),
+        "resident_b": join(b, "Cô Hoa"),
+    }

@@ -1,0 +1,39 @@
+"""Throwaway databases for the test run: SQLite always, PostgreSQL when a server is reachable."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import psycopg
+from psycopg import sql
+
+# The server to create throwaway databases on (trust auth on this machine).
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def postgres_unavailable_reason() -> str | None:
+    """None when PostgreSQL can be used, else why not."""
+    try:
+        with psycopg.connect(ADMIN_URL, connect_timeout=3):
+            return None
+    except psycopg.Error as error:
+        return f"PostgreSQL at {ADMIN_URL} is not reachable ({error.__class__.__name__})"
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """Create a uniquely named database, yield its URL, drop it afterwards."""
+    name = f"cf_test_{secrets.token_hex(6)}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

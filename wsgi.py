@@ -1,0 +1,5 @@
+"""Entry point for gunicorn (``wsgi:app``) and the CLI (``flask --app wsgi``)."""
+
+from app import create_app
+
+app = create_app()
