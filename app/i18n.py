@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale, lazy_gettext
 
 from app.extensions import babel
@@ -22,6 +22,8 @@ STATUS_LABELS = {
 
 def select_locale() -> str:
     """A remembered switch first, then the browser's languages, then Vietnamese."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     chosen = request.cookies.get("lang")
     if chosen in languages:

@@ -1,0 +1,63 @@
+"""The CLI: creating communes and staff accounts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.accounts.models import Account
+from app.accounts.passwords import verify_password
+from app.extensions import db
+from app.membership.models import Membership
+from tests.conftest import BASE_URL
+
+
+def test_communes_create_prints_join_url(app):
+    result = app.test_cli_runner().invoke(args=["communes", "create", "xa-a", "--name", "Xã A"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"{BASE_URL}/j/")
+    again = app.test_cli_runner().invoke(args=["communes", "create", "xa-a", "--name", "Xã A"])
+    assert again.exit_code != 0 and again.output.startswith("Error: ")
+
+
+def test_users_create_official_with_communes(app, make_commune):
+    make_commune("xa-a", "Xã A")
+    make_commune("xa-b", "Xã B")
+    result = app.test_cli_runner().invoke(
+        args=[
+            *("users", "create", "CanBo@Example.vn", "--role", "official"),
+            *("--commune", "xa-a", "--commune", "xa-b", "--password-stdin"),
+        ],
+        input="một mật khẩu dài\n",
+    )
+    assert result.exit_code == 0, result.output
+    account = db.session.scalar(select(Account).where(Account.email == "canbo@example.vn"))
+    assert account is not None and account.kind == "official"
+    assert verify_password(account.password_hash, "một mật khẩu dài")
+    roles = db.session.scalars(select(Membership.role).where(Membership.account_id == account.id))
+    assert list(roles) == ["official", "official"]
+
+
+def test_users_create_rejects_short_password_and_unknown_commune(app):
+    runner = app.test_cli_runner()
+    short = runner.invoke(
+        args=["users", "create", "a@example.vn", "--role", "admin", "--password-stdin"],
+        input="short\n",
+    )
+    assert short.exit_code != 0 and "10" in short.output
+    unknown = runner.invoke(
+        args=[
+            *("users", "create", "b@example.vn", "--role", "official"),
+            *("--commune", "nowhere", "--password-stdin"),
+        ],
+        input="long enough password\n",
+    )
+    assert unknown.exit_code != 0
+    assert db.session.scalar(select(Account).where(Account.email == "b@example.vn")) is None
+
+
+def test_demo_is_idempotent(app):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["demo", "--password", "demo-password-123"])
+        assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(db.func.count(Account.id))) == 2
