@@ -58,7 +58,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
     from app.communes.cli import communes_cli, demo_command
+    from app.push.cli import push_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(communes_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(push_cli)

@@ -67,6 +67,9 @@ def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "BASE_URL": BASE_URL,
+            # The push service double listens on 127.0.0.1 (plain http, any port).
+            "PUSH_ALLOWED_HOSTS": "127.0.0.1",
+            "VAPID_PRIVATE_KEY_PATH": str(tmp_path_factory.mktemp("keys") / "vapid.pem"),
         }
     )
     app.test_client_class = OriginClient

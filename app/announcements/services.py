@@ -14,6 +14,7 @@ from app.communes.models import Commune
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.membership.services import require_member, require_official
+from app.push.services import queue_announcement
 from app.validation import TextField, clean_fields
 
 ANNOUNCEMENT_FIELDS = (
@@ -33,6 +34,7 @@ def post_announcement(commune: Commune, account: Account | None, data: object) -
     )
     db.session.add(announcement)
     db.session.flush()
+    queue_announcement(announcement, commune)
     return announcement
 
 

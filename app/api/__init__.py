@@ -5,9 +5,9 @@ from flask import Blueprint
 
 def create_api_blueprint() -> Blueprint:
     """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
-    from app.api import announcements, auth, communes, membership, threads
+    from app.api import announcements, auth, communes, membership, push, threads
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, communes, membership, threads, announcements):
+    for module in (auth, communes, membership, threads, announcements, push):
         api.register_blueprint(module.bp)
     return api

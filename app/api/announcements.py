@@ -13,6 +13,7 @@ from app.api.helpers import json_body, require_account
 from app.api.schemas import announcement_json
 from app.extensions import db
 from app.membership.services import member_commune
+from app.push.services import delivery_summaries, messages_for
 
 bp = Blueprint("announcements", __name__)
 
@@ -35,4 +36,10 @@ def create(slug: str) -> tuple[Response, int]:
 @bp.get("/announcements/<int:announcement_id>")
 def show(announcement_id: int) -> Response:
     announcement = readable_announcement(announcement_id, require_account())
-    return jsonify(announcement_json(announcement))
+    data = announcement_json(announcement)
+    message = messages_for(announcement_ids=[announcement.id]).get(
+        ("announcement", announcement.id)
+    )
+    if message is not None:
+        data["delivery"] = delivery_summaries([message])[message.id]
+    return jsonify(data)

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
 from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
 from app.extensions import db
+from app.feedback.models import Thread
 from app.feedback.services import (
     add_reply,
     change_status,
@@ -15,7 +16,9 @@ from app.feedback.services import (
     readable_thread,
     reply_counts,
 )
+from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
+from app.push.services import delivery_summaries, messages_for
 
 bp = Blueprint("threads", __name__)
 
@@ -45,8 +48,24 @@ def create(slug: str) -> tuple[Response, int]:
 
 @bp.get("/threads/<int:thread_id>")
 def show(thread_id: int) -> Response:
-    thread, _role = readable_thread(thread_id, require_account())
-    return jsonify(thread_detail_json(thread))
+    account = require_account()
+    thread, role = readable_thread(thread_id, account)
+    return jsonify(
+        _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
+    )
+
+
+def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
+    """The thread; its author and the officials also see how far each reply reached."""
+    data = thread_detail_json(thread)
+    if may_see_reach:
+        messages = messages_for(reply_ids=[reply["id"] for reply in data["replies"]])
+        summaries = delivery_summaries(messages.values())
+        for reply in data["replies"]:
+            message = messages.get(("reply", reply["id"]))
+            if message is not None:
+                reply["delivery"] = summaries[message.id]
+    return data
 
 
 @bp.post("/threads/<int:thread_id>/replies")
@@ -61,6 +80,6 @@ def update(thread_id: int) -> Response:
     change = change_status(thread_id, require_account(), json_body())
     db.session.commit()
     thread, _role = readable_thread(thread_id, require_account())
-    data = thread_detail_json(thread)
+    data = _detail_with_delivery(thread, True)
     data["change"] = status_change_json(change)
     return jsonify(data)

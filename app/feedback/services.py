@@ -15,6 +15,7 @@ from app.extensions import db
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official, role_in
+from app.push.services import queue_new_thread, queue_reply, queue_status_change
 from app.validation import ChoiceField, TextField, clean_fields
 
 BODY_LIMIT = 4000
@@ -84,6 +85,7 @@ def create_thread(commune: Commune, account: Account | None, data: object) -> Th
     )
     db.session.add(thread)
     db.session.flush()
+    queue_new_thread(thread)
     return thread
 
 
@@ -113,6 +115,7 @@ def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
     reply = Reply(thread=thread, author=account, author_role=role, body=fields["body"])
     db.session.add(reply)
     db.session.flush()
+    queue_reply(reply)
     return reply
 
 
@@ -138,6 +141,7 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
     thread.status = fields["status"]
     db.session.add(change)
     db.session.flush()
+    queue_status_change(change)
     return change
 
 

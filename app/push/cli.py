@@ -1,0 +1,34 @@
+"""``flask push worker``: deliver notifications until stopped."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.push.worker import PushWorker
+
+push_cli = AppGroup("push", help="Web push delivery.")
+
+
+@push_cli.command("worker")
+@click.option("--batch-size", default=500, show_default=True, help="Deliveries claimed at once.")
+@click.option("--concurrency", default=100, show_default=True, help="Requests in flight at once.")
+@click.option("--once", is_flag=True, help="Exit when nothing is left to send (for scripts).")
+def worker(batch_size: int, concurrency: int, once: bool) -> None:
+    """Send pending notifications; SIGTERM finishes the sends in flight, then exits."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    runner = PushWorker(
+        current_app._get_current_object(), batch_size=batch_size, concurrency=concurrency
+    )  # type: ignore[attr-defined]
+    click.echo(f"push worker {runner.owner} started", err=True)
+    stats = runner.run(until_idle=once, install_signals=True)
+    click.echo(
+        f"push worker stopped: sent {stats.sent}, failed {stats.failed}, "
+        f"expired {stats.expired}, retried {stats.retried}",
+        err=True,
+    )

@@ -1,0 +1,401 @@
+"""The delivery worker: claims due deliveries, encrypts, signs once per push service, sends.
+
+Any number of workers may run against one database. A claim is a lease (owner + expiry) set by
+an UPDATE that only succeeds on unleased rows, so two workers never hold the same row; on
+PostgreSQL the candidate rows are also picked with ``FOR UPDATE SKIP LOCKED`` so workers do not
+queue behind each other. A killed worker's rows become claimable again when its lease ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import signal
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from flask import Flask
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.extensions import db
+from app.models_base import as_utc, utcnow
+from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys, encrypt
+from app.push.keys import vapid_key
+from app.push.models import EXPIRED, FAILED, PENDING, SENT, Delivery, PushMessage, PushSubscription
+from app.push.payloads import shrink_payload
+from app.push.services import delete_subscriptions, expand
+from app.push.vapid import VapidSigner, endpoint_origin
+
+log = logging.getLogger("app.push.worker")
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE_S = 10.0
+BACKOFF_CAP_S = 3600.0
+# 401/403 this many times in a row from one push service: our VAPID set-up is wrong.
+AUTH_FAILURE_ALARM = 3
+
+
+@dataclass
+class Job:
+    """One claimed delivery with everything needed to send it (detached from the session)."""
+
+    delivery_id: int
+    subscription_id: int | None
+    endpoint: str | None
+    p256dh: str | None
+    auth: str | None
+    payload: str
+    topic: str
+    urgency: str
+    expires_at: datetime
+    attempts: int
+    shrunk: bool
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: int | None = None  # HTTP status, None for a network error or timeout
+    error: str | None = None
+    retry_after: float | None = None
+    shrunk: bool = False
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    failed: int = 0
+    expired: int = 0
+    retried: int = 0
+    batches: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+
+
+def backoff_delay(attempts: int) -> float:
+    """Exponential backoff with jitter: spread retries so a recovering service is not stormed."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+def parse_retry_after(value: str | None, default: float = 60.0) -> float:
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
+    if not value:
+        return default
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        from email.utils import parsedate_to_datetime
+
+        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+    except (TypeError, ValueError):
+        return default
+
+
+class PushWorker:
+    """Runs delivery batches until stopped (or, with ``until_idle``, until nothing is due)."""
+
+    def __init__(
+        self,
+        app: Flask,
+        *,
+        batch_size: int = 500,
+        concurrency: int = 100,
+        lease_seconds: float = 60.0,
+        idle_sleep: float = 0.5,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 10.0,
+    ) -> None:
+        self.app = app
+        self.batch_size = batch_size
+        self.concurrency = concurrency
+        self.lease = timedelta(seconds=lease_seconds)
+        self.idle_sleep = idle_sleep
+        self.timeout = aiohttp.ClientTimeout(
+            total=None,
+            connect=connect_timeout,
+            sock_connect=connect_timeout,
+            sock_read=read_timeout,
+        )
+        self.owner = str(uuid.uuid4())
+        self.signer = VapidSigner(vapid_key(app), app.config["VAPID_SUBJECT"])
+        self.stats = WorkerStats()
+        self._stopping = False
+        self._blocked_until: dict[str, float] = {}  # push-service origin -> monotonic time
+        self._auth_failures: dict[str, int] = {}
+        self._postgres = db.engine.dialect.name == "postgresql"
+
+    # --- running --------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Finish the batch in flight, then return from ``run``."""
+        self._stopping = True
+
+    def run(self, *, until_idle: bool = False, install_signals: bool = False) -> WorkerStats:
+        return asyncio.run(self._run(until_idle=until_idle, install_signals=install_signals))
+
+    async def _run(self, *, until_idle: bool, install_signals: bool) -> WorkerStats:
+        if install_signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, self.stop)
+        connector = aiohttp.TCPConnector(
+            limit=self.concurrency, limit_per_host=self.concurrency, keepalive_timeout=60
+        )
+        async with aiohttp.ClientSession(
+            connector=connector, timeout=self.timeout, auto_decompress=False
+        ) as http:
+            while not self._stopping:
+                worked = self.run_maintenance()
+                jobs = self.claim()
+                if jobs:
+                    outcomes = await self.send_all(http, jobs)
+                    self.record(outcomes)
+                    continue
+                if until_idle and not worked and not self._has_due_work():
+                    break
+                await asyncio.sleep(self.idle_sleep)
+        return self.stats
+
+    # --- database steps ---------------------------------------------------------------------
+
+    def run_maintenance(self) -> bool:
+        """Expand new messages into deliveries; True if any was expanded."""
+        query = select(PushMessage).where(PushMessage.expanded.is_(False)).order_by(PushMessage.id)
+        if self._postgres:
+            query = query.with_for_update(skip_locked=True)
+        worked = False
+        for _ in range(20):
+            try:
+                message = db.session.scalars(query.limit(1)).first()
+                if message is None:
+                    db.session.rollback()
+                    break
+                count = expand(message)
+                db.session.commit()
+                log.info(
+                    "message %s (%s) expanded to %d deliveries", message.id, message.kind, count
+                )
+                worked = True
+            except (IntegrityError, OperationalError):
+                # Another worker expanded it first, or SQLite was busy: try again next round.
+                db.session.rollback()
+                break
+        return worked
+
+    def _has_due_work(self) -> bool:
+        """Anything to expand, or due now (including rows leased by a worker that died)?"""
+        now = utcnow()
+        due = db.session.scalar(
+            select(Delivery.id)
+            .where(Delivery.state == PENDING, Delivery.next_attempt_at <= now)
+            .limit(1)
+        )
+        unexpanded = db.session.scalar(
+            select(PushMessage.id).where(PushMessage.expanded.is_(False)).limit(1)
+        )
+        db.session.rollback()
+        return due is not None or unexpanded is not None
+
+    def claim(self) -> list[Job]:
+        """Lease up to ``batch_size`` due deliveries to this worker."""
+        now = utcnow()
+        free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
+        candidates = (
+            select(Delivery.id)
+            .where(Delivery.state == PENDING, Delivery.next_attempt_at <= now, free)
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(self.batch_size)
+        )
+        if self._postgres:
+            candidates = candidates.with_for_update(skip_locked=True)
+        try:
+            ids = list(db.session.scalars(candidates))
+            if not ids:
+                db.session.rollback()
+                return []
+            db.session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(ids), free)
+                .values(lease_until=now + self.lease, lease_owner=self.owner)
+            )
+            db.session.commit()
+        except OperationalError:
+            db.session.rollback()
+            return []
+        rows = db.session.execute(
+            select(Delivery, PushMessage, PushSubscription)
+            .join(PushMessage, PushMessage.id == Delivery.message_id)
+            .outerjoin(PushSubscription, PushSubscription.id == Delivery.subscription_id)
+            .where(Delivery.id.in_(ids), Delivery.lease_owner == self.owner)
+        ).all()
+        jobs = [
+            Job(
+                delivery_id=delivery.id,
+                subscription_id=delivery.subscription_id,
+                endpoint=subscription.endpoint if subscription else None,
+                p256dh=subscription.p256dh if subscription else None,
+                auth=subscription.auth if subscription else None,
+                payload=message.payload,
+                topic=message.topic,
+                urgency=message.urgency,
+                expires_at=as_utc(message.expires_at),
+                attempts=delivery.attempts,
+                shrunk=delivery.shrunk,
+            )
+            for delivery, message, subscription in rows
+        ]
+        db.session.rollback()
+        return jobs
+
+    def record(self, outcomes: list[Outcome]) -> None:
+        """Write every outcome of a batch in one transaction."""
+        now = utcnow()
+        updates: list[dict[str, Any]] = []
+        gone: set[int] = set()
+        for outcome in outcomes:
+            values = self._decide(outcome, now)
+            values["id"] = outcome.job.delivery_id
+            updates.append(values)
+            if values["state"] == EXPIRED and outcome.job.subscription_id is not None:
+                gone.add(outcome.job.subscription_id)
+        self.stats.batches += 1
+        for attempt in range(5):
+            try:
+                db.session.execute(update(Delivery), updates)
+                delete_subscriptions(gone)
+                db.session.commit()
+                return
+            except OperationalError:
+                db.session.rollback()
+                time.sleep(0.2 * (attempt + 1))
+        log.error(
+            "could not record %d outcomes; their leases will expire and they retry", len(updates)
+        )
+
+    def _decide(self, outcome: Outcome, now: datetime) -> dict[str, Any]:
+        """Turn one response into the row's next state (the response rules of the issue)."""
+        job, status = outcome.job, outcome.status
+        attempts = job.attempts + (0 if outcome.error == "deferred" else 1)
+        base = {
+            "attempts": attempts,
+            "last_status": status,
+            "last_error": (outcome.error or None) and outcome.error[:200],
+            "lease_until": None,
+            "lease_owner": None,
+            "shrunk": job.shrunk or outcome.shrunk,
+        }
+        if status is not None:
+            self.stats.by_status[status] = self.stats.by_status.get(status, 0) + 1
+        if status in (200, 201, 202):
+            self.stats.sent += 1
+            return {**base, "state": SENT, "sent_at": now}
+        if status in (404, 410) or outcome.error == "no subscription":
+            self.stats.expired += 1
+            return {**base, "state": EXPIRED}
+        retryable = status is None or status == 429 or status >= 500
+        if outcome.error == "deferred":
+            retryable = True
+        if not retryable or outcome.error in ("ttl passed", "bad keys"):
+            self.stats.failed += 1
+            return {**base, "state": FAILED}
+        delay = outcome.retry_after if outcome.retry_after is not None else backoff_delay(attempts)
+        next_at = now + timedelta(seconds=delay)
+        if attempts >= MAX_ATTEMPTS or next_at >= job.expires_at:
+            self.stats.failed += 1
+            return {**base, "state": FAILED, "last_error": "gave up: retries or TTL exhausted"}
+        self.stats.retried += 1
+        return {**base, "state": PENDING, "next_attempt_at": next_at}
+
+    # --- sending ------------------------------------------------------------------------------
+
+    async def send_all(self, http: aiohttp.ClientSession, jobs: list[Job]) -> list[Outcome]:
+        semaphore = asyncio.Semaphore(self.concurrency)
+
+        async def bounded(job: Job) -> Outcome:
+            async with semaphore:
+                return await self.send(http, job)
+
+        return await asyncio.gather(*(bounded(job) for job in jobs))
+
+    async def send(self, http: aiohttp.ClientSession, job: Job) -> Outcome:
+        if job.endpoint is None or job.p256dh is None or job.auth is None:
+            return Outcome(job, error="no subscription")
+        ttl = int((job.expires_at - utcnow()).total_seconds())
+        if ttl <= 0:
+            return Outcome(job, error="ttl passed")
+        origin = endpoint_origin(job.endpoint)
+        blocked = self._blocked_until.get(origin, 0.0) - time.monotonic()
+        if blocked > 0:
+            return Outcome(job, error="deferred", retry_after=blocked)
+        try:
+            keys = SubscriberKeys.from_b64(job.p256dh, job.auth)
+        except InvalidSubscriptionKeys:
+            return Outcome(job, error="bad keys")
+        payload = shrink_payload(job.payload) if job.shrunk else job.payload
+        outcome = await self._post(http, job, origin, keys, payload, ttl)
+        if outcome.status == 413 and not job.shrunk:
+            # Shrink once, at once; a second 413 fails for good.
+            job.shrunk = True
+            outcome = await self._post(http, job, origin, keys, shrink_payload(job.payload), ttl)
+            outcome.shrunk = True
+        return outcome
+
+    async def _post(
+        self,
+        http: aiohttp.ClientSession,
+        job: Job,
+        origin: str,
+        keys: SubscriberKeys,
+        payload: str,
+        ttl: int,
+    ) -> Outcome:
+        assert job.endpoint is not None
+        body = encrypt(payload.encode(), keys)
+        headers = {
+            "TTL": str(ttl),
+            "Urgency": job.urgency,
+            "Topic": job.topic,
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+            "Authorization": self.signer.authorization(job.endpoint),
+        }
+        try:
+            async with http.post(job.endpoint, data=body, headers=headers) as response:
+                await response.read()
+                status = response.status
+                retry_after = None
+                if status == 429:
+                    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                    # The whole push service asked us to slow down, not just this endpoint.
+                    self._blocked_until[origin] = time.monotonic() + retry_after
+                self._watch_auth(origin, status)
+                return Outcome(job, status=status, retry_after=retry_after)
+        except (aiohttp.ClientError, TimeoutError) as error:
+            return Outcome(job, error=f"network: {error.__class__.__name__}")
+
+    def _watch_auth(self, origin: str, status: int) -> None:
+        if status in (401, 403):
+            count = self._auth_failures.get(origin, 0) + 1
+            self._auth_failures[origin] = count
+            if count == AUTH_FAILURE_ALARM:
+                log.critical(
+                    "Push service %s rejected our VAPID signature %d times in a row (HTTP %d). "
+                    "Check VAPID_SUBJECT and that instance/vapid_private.pem is the key the "
+                    "browsers subscribed with.",
+                    origin,
+                    count,
+                    status,
+                )
+            else:
+                log.warning("push service %s answered %d", origin, status)
+        elif status < 400:
+            self._auth_failures.pop(origin, None)
+        elif status == 400:
+            log.warning("push service %s answered 400 (bad request)", origin)
