@@ -141,6 +141,11 @@ class PushWorker:
         return asyncio.run(self._run(until_idle=until_idle, install_signals=install_signals))
 
     async def _run(self, *, until_idle: bool, install_signals: bool) -> WorkerStats:
+        """Keep the senders fed: claim while earlier sends are in flight, record in batches.
+
+        At most ``2 * concurrency`` jobs are held at once, so a held job is sent long before
+        its lease ends even when the push service is slow.
+        """
         if install_signals:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
@@ -148,19 +153,72 @@ class PushWorker:
         connector = aiohttp.TCPConnector(
             limit=self.concurrency, limit_per_host=self.concurrency, keepalive_timeout=60
         )
+        queue: asyncio.Queue[Job] = asyncio.Queue()
+        done: list[Outcome] = []
+        in_flight = 0
+        held_limit = 2 * self.concurrency
+
+        async def sender(http: aiohttp.ClientSession) -> None:
+            nonlocal in_flight
+            while True:
+                job = await queue.get()
+                in_flight += 1
+                try:
+                    done.append(await self.send(http, job))
+                except Exception as error:  # a bug must not lose the row: retry it later
+                    log.exception("unexpected error sending delivery %s", job.delivery_id)
+                    done.append(Outcome(job, error=f"internal: {error.__class__.__name__}"))
+                finally:
+                    in_flight -= 1
+
         async with aiohttp.ClientSession(
             connector=connector, timeout=self.timeout, auto_decompress=False
         ) as http:
-            while not self._stopping:
-                worked = self.run_maintenance()
-                jobs = self.claim()
-                if jobs:
-                    outcomes = await self.send_all(http, jobs)
-                    self.record(outcomes)
-                    continue
-                if until_idle and not worked and not self._has_due_work():
-                    break
-                await asyncio.sleep(self.idle_sleep)
+            senders = [asyncio.create_task(sender(http)) for _ in range(self.concurrency)]
+            last_flush = time.monotonic()
+            next_poll = 0.0
+            try:
+                while not self._stopping:
+                    claimed: list[Job] = []
+                    worked = False
+                    busy = queue.qsize() + in_flight
+                    room = held_limit - busy
+                    # Poll the database at once while there is work, gently when there is not.
+                    if time.monotonic() >= next_poll and room > 0:
+                        worked = self.run_maintenance()
+                        claimed = self.claim(min(room, self.batch_size))
+                        for job in claimed:
+                            queue.put_nowait(job)
+                        pause = 0.0 if claimed or worked else (0.05 if busy else self.idle_sleep)
+                        next_poll = time.monotonic() + pause
+                    busy = queue.qsize() + in_flight
+                    flush_due = len(done) >= self.batch_size or time.monotonic() - last_flush > 0.2
+                    if done and (flush_due or not busy):
+                        self.record(done[:])
+                        done.clear()
+                        last_flush = time.monotonic()
+                    if claimed or worked:
+                        await asyncio.sleep(0)
+                    elif busy:
+                        await asyncio.sleep(0.005)
+                    elif until_idle and not self._has_due_work():
+                        break
+                    else:
+                        await asyncio.sleep(
+                            max(0.0, min(self.idle_sleep, next_poll - time.monotonic()))
+                        )
+                # Stopping: hand back what was never started, finish what is in flight.
+                unsent = [queue.get_nowait() for _ in range(queue.qsize())]
+                self.release(unsent)
+                while in_flight:
+                    await asyncio.sleep(0.01)
+                if done:
+                    self.record(done[:])
+                    done.clear()
+            finally:
+                for task in senders:
+                    task.cancel()
+                await asyncio.gather(*senders, return_exceptions=True)
         return self.stats
 
     # --- database steps ---------------------------------------------------------------------
@@ -203,15 +261,29 @@ class PushWorker:
         db.session.rollback()
         return due is not None or unexpanded is not None
 
-    def claim(self) -> list[Job]:
-        """Lease up to ``batch_size`` due deliveries to this worker."""
+    def release(self, jobs: list[Job]) -> None:
+        """Give back leased rows this worker will not send (it is stopping)."""
+        if not jobs:
+            return
+        db.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_([job.delivery_id for job in jobs]),
+                Delivery.lease_owner == self.owner,
+            )
+            .values(lease_until=None, lease_owner=None)
+        )
+        db.session.commit()
+
+    def claim(self, limit: int | None = None) -> list[Job]:
+        """Lease up to ``limit`` (default ``batch_size``) due deliveries to this worker."""
         now = utcnow()
         free = or_(Delivery.lease_until.is_(None), Delivery.lease_until < now)
         candidates = (
             select(Delivery.id)
             .where(Delivery.state == PENDING, Delivery.next_attempt_at <= now, free)
             .order_by(Delivery.next_attempt_at, Delivery.id)
-            .limit(self.batch_size)
+            .limit(limit or self.batch_size)
         )
         if self._postgres:
             candidates = candidates.with_for_update(skip_locked=True)
@@ -314,15 +386,6 @@ class PushWorker:
         return {**base, "state": PENDING, "next_attempt_at": next_at}
 
     # --- sending ------------------------------------------------------------------------------
-
-    async def send_all(self, http: aiohttp.ClientSession, jobs: list[Job]) -> list[Outcome]:
-        semaphore = asyncio.Semaphore(self.concurrency)
-
-        async def bounded(job: Job) -> Outcome:
-            async with semaphore:
-                return await self.send(http, job)
-
-        return await asyncio.gather(*(bounded(job) for job in jobs))
 
     async def send(self, http: aiohttp.ClientSession, job: Job) -> Outcome:
         if job.endpoint is None or job.p256dh is None or job.auth is None:
