@@ -34,6 +34,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     origin_guard.init_app(app)
     sessions.init_app(app)
 
+    from app.web import IdConverter
+
+    app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
     _register_commands(app)
     return app

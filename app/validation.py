@@ -18,6 +18,20 @@ from app.errors import ValidationError
 
 # Control characters other than tab and newline have no place in what people write.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Database ids are 32-bit integers on every backend.
+MAX_ID = 2**31 - 1
+
+
+def is_storable(text: str) -> bool:
+    """False for text no database can store: NUL bytes, or lone surrogates ("\\ud800" in
+    JSON is valid JSON but not valid Unicode)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -41,7 +55,7 @@ class TextField:
         if not isinstance(value, str):
             raise ValidationError(_("%(field)s must be text.", field=self.label), field=self.name)
         text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
-        if _CONTROL.search(text) or (not self.multiline and "\n" in text):
+        if not is_storable(text) or _CONTROL.search(text) or (not self.multiline and "\n" in text):
             raise ValidationError(
                 _("%(field)s contains characters that are not allowed.", field=self.label),
                 field=self.name,
@@ -116,6 +130,6 @@ def clean_email(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 254:
         raise ValidationError(_("Enter a valid email address."), field="email")
     email = value.strip().lower()
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+    if not is_storable(email) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ValidationError(_("Enter a valid email address."), field="email")
     return email

@@ -7,9 +7,11 @@ from functools import wraps
 from typing import Any
 
 from flask import redirect, request, url_for
+from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
 from app.accounts.sessions import current_account
+from app.validation import MAX_ID
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -34,3 +36,18 @@ def safe_next(target: str | None, default: str) -> str:
 def see_other(location: str) -> Response:
     """Post/Redirect/Get: a refresh never sends a form twice."""
     return redirect(location, code=303)
+
+
+class IdConverter(BaseConverter):
+    """``<id:name>``: a database id. Digits beyond any id become 0, which matches nothing, so
+    the view answers 404 (a converter that rejected them would turn PATCH into 405)."""
+
+    regex = r"\d{1,18}"
+    weight = 50
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= MAX_ID else 0
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))

@@ -25,6 +25,19 @@ PASSWORD = "correct horse battery"
 BACKENDS = ("sqlite", "postgresql")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 at minimum cost in tests: the real parameters make every sign-in ~100 ms."""
+    from argon2 import PasswordHasher
+
+    from app.accounts import passwords
+
+    real = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = real
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     reason = postgres_unavailable_reason()
     if reason is None:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _hasher = PasswordHasher()
-# Verifying against this when the email is unknown takes as long as a real check,
-# so response time does not reveal which emails have accounts.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that such a check takes as long as a
+    real one and response time does not reveal which emails have accounts."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -16,11 +22,12 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; constant work whether or not the account exists."""
+    """True when ``password`` matches; the same work whether or not the account exists."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matched and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -9,7 +9,7 @@ from app.accounts.models import Account
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.errors import Conflict, NotAuthenticated, ValidationError
 from app.extensions import db
-from app.validation import clean_email
+from app.validation import clean_email, is_storable
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
@@ -53,6 +53,8 @@ def authenticate(email: object, password: object) -> Account:
     if not isinstance(email, str) or not isinstance(password, str):
         raise wrong
     if len(password) > MAX_PASSWORD_LENGTH or len(email) > 254:
+        raise wrong
+    if not is_storable(email) or not is_storable(password):
         raise wrong
     account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
     hashed = account.password_hash if account else None

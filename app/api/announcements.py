@@ -33,7 +33,7 @@ def create(slug: str) -> tuple[Response, int]:
     return jsonify(announcement_json(announcement)), 201
 
 
-@bp.get("/announcements/<int:announcement_id>")
+@bp.get("/announcements/<id:announcement_id>")
 def show(announcement_id: int) -> Response:
     announcement = readable_announcement(announcement_id, require_account())
     data = announcement_json(announcement)

@@ -7,11 +7,12 @@ from typing import Any
 
 from flask import current_app, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 
 from app.accounts.models import Account
 from app.accounts.sessions import current_account
 from app.errors import DomainError, NotAuthenticated, ValidationError
+from app.validation import MAX_ID
 
 
 class BadJson(DomainError):
@@ -21,6 +22,8 @@ class BadJson(DomainError):
 
 def json_body() -> dict[str, Any]:
     """The request's JSON object, or a clear 4xx explaining what is wrong with it."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType()
     limit = current_app.config["MAX_JSON_BYTES"]
     if request.content_length is not None and request.content_length > limit:
         raise RequestEntityTooLarge()
@@ -52,7 +55,7 @@ def page_size() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return current_app.config["PAGE_SIZE"]
-    if not raw.isdigit() or not 1 <= int(raw) <= 100:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100:
         raise ValidationError(_("limit must be a whole number from 1 to 100."), field="limit")
     return int(raw)
 
@@ -62,6 +65,7 @@ def cursor_arg() -> int | None:
     raw = request.args.get("cursor", "")
     if raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ValidationError(_("The cursor is not valid."), field="cursor")
-    return int(raw)
+    # Ids are 32-bit: a cursor past the largest one simply means "from the newest".
+    return min(int(raw), MAX_ID)

@@ -46,7 +46,7 @@ def create(slug: str) -> tuple[Response, int]:
     return jsonify(thread_json(thread, 0)), 201
 
 
-@bp.get("/threads/<int:thread_id>")
+@bp.get("/threads/<id:thread_id>")
 def show(thread_id: int) -> Response:
     account = require_account()
     thread, role = readable_thread(thread_id, account)
@@ -68,14 +68,14 @@ def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
     return data
 
 
-@bp.post("/threads/<int:thread_id>/replies")
+@bp.post("/threads/<id:thread_id>/replies")
 def reply(thread_id: int) -> tuple[Response, int]:
     new_reply = add_reply(thread_id, require_account(), json_body())
     db.session.commit()
     return jsonify(reply_json(new_reply)), 201
 
 
-@bp.patch("/threads/<int:thread_id>")
+@bp.patch("/threads/<id:thread_id>")
 def update(thread_id: int) -> Response:
     change = change_status(thread_id, require_account(), json_body())
     db.session.commit()

@@ -14,7 +14,7 @@ from app.communes.models import Commune
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
-from app.validation import TextField, clean_slug
+from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
 NAME_FIELD = TextField("name", lazy_gettext("The commune name"), max_len=120, multiline=False)
 
@@ -41,7 +41,9 @@ def create_commune(slug: object, name: object) -> Commune:
 
 
 def get_commune(slug: str) -> Commune:
-    commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
+    commune = None
+    if SLUG_PATTERN.match(slug):
+        commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
     if commune is None:
         raise NotFound(_("There is no commune group with this name."))
     return commune
@@ -50,7 +52,7 @@ def get_commune(slug: str) -> Commune:
 def find_by_token(token: object) -> Commune:
     """The commune a QR board's token belongs to."""
     commune = None
-    if isinstance(token, str) and 0 < len(token) <= 64:
+    if isinstance(token, str) and 0 < len(token) <= 64 and is_storable(token):
         commune = db.session.scalar(select(Commune).where(Commune.join_token == token))
     if commune is None:
         raise NotFound(

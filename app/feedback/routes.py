@@ -29,7 +29,13 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
     commune, role = member_commune(slug, account)
     cursor = request.args.get("cursor", "")
     threads, next_cursor = list_threads(
-        commune, account, role, before_id=int(cursor) if cursor.isdigit() else None, limit=20
+        commune,
+        account,
+        role,
+        before_id=int(cursor)
+        if cursor.isascii() and cursor.isdigit() and len(cursor) < 19
+        else None,
+        limit=20,
     )
     return render_template(
         "feedback/feed.html",
@@ -78,13 +84,13 @@ def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None 
     )
 
 
-@bp.get("/t/<int:thread_id>")
+@bp.get("/t/<id:thread_id>")
 @login_required
 def thread_page(thread_id: int) -> str:
     return _thread_page(thread_id)
 
 
-@bp.post("/t/<int:thread_id>/replies")
+@bp.post("/t/<id:thread_id>/replies")
 @login_required
 def reply(thread_id: int):
     form = request.form.to_dict()
@@ -96,7 +102,7 @@ def reply(thread_id: int):
     return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="replies"))
 
 
-@bp.post("/t/<int:thread_id>/status")
+@bp.post("/t/<id:thread_id>/status")
 @login_required
 def status(thread_id: int):
     form = request.form.to_dict()

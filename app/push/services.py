@@ -40,6 +40,7 @@ from app.push.models import (
     PushSubscription,
 )
 from app.push.payloads import build_payload
+from app.validation import is_storable
 
 THREAD_TTL = timedelta(days=2)
 ANNOUNCEMENT_TTL = timedelta(days=7)
@@ -71,7 +72,7 @@ def subscribe(account: Account, data: dict[str, Any], allowed: tuple[HostRule, .
     """
     endpoint = data.get("endpoint")
     keys = data.get("keys")
-    if not isinstance(endpoint, str) or not endpoint:
+    if not isinstance(endpoint, str) or not endpoint or not is_storable(endpoint):
         raise ValidationError(_("endpoint is required."), field="endpoint")
     if not isinstance(keys, dict):
         raise ValidationError(_("keys must be an object with p256dh and auth."), field="keys")
@@ -119,7 +120,7 @@ def _expiration(value: object) -> datetime | None:
 
 def unsubscribe(account: Account, endpoint: object) -> None:
     """Forget the caller's own subscription (someone else's is left alone, silently)."""
-    if not isinstance(endpoint, str) or not endpoint:
+    if not isinstance(endpoint, str) or not endpoint or not is_storable(endpoint):
         raise ValidationError(_("endpoint is required."), field="endpoint")
     db.session.execute(
         delete(PushSubscription).where(

@@ -88,7 +88,7 @@ def parse_retry_after(value: str | None, default: float = 60.0) -> float:
     if not value:
         return default
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return float(value)
     try:
         from email.utils import parsedate_to_datetime
