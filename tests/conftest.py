@@ -74,6 +74,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    # Uploads and keys go to a throwaway instance folder, never the repository's.
+    os.environ["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
     app = create_app(
         {
             "TESTING": True,

@@ -39,6 +39,7 @@ def thread_json(thread: Thread, reply_count: int) -> dict[str, Any]:
         else former_member(),
         "created_at": isoformat(thread.created_at),
         "reply_count": reply_count,
+        "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
     }
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
 from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
 from app.extensions import db
 from app.feedback.models import Thread
+from app.feedback.photos import upload_folder
 from app.feedback.services import (
     add_reply,
     change_status,
@@ -41,7 +42,18 @@ def index(slug: str) -> Response:
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
-    thread = create_thread(commune, account, json_body())
+    if request.mimetype == "multipart/form-data":
+        # With a photo: the same fields as form fields, and the image as the "photo" file.
+        upload = request.files.get("photo")
+        thread = create_thread(
+            commune,
+            account,
+            request.form.to_dict(),
+            photo=upload.read() if upload and upload.filename else None,
+            upload_folder=upload_folder(),
+        )
+    else:
+        thread = create_thread(commune, account, json_body())
     db.session.commit()
     return jsonify(thread_json(thread, 0)), 201
 

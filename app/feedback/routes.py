@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    render_template,
+    request,
+    url_for,
+)
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
-from app.errors import DomainError
+from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.feedback.models import STATUSES
+from app.feedback.photos import upload_folder
 from app.feedback.services import (
     add_reply,
     change_status,
@@ -16,6 +23,7 @@ from app.feedback.services import (
     list_threads,
     readable_thread,
     reply_counts,
+    thread_with_photo,
 )
 from app.membership.services import member_commune
 from app.web import login_required, see_other
@@ -63,13 +71,37 @@ def ask(slug: str):
     account = current_account()
     commune, _role = member_commune(slug, account)
     form = request.form.to_dict()
+    upload = request.files.get("photo")
     try:
-        thread = create_thread(commune, account, form)
+        thread = create_thread(
+            commune,
+            account,
+            form,
+            photo=upload.read() if upload and upload.filename else None,
+            upload_folder=upload_folder(),
+        )
     except DomainError as error:
         # Re-show the form with everything the resident typed: nothing is lost.
         return _feed_page(slug, form=form, error=error.message), error.status
     db.session.commit()
     return see_other(url_for("feedback.thread_page", thread_id=thread.id))
+
+
+@bp.get("/photos/<name>")
+@login_required
+def photo(name: str) -> Response:
+    """A thread's photo, for those who may read the thread."""
+    thread = thread_with_photo(name, current_account())
+    assert thread.photo_name is not None
+    path = upload_folder() / thread.photo_name
+    if not path.is_file():
+        raise NotFound()
+    # Photos are small (re-encoded to at most 1600 px): read whole, no open file left behind.
+    response = Response(path.read_bytes(), mimetype="image/jpeg")
+    # Random, never reused names: the browser may keep it, but only for this person.
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:

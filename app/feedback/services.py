@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
@@ -13,6 +14,7 @@ from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
+from app.feedback.photos import store_photo
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official, role_in
 from app.push.services import queue_new_thread, queue_reply, queue_status_change
@@ -69,11 +71,22 @@ def reply_counts(threads: Sequence[Thread]) -> dict[int, int]:
     return counts
 
 
-def create_thread(commune: Commune, account: Account | None, data: object) -> Thread:
-    """A member asks a question or reports a problem (not committed)."""
+def create_thread(
+    commune: Commune,
+    account: Account | None,
+    data: object,
+    *,
+    photo: bytes | None = None,
+    upload_folder: Path | None = None,
+) -> Thread:
+    """A member asks a question or reports a problem, with an optional photo (not committed)."""
     require_member(account, commune)
     assert account is not None
     fields = clean_fields(_as_mapping(data), THREAD_FIELDS)
+    stored = None
+    if photo is not None:
+        assert upload_folder is not None
+        stored = store_photo(photo, upload_folder)
     thread = Thread(
         commune_id=commune.id,
         author=account,
@@ -82,10 +95,24 @@ def create_thread(commune: Commune, account: Account | None, data: object) -> Th
         body=fields["body"],
         visibility=fields["visibility"],
         status="new",
+        photo_name=stored.name if stored else None,
+        photo_width=stored.width if stored else None,
+        photo_height=stored.height if stored else None,
     )
     db.session.add(thread)
     db.session.flush()
     queue_new_thread(thread)
+    return thread
+
+
+def thread_with_photo(photo_name: str, account: Account | None) -> Thread:
+    """The thread a photo belongs to, if the caller may read it."""
+    thread = None
+    if len(photo_name) <= 64:
+        thread = db.session.scalar(select(Thread).where(Thread.photo_name == photo_name))
+    if thread is None:
+        raise NotFound(_("This photo does not exist or you cannot see it."))
+    readable_thread(thread.id, account)
     return thread
 
 

@@ -640,6 +640,8 @@ def test_a_strange_commune_slug_in_the_path_is_not_found(scene: Scene) -> None:
 STRANGE_PAGES = [
     ("resident_a", "/c/xa-a?cursor=%C2%B2"),
     ("resident_a", "/c/xa-a?cursor=" + "9" * 30),
+    ("resident_a", "/c/xa-a?cursor=2147483648"),
+    ("resident_a", "/c/xa-a?cursor=999999999999999999"),
     ("resident_a", "/t/" + "9" * 30),
     ("resident_a", "/c/xa%00a"),
     ("admin", "/communes/xa%00a/board.png"),
