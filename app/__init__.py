@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app import database, errors, i18n
+    from app import assets, database, errors, headers, i18n
     from app.accounts import origin_guard, sessions
     from app.extensions import db, migrate
 
@@ -33,6 +33,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     origin_guard.init_app(app)
     sessions.init_app(app)
+    headers.init_app(app)
+    assets.init_app(app)
 
     from app.web import IdConverter
 
@@ -49,6 +51,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.communes.routes import bp as communes_bp
     from app.feedback.routes import bp as feedback_bp
     from app.membership.routes import bp as membership_bp
+    from app.pwa import bp as pwa_bp
 
     app.register_blueprint(create_api_blueprint())
     app.register_blueprint(accounts_bp)
@@ -56,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(membership_bp)
     app.register_blueprint(feedback_bp)
     app.register_blueprint(announcements_bp)
+    app.register_blueprint(pwa_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import format_datetime, get_locale, lazy_gettext
+from flask_babel import format_datetime, get_locale, lazy_gettext, refresh
 
 from app.extensions import babel
 from app.models_base import as_utc, isoformat
@@ -46,6 +46,9 @@ def init_app(app: Flask) -> None:
     babel.init_app(
         app, locale_selector=select_locale, default_translation_directories=str(translations)
     )
+    # Locale and catalogue are cached on the app context; a request must not inherit another
+    # request's language (as happens when one context serves several, e.g. in tests).
+    app.before_request(refresh)
     app.jinja_env.filters["iso"] = isoformat
     app.jinja_env.filters["when"] = when
     app.jinja_env.globals["status_label"] = status_label

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 
 from app.accounts.sessions import current_account, sign_in
-from app.api.helpers import json_body
+from app.api.helpers import json_body, require_account
 from app.api.schemas import commune_json
 from app.extensions import db
-from app.membership.services import join
+from app.membership.services import join, leave, member_commune
 
 bp = Blueprint("membership", __name__)
 
@@ -25,3 +25,12 @@ def join_commune() -> tuple[Response, int]:
         "role": result.membership.role,
     }
     return jsonify(body), 201 if result.created else 200
+
+
+@bp.delete("/communes/<slug>/membership")
+def leave_commune(slug: str) -> tuple[str, int]:
+    account = require_account()
+    commune, _role = member_commune(slug, account)
+    leave(account, commune)
+    db.session.commit()
+    return "", 204

@@ -20,12 +20,14 @@ from app.feedback.services import (
     add_reply,
     change_status,
     create_thread,
+    inbox,
     list_threads,
     readable_thread,
     reply_counts,
     thread_with_photo,
 )
-from app.membership.services import member_commune
+from app.membership.services import member_commune, require_official
+from app.validation import MAX_ID
 from app.web import login_required, see_other
 
 bp = Blueprint("feedback", __name__)
@@ -36,14 +38,10 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
     assert account is not None
     commune, role = member_commune(slug, account)
     cursor = request.args.get("cursor", "")
+    # A bad or out-of-range cursor on a page just shows the newest threads.
+    before_id = min(int(cursor), MAX_ID) if cursor.isascii() and cursor.isdigit() else None
     threads, next_cursor = list_threads(
-        commune,
-        account,
-        role,
-        before_id=int(cursor)
-        if cursor.isascii() and cursor.isdigit() and len(cursor) < 19
-        else None,
-        limit=20,
+        commune, account, role, before_id=before_id if len(cursor) < 19 else None, limit=20
     )
     return render_template(
         "feedback/feed.html",
@@ -102,6 +100,22 @@ def photo(name: str) -> Response:
     response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@bp.get("/c/<slug>/inbox")
+@login_required
+def inbox_page(slug: str) -> str:
+    """Officials' inbox: what has waited longest for an answer first."""
+    commune, _role = member_commune(slug, current_account())
+    require_official(current_account(), commune)
+    items = inbox(commune)
+    threads = [thread for thread, _answered in items]
+    return render_template(
+        "feedback/inbox.html",
+        commune=commune,
+        items=items,
+        counts=reply_counts(threads),
+    )
 
 
 def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:

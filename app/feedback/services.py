@@ -56,6 +56,29 @@ def list_threads(
     return page, next_cursor
 
 
+OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+
+
+def inbox(commune: Commune, *, limit: int = 100) -> list[tuple[Thread, bool]]:
+    """Open threads for officials: those still waiting for a first official answer come
+    first, oldest first; then the answered but unresolved ones, oldest first.
+    Each item is ``(thread, answered)``."""
+    answered = (
+        select(Reply.thread_id)
+        .where(Reply.author_role == OFFICIAL)
+        .group_by(Reply.thread_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Thread, answered.c.thread_id.is_not(None))
+        .outerjoin(answered, answered.c.thread_id == Thread.id)
+        .where(Thread.commune_id == commune.id, Thread.status.in_(OPEN_STATUSES))
+        .order_by(answered.c.thread_id.is_not(None), Thread.id)
+        .limit(limit)
+    ).all()
+    return [(thread, bool(is_answered)) for thread, is_answered in rows]
+
+
 def reply_counts(threads: Sequence[Thread]) -> dict[int, int]:
     """Reply counts for a page of threads in one query."""
     ids = [thread.id for thread in threads]

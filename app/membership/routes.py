@@ -8,8 +8,16 @@ from app.accounts.sessions import current_account, sign_in
 from app.communes.services import find_by_token
 from app.errors import DomainError
 from app.extensions import db
-from app.membership.services import join, memberships_of, role_in
-from app.web import see_other
+from app.membership.services import (
+    join,
+    leave,
+    member_commune,
+    membership_of,
+    memberships_of,
+    role_in,
+)
+from app.push.services import PREFERENCE_NAMES, preferences, update_preferences
+from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)
 
@@ -54,3 +62,42 @@ def join_submit(token: str):
     db.session.commit()
     sign_in(result.account)
     return see_other(url_for("feedback.feed", slug=result.membership.commune.slug, joined=1))
+
+
+@bp.get("/c/<slug>/settings")
+@login_required
+def settings(slug: str) -> str:
+    account = current_account()
+    commune, role = member_commune(slug, account)
+    membership = membership_of(account, commune)
+    assert membership is not None
+    return render_template(
+        "membership/settings.html",
+        commune=commune,
+        role=role,
+        prefs=preferences(membership),
+        saved=request.args.get("saved") == "1",
+    )
+
+
+@bp.post("/c/<slug>/settings")
+@login_required
+def settings_submit(slug: str):
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    membership = membership_of(account, commune)
+    assert membership is not None
+    # Unticked checkboxes are simply absent from a form.
+    update_preferences(membership, {name: name in request.form for name in PREFERENCE_NAMES})
+    db.session.commit()
+    return see_other(url_for("membership.settings", slug=commune.slug, saved=1))
+
+
+@bp.post("/c/<slug>/leave")
+@login_required
+def leave_group(slug: str):
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    leave(account, commune)
+    db.session.commit()
+    return see_other(url_for("membership.home"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -112,3 +112,18 @@ def add_official(account: Account, commune: Commune) -> Membership:
         membership.role = OFFICIAL
     db.session.flush()
     return membership
+
+
+def leave(account: Account | None, commune: Commune) -> None:
+    """Leave a group. A person left with no group keeps no push subscription either."""
+    membership = membership_of(account, commune)
+    if account is None or membership is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    db.session.delete(membership)
+    db.session.flush()
+    if not memberships_of(account):
+        from app.push.models import PushSubscription
+
+        db.session.execute(
+            delete(PushSubscription).where(PushSubscription.account_id == account.id)
+        )

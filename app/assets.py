@@ -1,0 +1,85 @@
+"""Static files under content-hashed URLs, cached for a year, compressed once."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import mimetypes
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, current_app, request
+
+bp = Blueprint("assets", __name__)
+
+COMPRESSIBLE = (
+    "text/",
+    "application/javascript",
+    "application/json",
+    "image/svg+xml",
+    "application/manifest+json",
+)
+
+
+class AssetStore:
+    """Reads each static file once per process: its hash, bytes and gzip form."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+        self._cache: dict[str, tuple[str, bytes, bytes | None]] = {}
+
+    def get(self, filename: str) -> tuple[str, bytes, bytes | None]:
+        entry = self._cache.get(filename)
+        if entry is None or current_app.debug:
+            path = (self.folder / filename).resolve()
+            if not path.is_file() or self.folder not in path.parents:
+                abort(404)
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()[:12]
+            mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+            packed = gzip.compress(data, 9, mtime=0) if is_compressible(mimetype) else None
+            entry = (digest, data, packed)
+            self._cache[filename] = entry
+        return entry
+
+    def url(self, filename: str) -> str:
+        digest, _data, _packed = self.get(filename)
+        return f"/assets/{digest}/{filename}"
+
+
+def is_compressible(mimetype: str) -> bool:
+    return mimetype.startswith(COMPRESSIBLE)
+
+
+def store() -> AssetStore:
+    return current_app.extensions["assets"]
+
+
+def asset_response(filename: str, *, cache_control: str) -> Response:
+    """The file's bytes, gzipped when the browser accepts it."""
+    _digest, data, packed = store().get(filename)
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    if filename.endswith(".webmanifest"):
+        mimetype = "application/manifest+json"
+    response = Response(mimetype=mimetype)
+    if packed is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        response.set_data(packed)
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response.set_data(data)
+    response.headers["Vary"] = "Accept-Encoding"
+    response.headers["Cache-Control"] = cache_control
+    return response
+
+
+@bp.get("/assets/<digest>/<path:filename>")
+def asset(digest: str, filename: str) -> Response:
+    current, _data, _packed = store().get(filename)
+    # An old page asking for a previous version gets today's file, but not cached for long.
+    cache = "public, max-age=31536000, immutable" if digest == current else "no-cache"
+    return asset_response(filename, cache_control=cache)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["assets"] = AssetStore(Path(app.static_folder or "static"))
+    app.jinja_env.globals["asset_url"] = lambda filename: store().url(filename)
+    app.register_blueprint(bp)

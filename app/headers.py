@@ -1,0 +1,67 @@
+"""Security headers on every response, and gzip for dynamic text responses."""
+
+from __future__ import annotations
+
+import gzip
+
+from flask import Flask, Response, current_app, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
+GZIP_MIN_BYTES = 600
+
+
+def secure_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["BASE_URL"].startswith("https://"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if "Cache-Control" not in headers and response.mimetype in ("text/html", "application/json"):
+        # Pages and API answers are personal: never kept by a shared cache.
+        headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def compress(response: Response) -> Response:
+    """Gzip HTML and JSON for slow 3G links (assets are compressed once, in assets.py)."""
+    if (
+        response.direct_passthrough
+        or response.is_streamed
+        or "Content-Encoding" in response.headers
+        or response.status_code < 200
+        or response.status_code in (204, 304)
+        or response.mimetype not in ("text/html", "application/json")
+        or "gzip" not in request.headers.get("Accept-Encoding", "")
+    ):
+        return response
+    data = response.get_data()
+    if len(data) < GZIP_MIN_BYTES:
+        return response
+    response.set_data(gzip.compress(data, 6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(secure_headers)
+    app.after_request(compress)
