@@ -205,7 +205,10 @@ class VapidSigner:
 
     def authorization(self, endpoint: str) -> str:
         """Return the ``Authorization`` header value for a push to ``endpoint``."""
-        origin = endpoint_origin(endpoint)
+        return self.authorization_for_origin(endpoint_origin(endpoint))
+
+    def authorization_for_origin(self, origin: str) -> str:
+        """The same, for a caller that already knows the endpoint's origin (the worker)."""
         now = self._clock()
         cached = self._cache.get(origin)
         if cached is not None and cached[1] - now >= self._refresh_margin_s:

@@ -301,27 +301,33 @@ class PushWorker:
         except OperationalError:
             db.session.rollback()
             return []
+        # Plain columns, not ORM objects: this runs for every delivery.
         rows = db.session.execute(
-            select(Delivery, PushMessage, PushSubscription)
+            select(
+                Delivery.id,
+                Delivery.subscription_id,
+                PushSubscription.endpoint,
+                PushSubscription.p256dh,
+                PushSubscription.auth,
+                PushMessage.payload,
+                PushMessage.topic,
+                PushMessage.urgency,
+                PushMessage.expires_at,
+                Delivery.attempts,
+                Delivery.shrunk,
+            )
             .join(PushMessage, PushMessage.id == Delivery.message_id)
             .outerjoin(PushSubscription, PushSubscription.id == Delivery.subscription_id)
             .where(Delivery.id.in_(ids), Delivery.lease_owner == self.owner)
         ).all()
         jobs = [
             Job(
-                delivery_id=delivery.id,
-                subscription_id=delivery.subscription_id,
-                endpoint=subscription.endpoint if subscription else None,
-                p256dh=subscription.p256dh if subscription else None,
-                auth=subscription.auth if subscription else None,
-                payload=message.payload,
-                topic=message.topic,
-                urgency=message.urgency,
-                expires_at=as_utc(message.expires_at),
-                attempts=delivery.attempts,
-                shrunk=delivery.shrunk,
+                *row[:8],
+                expires_at=as_utc(row.expires_at),
+                attempts=row.attempts,
+                shrunk=row.shrunk,
             )
-            for delivery, message, subscription in rows
+            for row in rows
         ]
         db.session.rollback()
         return jobs
@@ -427,7 +433,7 @@ class PushWorker:
             "Topic": job.topic,
             "Content-Encoding": "aes128gcm",
             "Content-Type": "application/octet-stream",
-            "Authorization": self.signer.authorization(job.endpoint),
+            "Authorization": self.signer.authorization_for_origin(origin),
         }
         try:
             async with http.post(job.endpoint, data=body, headers=headers) as response:
