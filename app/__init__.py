@@ -36,7 +36,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     headers.init_app(app)
     assets.init_app(app)
 
+    # The append-only guard of the audit log, and the models of every capability.
+    from app.admin import models as _admin_models  # noqa: F401
+    from app.audit import services as _audit_services  # noqa: F401
     from app.web import IdConverter
+    from app.workspace import models as _workspace_models  # noqa: F401
 
     app.url_map.converters["id"] = IdConverter
     _register_blueprints(app)
@@ -46,12 +50,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
+    from app.admin.routes import bp as admin_bp
     from app.announcements.routes import bp as announcements_bp
     from app.api import create_api_blueprint
     from app.communes.routes import bp as communes_bp
     from app.feedback.routes import bp as feedback_bp
     from app.membership.routes import bp as membership_bp
     from app.pwa import bp as pwa_bp
+    from app.workspace.routes import bp as workspace_bp
 
     app.register_blueprint(create_api_blueprint())
     app.register_blueprint(accounts_bp)
@@ -60,6 +66,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(announcements_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(workspace_bp)
+    app.register_blueprint(admin_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -5,9 +5,9 @@ from flask import Blueprint
 
 def create_api_blueprint() -> Blueprint:
     """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
-    from app.api import announcements, auth, communes, membership, push, threads
+    from app.api import admin, announcements, auth, communes, membership, push, threads, workspace
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, communes, membership, threads, announcements, push):
+    for module in (auth, communes, membership, threads, announcements, push, workspace, admin):
         api.register_blueprint(module.bp)
     return api

@@ -40,6 +40,11 @@ def thread_json(thread: Thread, reply_count: int) -> dict[str, Any]:
         "created_at": isoformat(thread.created_at),
         "reply_count": reply_count,
         "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
+        "category": (
+            {"id": thread.category.id, "code": thread.category.code, "name": thread.category.name}
+            if thread.category
+            else None
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from app.accounts.models import Account
 from app.communes.models import Commune
 from app.errors import Conflict, NotFound
 from app.extensions import db
+from app.feedback.categories import add_default_categories
 from app.membership.models import OFFICIAL, Membership
 from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
@@ -37,6 +38,7 @@ def create_commune(slug: object, name: object) -> Commune:
     commune = Commune(slug=clean, name=clean_name, join_token=new_join_token())
     db.session.add(commune)
     db.session.flush()
+    add_default_categories(commune)
     return commune
 
 

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
@@ -15,6 +25,24 @@ from app.models_base import created_at_column
 KINDS = ("question", "report")
 VISIBILITIES = ("public", "officials")
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "declined")
+
+
+class Category(db.Model):
+    """A commune's field of questions (roads, flooding, waste, ...), chosen when asking."""
+
+    __tablename__ = "category"
+    __table_args__ = (UniqueConstraint("commune_id", "name", name="uq_category_commune_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("commune.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    name: Mapped[str] = mapped_column(String(80), nullable=False)
+    # Short stable code for outside clients (Open311 service_code).
+    code: Mapped[str] = mapped_column(String(32), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = created_at_column()
 
 
 class Thread(db.Model):
@@ -46,10 +74,22 @@ class Thread(db.Model):
     photo_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     photo_width: Mapped[int | None] = mapped_column(Integer)
     photo_height: Mapped[int | None] = mapped_column(Integer)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("category.id", ondelete="SET NULL"), index=True
+    )
+    # The official who takes care of it.
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    # Moderation: hidden from residents (its author still sees it, with the reason).
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
     commune: Mapped[Commune] = relationship()
-    author: Mapped[Account | None] = relationship(lazy="joined")
+    category: Mapped[Category | None] = relationship()
+    author: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[author_id])
+    assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     replies: Mapped[list[Reply]] = relationship(
         back_populates="thread", order_by="Reply.id", cascade="all, delete-orphan"
     )
@@ -71,6 +111,8 @@ class Reply(db.Model):
     # The author's role when they wrote it: an answer stays an official answer.
     author_role: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
     thread: Mapped[Thread] = relationship(back_populates="replies")

@@ -10,9 +10,11 @@ from flask_babel import lazy_gettext
 from sqlalchemy import Select, func, or_, select
 
 from app.accounts.models import Account
+from app.audit.services import record
 from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
+from app.feedback.categories import clean_category
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.feedback.photos import store_photo
 from app.membership.models import OFFICIAL
@@ -106,6 +108,7 @@ def create_thread(
     require_member(account, commune)
     assert account is not None
     fields = clean_fields(_as_mapping(data), THREAD_FIELDS)
+    category = clean_category(commune, _as_mapping(data).get("category"))
     stored = None
     if photo is not None:
         assert upload_folder is not None
@@ -118,6 +121,7 @@ def create_thread(
         body=fields["body"],
         visibility=fields["visibility"],
         status="new",
+        category=category,
         photo_name=stored.name if stored else None,
         photo_width=stored.width if stored else None,
         photo_height=stored.height if stored else None,
@@ -191,6 +195,15 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
     thread.status = fields["status"]
     db.session.add(change)
     db.session.flush()
+    record(
+        account,
+        "thread.status",
+        commune_id=thread.commune_id,
+        target_type="thread",
+        target_id=thread.id,
+        reason=fields["note"],
+        detail={"from": change.from_status, "to": change.to_status},
+    )
     queue_status_change(change)
     return change
 

@@ -1,0 +1,3 @@
+"""Tables of the admin capability."""
+
+from __future__ import annotations

@@ -1,0 +1,7 @@
+"""``/api/v1`` endpoints of the admin console."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__)

@@ -1,0 +1,7 @@
+"""``/api/v1`` endpoints of the officials' workspace."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("workspace", __name__)

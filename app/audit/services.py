@@ -1,0 +1,64 @@
+"""Writing to and reading the audit log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import event, select
+
+from app.accounts.models import Account
+from app.audit.models import AuditEvent
+from app.extensions import db
+
+
+def record(
+    actor: Account | None,
+    action: str,
+    *,
+    commune_id: int | None = None,
+    target_type: str | None = None,
+    target_id: int | None = None,
+    reason: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event (not committed: it lands with the action it records)."""
+    entry = AuditEvent(
+        actor_id=actor.id if actor else None,
+        actor_name=(actor.email or actor.display_name) if actor else "system",
+        commune_id=commune_id,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        reason=reason,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+    )
+    db.session.add(entry)
+    return entry
+
+
+def events(
+    *, commune_ids: Sequence[int] | None = None, before_id: int | None = None, limit: int = 100
+) -> Sequence[AuditEvent]:
+    """Newest first; ``commune_ids`` None means every commune (an unscoped admin)."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if commune_ids is not None:
+        query = query.where(AuditEvent.commune_id.in_(commune_ids))
+    if before_id is not None:
+        query = query.where(AuditEvent.id < before_id)
+    return db.session.scalars(query).all()
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an audit event."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(*_args: Any) -> None:
+    raise AuditLogIsAppendOnly("audit events cannot be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(*_args: Any) -> None:
+    raise AuditLogIsAppendOnly("audit events cannot be deleted")

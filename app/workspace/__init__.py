@@ -1,0 +1,1 @@
+"""The officials' workspace: inbox, search, canned replies, notes, assignment, moderation."""

@@ -1,0 +1,3 @@
+"""Tables of the workspace capability."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Business logic of the workspace capability: plain functions, explicit arguments, no commit."""
+
+from __future__ import annotations
