@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app import assets, database, errors, headers, i18n
     from app.accounts import origin_guard, sessions
     from app.extensions import db, migrate
+    from app.ratelimit import guard as ratelimit_guard
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     origin_guard.init_app(app)
     sessions.init_app(app)
+    ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
     assets.init_app(app)
 
@@ -72,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from app.accounts.cli import users_cli
+    from app.backup import backup_command
     from app.communes.cli import communes_cli, demo_command
     from app.push.cli import push_cli
 
@@ -79,3 +82,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(communes_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(push_cli)
+    app.cli.add_command(backup_command)

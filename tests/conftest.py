@@ -84,6 +84,8 @@ def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
             "BASE_URL": BASE_URL,
             # The push service double listens on 127.0.0.1 (plain http, any port).
             "PUSH_ALLOWED_HOSTS": "127.0.0.1",
+            # Tests post far faster than people; tests/ratelimit enables the limits itself.
+            "RATE_LIMITS_ENABLED": False,
             "VAPID_PRIVATE_KEY_PATH": str(tmp_path_factory.mktemp("keys") / "vapid.pem"),
         }
     )
