@@ -24,6 +24,8 @@ limit_request_fields = 100
 # No control socket under ~/.gunicorn: several instances may run side by side (tests, CI).
 control_socket_disable = True
 accesslog = "-"
+# Join and invitation tokens in paths are masked before anything is logged.
+logger_class = "app.logging_redaction.RedactingLogger"
 # Log the route and status, never the query string (it could carry a cursor or token).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 errorlog = "-"

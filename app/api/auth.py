@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
+from app.accounts.privacy import delete_account, export_data
 from app.accounts.services import authenticate
 from app.accounts.sessions import current_account, sign_in, sign_out
-from app.api.helpers import json_body
+from app.api.helpers import json_body, require_account
 from app.api.schemas import account_json, commune_json
 from app.extensions import db
 from app.membership.services import memberships_of
@@ -46,3 +47,22 @@ def me() -> Response:
         email=account.email,
         communes=communes,
     )
+
+
+@bp.get("/me/export")
+def export() -> Response:
+    """Everything stored about the signed-in person, as a JSON download."""
+    account = require_account()
+    response = jsonify(export_data(account))
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.delete("/me")
+def forget_me() -> tuple[str, int]:
+    """Delete the signed-in person; ``?delete_posts=1`` deletes their posts too."""
+    account = require_account()
+    delete_account(account, delete_posts=request.args.get("delete_posts") == "1")
+    db.session.commit()
+    sign_out()
+    return "", 204

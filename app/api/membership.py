@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from app.accounts.sessions import current_account, sign_in
 from app.api.helpers import json_body, require_account
@@ -31,6 +31,6 @@ def join_commune() -> tuple[Response, int]:
 def leave_commune(slug: str) -> tuple[str, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
-    leave(account, commune)
+    leave(account, commune, delete_posts=request.args.get("delete_posts") == "1")
     db.session.commit()
     return "", 204
