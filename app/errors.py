@@ -114,7 +114,10 @@ def init_app(app: Flask) -> None:
     def handle_database_down(error: OperationalError) -> Response:
         # The database is unreachable or busy: nothing was committed, the caller may retry.
         db.session.rollback()
-        app.logger.error("Database unavailable on %s %s", request.method, _route_name())
+        # The driver's first line says what failed ("database is locked", "connection
+        # refused"); the statement and its parameters (people's words) are never logged.
+        reason = str(getattr(error, "orig", error)).splitlines()[0][:200]
+        app.logger.error("Database unavailable on %s %s: %s", request.method, _route_name(), reason)
         response = error_response(503, "unavailable", _http_messages()[503])
         response.headers["Retry-After"] = "5"
         return response

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -54,7 +54,12 @@ class OriginClient(FlaskClient):
         if method not in ("GET", "HEAD", "OPTIONS"):
             headers.setdefault("Origin", BASE_URL)
         kwargs["headers"] = headers
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        # A real request ends its transaction when its app context ends; here the test's
+        # context outlives the request, so end it explicitly (it must not hold SQLite's lock).
+        if has_app_context():
+            db.session.rollback()
+        return response
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.database import writing_transactions
 from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys, encrypt
@@ -138,7 +139,8 @@ class PushWorker:
         self._stopping = True
 
     def run(self, *, until_idle: bool = False, install_signals: bool = False) -> WorkerStats:
-        return asyncio.run(self._run(until_idle=until_idle, install_signals=install_signals))
+        with writing_transactions():
+            return asyncio.run(self._run(until_idle=until_idle, install_signals=install_signals))
 
     async def _run(self, *, until_idle: bool, install_signals: bool) -> WorkerStats:
         """Keep the senders fed: claim while earlier sends are in flight, record in batches.

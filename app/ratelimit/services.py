@@ -37,27 +37,25 @@ def subject_key(limit: Limit, kind: str, value: str) -> str:
 def hit(limit: Limit, key: str, *, now: float | None = None) -> Verdict:
     """Count one attempt against ``key``; atomic across processes (one upsert).
 
-    Runs on its own connection and commits at once, so an attempt counts even when the request
-    that made it fails and rolls back.
+    Called before the view, in its own short transaction.
     """
     now = time.time() if now is None else now
     window = int(now // limit.window_s) * limit.window_s
-    with db.engine.begin() as conn:
-        dialect = conn.dialect.name
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        statement = (
-            insert(RateCounter)
-            .values(key=key, window_start=window, count=1)
-            .on_conflict_do_update(
-                index_elements=["key", "window_start"],
-                set_={"count": RateCounter.count + 1},
-            )
-            .returning(RateCounter.count)
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(RateCounter)
+        .values(key=key, window_start=window, count=1)
+        .on_conflict_do_update(
+            index_elements=["key", "window_start"], set_={"count": RateCounter.count + 1}
         )
-        count = conn.execute(statement).scalar_one()
-        if random.random() < 0.01:
-            # Now and then, forget windows that ended more than a day ago.
-            conn.execute(delete(RateCounter).where(RateCounter.window_start < now - 86_400))
+        .returning(RateCounter.count)
+    )
+    count = db.session.execute(statement).scalar_one()
+    if random.random() < 0.01:
+        # Now and then, forget windows that ended more than a day ago.
+        db.session.execute(delete(RateCounter).where(RateCounter.window_start < now - 86_400))
+    # Committed before the view runs, so the attempt counts even if the request then fails.
+    db.session.commit()
     if count > limit.count:
         return Verdict(False, max(1, int(window + limit.window_s - now)))
     return Verdict(True, 0)
