@@ -63,3 +63,16 @@ def authenticate(email: object, password: object) -> Account:
     if needs_rehash(account.password_hash or ""):
         account.password_hash = hash_password(password)
     return account
+
+
+def change_password(account: Account, current: object, new: object) -> None:
+    """Set a new password; every other session of the account ends (not committed)."""
+    if not account.is_staff:
+        raise NotAuthenticated(_("Residents have no password."))
+    if not isinstance(current, str) or not verify_password(account.password_hash, current):
+        raise NotAuthenticated(_("The current password is incorrect."))
+    if not isinstance(new, str):
+        raise ValidationError(_("The new password must be text."), field="new_password")
+    check_new_password(new)
+    account.password_hash = hash_password(new)
+    account.session_epoch += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from app.accounts.privacy import delete_account, export_data
-from app.accounts.services import authenticate
+from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, sign_in, sign_out
 from app.api.helpers import json_body, require_account
 from app.api.schemas import account_json, commune_json
@@ -21,6 +21,17 @@ def login() -> Response:
     account = authenticate(data.get("email"), data.get("password"))
     db.session.commit()
     sign_in(account)
+    return jsonify(user=account_json(account))
+
+
+@bp.post("/auth/password")
+def change_password_view() -> Response:
+    """Change the signed-in staff member's password; other devices are signed out."""
+    account = require_account()
+    data = json_body()
+    change_password(account, data.get("current_password"), data.get("new_password"))
+    db.session.commit()
+    sign_in(account)  # this device stays signed in, with the new session counter
     return jsonify(user=account_json(account))
 
 

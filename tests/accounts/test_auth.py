@@ -46,3 +46,20 @@ def test_bumped_epoch_ends_sessions(client, make_staff, login):
     account.session_epoch += 1
     db.session.commit()
     assert admin.get("/api/v1/me").get_json()["signed_in"] is False
+
+
+def test_password_change_ends_other_sessions(make_staff, login):
+    make_staff("canbo@example.vn")
+    desk, phone = login("canbo@example.vn"), login("canbo@example.vn")
+    changed = desk.post(
+        "/api/v1/auth/password",
+        json={"current_password": "correct horse battery", "new_password": "a new long password"},
+    )
+    assert changed.status_code == 200
+    assert desk.get("/api/v1/me").get_json()["signed_in"] is True
+    assert phone.get("/api/v1/me").get_json()["signed_in"] is False
+    wrong = desk.post(
+        "/api/v1/auth/password",
+        json={"current_password": "correct horse battery", "new_password": "another password"},
+    )
+    assert wrong.status_code == 401
