@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.communes.routes import bp as communes_bp
     from app.feedback.routes import bp as feedback_bp
     from app.membership.routes import bp as membership_bp
+    from app.open311.routes import bp as open311_bp
     from app.pwa import bp as pwa_bp
     from app.workspace.routes import bp as workspace_bp
 
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feedback_bp)
     app.register_blueprint(announcements_bp)
     app.register_blueprint(pwa_bp)
+    app.register_blueprint(open311_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(admin_bp)
 

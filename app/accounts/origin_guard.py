@@ -33,6 +33,9 @@ def check_origin() -> None:
     """
     if request.method in SAFE_METHODS:
         return
+    if request.path.startswith("/open311/"):
+        # Open311 clients are other applications, authenticated by api_key, not cookies.
+        return
     origin = request.headers.get("Origin")
     if origin is None and not request.path.startswith("/api/"):
         referer = request.headers.get("Referer")

@@ -5,9 +5,29 @@ from flask import Blueprint
 
 def create_api_blueprint() -> Blueprint:
     """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
-    from app.api import admin, announcements, auth, communes, membership, push, threads, workspace
+    from app.api import (
+        admin,
+        announcements,
+        auth,
+        communes,
+        membership,
+        open311_clients,
+        push,
+        threads,
+        workspace,
+    )
 
     api = Blueprint("api", __name__, url_prefix="/api/v1")
-    for module in (auth, communes, membership, threads, announcements, push, workspace, admin):
+    for module in (
+        auth,
+        communes,
+        membership,
+        threads,
+        announcements,
+        push,
+        workspace,
+        admin,
+        open311_clients,
+    ):
         api.register_blueprint(module.bp)
     return api

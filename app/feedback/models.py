@@ -8,6 +8,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -84,6 +85,10 @@ class Thread(db.Model):
     # Moderation: hidden from residents (its author still sees it, with the reason).
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Where the problem is: given only when the resident chose to (or by an Open311 client).
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(250))
     created_at: Mapped[datetime] = created_at_column()
 
     commune: Mapped[Commune] = relationship()
