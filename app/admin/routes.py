@@ -1,7 +1,384 @@
-"""Pages of the admin console."""
+"""Pages of the admin console (under /admin), the official's invitation page (/invite/<token>),
+and the statistics pages (a commune's for its staff, and the public one at /c/<slug>/stats)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.accounts.sessions import current_account, sign_in
+from app.admin import services
+from app.admin.exports import summary_csv, weekly_csv
+from app.admin.stats import Window
+from app.admin.views import answer_chart, duration, percent, weekly_chart
+from app.communes.boards import BoardPage, boards_pdf
+from app.communes.imports import ImportRejected, import_communes
+from app.communes.services import (
+    get_commune,
+    join_url,
+    rotate_join_token,
+    slugify,
+    update_commune,
+)
+from app.errors import DomainError, NotFound, ValidationError, error_response, wants_json
+from app.extensions import db
+from app.web import login_required, see_other
 
 bp = Blueprint("admin", __name__)
+
+
+@bp.app_errorhandler(ImportRejected)
+def import_rejected(error: ImportRejected) -> Response:
+    """A rejected CSV file: the usual envelope plus every bad line (``rows``)."""
+    if not wants_json():
+        return error_response(error.status, error.code, error.message)
+    response = jsonify(error={"code": error.code, "message": error.message, "rows": error.rows})
+    response.status_code = error.status
+    return response
+
+
+@bp.app_context_processor
+def stats_helpers() -> dict[str, Any]:
+    return {"fmt_duration": duration, "fmt_percent": percent}
+
+
+def _admin() -> Any:
+    return services.require_admin(current_account())
+
+
+def _window() -> Window:
+    weeks = services.clean_weeks(request.args.get("weeks"))
+    return services.stats_window(weeks, current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _place_filter() -> tuple[str | None, str | None]:
+    return (
+        services.clean_place(request.args.get("province"), "province"),
+        services.clean_place(request.args.get("district"), "district"),
+    )
+
+
+# --- one commune ------------------------------------------------------------------------------
+
+
+def _commune_page(slug: str, *, form: Any = None, error: str | None = None, status: int = 200):
+    actor = _admin()
+    commune = get_commune(slug)
+    page = render_template(
+        "admin/commune.html",
+        commune=commune,
+        join_url=join_url(current_app.config["BASE_URL"], commune),
+        officials=services.officials_of(commune),
+        form=form if form is not None else commune_form(commune),
+        error=error,
+        me=actor,
+        notice=request.args.get("done"),
+    )
+    return page, status
+
+
+def commune_form(commune: Any) -> dict[str, str]:
+    return {key: getattr(commune, key) or "" for key in ("name", "code", "district", "province")}
+
+
+@bp.get("/admin/communes/<slug>")
+@login_required
+def commune_page(slug: str):
+    return _commune_page(slug)
+
+
+@bp.post("/admin/communes/<slug>")
+@login_required
+def commune_edit(slug: str):
+    actor = _admin()
+    commune = get_commune(slug)
+    fields = {key: request.form.get(key, "") for key in ("name", "code", "district", "province")}
+    try:
+        update_commune(commune, actor, fields)
+    except DomainError as error:
+        db.session.rollback()
+        return _commune_page(slug, form=fields, error=error.message, status=error.status)
+    db.session.commit()
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="saved"))
+
+
+@bp.post("/admin/communes/<slug>/rotate-token")
+@login_required
+def commune_rotate(slug: str):
+    actor = _admin()
+    commune = get_commune(slug)
+    rotate_join_token(commune, actor)
+    db.session.commit()
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="rotated"))
+
+
+@bp.post("/admin/communes/<slug>/officials/<id:account_id>/revoke")
+@login_required
+def official_revoke(slug: str, account_id: int):
+    actor = _admin()
+    commune = get_commune(slug)
+    try:
+        services.revoke_official(actor, commune, account_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _commune_page(slug, error=error.message, status=error.status)
+    db.session.commit()
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="revoked"))
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/import")
+@login_required
+def import_page() -> str:
+    _admin()
+    return render_template("admin/import.html", result=None, error=None, rows=[])
+
+
+@bp.post("/admin/import")
+@login_required
+def import_submit():
+    actor = _admin()
+    upload = request.files.get("file")
+    has_file = upload is not None and bool(upload.filename)
+    data: bytes | str = upload.read() if upload and has_file else request.form.get("csv", "")
+    try:
+        if not data or (isinstance(data, str) and not data.strip()):
+            raise ValidationError(_("Choose a CSV file or paste its lines."), field="file")
+        result = import_communes(data, actor)
+    except ImportRejected as error:
+        db.session.rollback()
+        page = render_template(
+            "admin/import.html", result=None, error=error.message, rows=error.rows
+        )
+        return page, error.status
+    except DomainError as error:
+        db.session.rollback()
+        page = render_template("admin/import.html", result=None, error=error.message, rows=[])
+        return page, error.status
+    db.session.commit()
+    return render_template("admin/import.html", result=result, error=None, rows=[])
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def _invites_page(
+    *, form: Any = None, error: str | None = None, created: Any = None, status: int = 200
+):
+    actor = _admin()
+    page = render_template(
+        "admin/invites.html",
+        invitations=services.pending_invitations(actor),
+        communes=services.managed_communes(actor),
+        form=form or {"communes": request.args.getlist("commune")},
+        error=error,
+        created=created,
+        notice=request.args.get("done"),
+    )
+    return page, status
+
+
+@bp.get("/admin/invites")
+@login_required
+def invites_page():
+    return _invites_page()
+
+
+@bp.post("/admin/invites")
+@login_required
+def invites_create():
+    actor = _admin()
+    data = {
+        "email": request.form.get("email", ""),
+        "display_name": request.form.get("display_name", ""),
+        "communes": request.form.getlist("communes"),
+    }
+    try:
+        created = services.create_invitation(actor, data)
+    except DomainError as error:
+        db.session.rollback()
+        return _invites_page(form=data, error=error.message, status=error.status)
+    db.session.commit()
+    link = services.invitation_url(current_app.config["BASE_URL"], created.token)
+    return _invites_page(created={"invitation": created.invitation, "url": link}, status=201)
+
+
+@bp.post("/admin/invites/<id:invitation_id>/revoke")
+@login_required
+def invites_revoke(invitation_id: int):
+    actor = _admin()
+    try:
+        services.revoke_invitation(actor, invitation_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _invites_page(error=error.message, status=error.status)
+    db.session.commit()
+    return see_other(url_for("admin.invites_page", done="revoked"))
+
+
+# --- the official's side of an invitation -----------------------------------------------------
+
+
+def _accept_page(
+    token: str, *, error: str | None = None, display_name: str | None = None, status: int = 200
+):
+    invitation = services.open_invitation(token)
+    account = current_account()
+    existing = services.existing_account(invitation)
+    page = render_template(
+        "admin/invite_accept.html",
+        invitation=invitation,
+        token=token,
+        existing=existing,
+        signed_in_as_existing=existing is not None
+        and account is not None
+        and account.id == existing.id,
+        display_name=display_name if display_name is not None else invitation.display_name or "",
+        error=error,
+    )
+    return page, status
+
+
+@bp.get("/invite/<token>")
+def invite_page(token: str):
+    return _accept_page(token)
+
+
+@bp.post("/invite/<token>")
+def invite_accept(token: str):
+    services.open_invitation(token)  # a used, withdrawn or unknown link: its own page
+    display_name = request.form.get("display_name", "")
+    data = {"display_name": display_name, "password": request.form.get("password", "")}
+    try:
+        if request.form.get("password_again", data["password"]) != data["password"]:
+            raise ValidationError(_("The two passwords are not the same."), field="password")
+        account = services.accept_invitation(token, data, current_account())
+    except DomainError as error:
+        db.session.rollback()
+        return _accept_page(
+            token, error=error.message, display_name=display_name, status=error.status
+        )
+    db.session.commit()
+    sign_in(account)
+    return see_other(url_for("membership.home"))
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/stats")
+@login_required
+def stats_page() -> str:
+    actor = _admin()
+    province, district = _place_filter()
+    win = _window()
+    report = services.admin_report(actor, win, province=province, district=district)
+    if district is not None:
+        level = "communes"
+    elif province is not None:
+        level = "districts"
+    else:
+        level = "provinces"
+    return render_template(
+        "admin/stats.html",
+        report=report,
+        win=win,
+        province=province,
+        district=district,
+        level=level,
+        weekly=weekly_chart(win, report.total),
+        answers=answer_chart(report.total),
+        weeks=len(win.labels),
+    )
+
+
+@bp.get("/admin/stats.csv")
+@login_required
+def stats_csv() -> Response:
+    actor = _admin()
+    province, district = _place_filter()
+    win = _window()
+    report = services.admin_report(actor, win, province=province, district=district)
+    weekly = request.args.get("by") == "week"
+    body = weekly_csv(report) if weekly else summary_csv(report)
+    name = "-".join(
+        filter(
+            None,
+            ["stats", _file_part(province), _file_part(district), "weekly" if weekly else None],
+        )
+    )
+    response = Response("\ufeff" + body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _file_part(value: str | None) -> str | None:
+    if not value:
+        return None
+    return slugify(value)[:40]
+
+
+@bp.get("/communes/<slug>/stats")
+@login_required
+def commune_stats_page(slug: str) -> str:
+    commune = services.staff_commune(current_account(), slug)
+    win = _window()
+    figures = services.commune_figures(commune, win)
+    return render_template(
+        "admin/commune_stats.html",
+        commune=commune,
+        win=win,
+        figures=figures,
+        weekly=weekly_chart(win, figures),
+        answers=answer_chart(figures),
+    )
+
+
+@bp.get("/c/<slug>/stats")
+def public_stats_page(slug: str) -> str:
+    commune = get_commune(slug)
+    win = _window()
+    figures = services.commune_figures(commune, win)
+    return render_template(
+        "admin/public_stats.html",
+        commune=commune,
+        win=win,
+        figures=figures,
+        answers=answer_chart(figures, shares_only=True) if figures.enough_for_public else None,
+    )
+
+
+# --- board PDFs for many communes -------------------------------------------------------------
+
+
+@bp.get("/admin/boards.pdf")
+@login_required
+def boards_pdf_view() -> Response:
+    actor = _admin()
+    province, district = _place_filter()
+    communes = services.managed_communes(actor, province=province, district=district)
+    if not communes:
+        raise NotFound(_("No commune matches this province and district."))
+    base_url = current_app.config["BASE_URL"]
+    pdf = boards_pdf(
+        [BoardPage(commune.name, join_url(base_url, commune)) for commune in communes],
+        title=" · ".join(filter(None, ["Bảng mã QR", province, district])),
+    )
+    name = "-".join(filter(None, ["boards", _file_part(province), _file_part(district)]))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

@@ -1,3 +1,427 @@
-"""Business logic of the admin capability: plain functions, explicit arguments, no commit."""
+"""Business logic of the admin capability: plain functions, explicit arguments, no commit.
+
+Who may do what here:
+- admins (``Account.is_admin``) manage every commune: all of this module;
+- an official sees the boards and statistics of the communes they serve, nothing else;
+- anyone may read a commune's public response figures and accept an invitation they hold.
+"""
 
 from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from sqlalchemy import select, update
+
+from app.accounts.models import Account
+from app.accounts.services import create_staff_account
+from app.admin.models import Invitation
+from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
+from app.admin.stats import window as make_window
+from app.audit.services import record
+from app.communes.errors import Gone
+from app.communes.models import Commune
+from app.communes.services import get_commune
+from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
+from app.extensions import db
+from app.membership.models import OFFICIAL, Membership
+from app.membership.services import add_official, leave, role_in
+from app.models_base import as_utc, utcnow
+from app.validation import TextField, clean_email, is_storable
+
+INVITATION_LIFETIME = timedelta(days=7)
+MAX_INVITE_COMMUNES = 200
+PLACE_FIELDS = {
+    "province": TextField(
+        "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
+    ),
+    "district": TextField(
+        "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
+    ),
+}
+INVITE_NAME_FIELD = TextField(
+    "display_name", lazy_gettext("The display name"), required=False, max_len=60, multiline=False
+)
+ACCEPT_NAME_FIELD = TextField(
+    "display_name", lazy_gettext("The display name"), max_len=60, multiline=False
+)
+
+
+# --- who may do what --------------------------------------------------------------------------
+
+
+def require_admin(account: Account | None) -> Account:
+    if account is None:
+        raise NotAuthenticated()
+    if not account.is_admin:
+        raise Forbidden(_("Only administrators can do this."))
+    return account
+
+
+def require_staff(account: Account | None) -> Account:
+    if account is None:
+        raise NotAuthenticated()
+    if not account.is_staff:
+        raise Forbidden()
+    return account
+
+
+def staff_commune(account: Account | None, slug: str) -> Commune:
+    """A commune the caller may manage or serve: admins any, officials their own."""
+    if account is None:
+        raise NotAuthenticated()
+    commune = get_commune(slug)
+    if not account.is_admin and role_in(account, commune) != OFFICIAL:
+        raise Forbidden(_("Only officials of this commune and administrators can see this."))
+    return commune
+
+
+def admin_commune(account: Account | None, slug: str) -> Commune:
+    require_admin(account)
+    return get_commune(slug)
+
+
+def clean_place(value: Any, field: str) -> str | None:
+    """A province or district filter (``?province=``), trimmed; empty means any."""
+    return PLACE_FIELDS[field].clean(value)
+
+
+def managed_communes(
+    account: Account, *, province: str | None = None, district: str | None = None
+) -> Sequence[Commune]:
+    """The communes an admin manages (every one), optionally of one province or district.
+
+    The one place that scopes an admin's lists: if admins are ever limited to a province, it
+    is done here.
+    """
+    require_admin(account)
+    query = select(Commune).order_by(Commune.province, Commune.district, Commune.name, Commune.id)
+    if province is not None:
+        query = query.where(Commune.province == province)
+    if district is not None:
+        query = query.where(Commune.district == district)
+    return db.session.scalars(query).all()
+
+
+def places(account: Account) -> list[tuple[str | None, list[str | None]]]:
+    """Provinces and their districts among the admin's communes, for filters and links."""
+    require_admin(account)
+    rows = db.session.execute(select(Commune.province, Commune.district).distinct()).all()
+    grouped: dict[str | None, set[str | None]] = {}
+    for province, district in rows:
+        grouped.setdefault(province, set()).add(district)
+
+    def key(value: str | None) -> tuple[bool, str]:
+        return (value is None, value or "")
+
+    return [
+        (province, sorted(districts, key=key))
+        for province, districts in sorted(grouped.items(), key=lambda item: key(item[0]))
+    ]
+
+
+# --- officials --------------------------------------------------------------------------------
+
+
+def officials_of(commune: Commune) -> Sequence[Account]:
+    return db.session.scalars(
+        select(Account)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.commune_id == commune.id, Membership.role == OFFICIAL)
+        .order_by(Account.display_name, Account.id)
+    ).all()
+
+
+def _end_sessions(account: Account) -> None:
+    account.session_epoch = Account.session_epoch + 1
+
+
+def revoke_official(actor: Account, commune: Commune, account_id: int) -> Account:
+    """Remove an official from one commune and sign them out everywhere (not committed)."""
+    require_admin(actor)
+    target = db.session.get(Account, account_id) if account_id else None
+    if target is None or role_in(target, commune) != OFFICIAL:
+        raise NotFound(_("This person is not an official of this commune."))
+    if target.id == actor.id:
+        raise Conflict(_("You cannot revoke yourself."))
+    leave(target, commune)
+    _end_sessions(target)
+    record(
+        actor,
+        "official.revoke",
+        commune_id=commune.id,
+        target_type="account",
+        target_id=target.id,
+        detail={"email": target.email},
+    )
+    db.session.flush()
+    return target
+
+
+def revoke_official_everywhere(actor: Account, account_id: int) -> list[Commune]:
+    """Remove an official from every commune the admin manages; their sessions end."""
+    require_admin(actor)
+    target = db.session.get(Account, account_id) if account_id else None
+    if target is None:
+        raise NotFound(_("This person is not an official of any of your communes."))
+    managed = {commune.id for commune in managed_communes(actor)}
+    memberships = [
+        membership
+        for membership in db.session.scalars(
+            select(Membership).where(
+                Membership.account_id == target.id, Membership.role == OFFICIAL
+            )
+        )
+        if membership.commune_id in managed
+    ]
+    if not memberships:
+        raise NotFound(_("This person is not an official of any of your communes."))
+    if target.id == actor.id:
+        raise Conflict(_("You cannot revoke yourself."))
+    communes = [membership.commune for membership in memberships]
+    for commune in communes:
+        leave(target, commune)
+        record(
+            actor,
+            "official.revoke",
+            commune_id=commune.id,
+            target_type="account",
+            target_id=target.id,
+            detail={"email": target.email},
+        )
+    _end_sessions(target)
+    db.session.flush()
+    return communes
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invitation_url(base_url: str, token: str) -> str:
+    return f"{base_url}/invite/{token}"
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    invitation: Invitation
+    token: str
+
+
+def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
+    """Invite ``email`` to become an official of ``communes`` (slugs) for 7 days.
+
+    The token (256 random bits) is returned once; only its SHA-256 digest is stored.
+    """
+    require_admin(actor)
+    email = clean_email(data.get("email"))
+    display_name = INVITE_NAME_FIELD.clean(data.get("display_name"))
+    slugs = data.get("communes")
+    if isinstance(slugs, str):
+        slugs = [slugs]
+    if (
+        not isinstance(slugs, list)
+        or not slugs
+        or len(slugs) > MAX_INVITE_COMMUNES
+        or not all(isinstance(slug, str) for slug in slugs)
+    ):
+        raise ValidationError(
+            _("Choose one or more communes (a list of their short names)."), field="communes"
+        )
+    managed = {commune.slug: commune for commune in managed_communes(actor)}
+    unknown = [slug for slug in slugs if slug not in managed]
+    if unknown:
+        raise ValidationError(
+            _("Unknown commune: %(slug)s.", slug=unknown[0][:64]), field="communes"
+        )
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        email=email,
+        display_name=display_name,
+        token_hash=_digest(token),
+        invited_by_id=actor.id,
+        expires_at=utcnow() + INVITATION_LIFETIME,
+    )
+    invitation.communes = [managed[slug] for slug in dict.fromkeys(slugs)]
+    db.session.add(invitation)
+    db.session.flush()
+    for commune in invitation.communes:
+        record(
+            actor,
+            "invitation.create",
+            commune_id=commune.id,
+            target_type="invitation",
+            target_id=invitation.id,
+            detail={"email": email},
+        )
+    return NewInvitation(invitation=invitation, token=token)
+
+
+def is_pending(invitation: Invitation, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        invitation.accepted_at is None
+        and invitation.revoked_at is None
+        and as_utc(invitation.expires_at) > now
+    )
+
+
+def pending_invitations(actor: Account) -> Sequence[Invitation]:
+    """Invitations not yet accepted, revoked or expired, newest first."""
+    require_admin(actor)
+    now = utcnow()
+    return db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .order_by(Invitation.id.desc())
+    ).all()
+
+
+def revoke_invitation(actor: Account, invitation_id: int) -> Invitation:
+    """Withdraw an invitation so that its link no longer works (idempotent; not committed)."""
+    require_admin(actor)
+    invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
+    if invitation is None:
+        raise NotFound(_("This invitation does not exist."))
+    if invitation.accepted_at is not None:
+        raise Conflict(_("This invitation was already accepted: revoke the official instead."))
+    if invitation.revoked_at is None:
+        invitation.revoked_at = utcnow()
+        for commune in invitation.communes:
+            record(
+                actor,
+                "invitation.revoke",
+                commune_id=commune.id,
+                target_type="invitation",
+                target_id=invitation.id,
+                detail={"email": invitation.email},
+            )
+        db.session.flush()
+    return invitation
+
+
+def open_invitation(token: object) -> Invitation:
+    """The invitation a link carries, if it can still be accepted.
+
+    Unknown: 404. Used, withdrawn or expired: 410, saying which.
+    """
+    invitation = None
+    if isinstance(token, str) and 0 < len(token) <= 128 and is_storable(token):
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.token_hash == _digest(token))
+        )
+    if invitation is None:
+        raise NotFound(
+            _("This invitation link is not valid. Ask your administrator for a new one.")
+        )
+    if invitation.accepted_at is not None:
+        raise Gone(_("This invitation was already used. Sign in with your email and password."))
+    if invitation.revoked_at is not None:
+        raise Gone(_("This invitation was withdrawn. Ask your administrator for a new one."))
+    if as_utc(invitation.expires_at) <= utcnow():
+        raise Gone(_("This invitation has expired. Ask your administrator for a new one."))
+    return invitation
+
+
+def existing_account(invitation: Invitation) -> Account | None:
+    return db.session.scalar(select(Account).where(Account.email == invitation.email))
+
+
+def accept_invitation(token: object, data: Mapping[str, Any], signed_in: Account | None) -> Account:
+    """Use an invitation once: a new official account with the given name and password (or,
+    for an email that already has an account, that account while signed in), official of the
+    invitation's communes. Not committed; the caller signs the account in after the commit."""
+    invitation = open_invitation(token)
+    account = existing_account(invitation)
+    if account is not None and (signed_in is None or signed_in.id != account.id):
+        raise Conflict(
+            _(
+                "An account with this email already exists. Sign in with it, then open this "
+                "link again."
+            ),
+            field="email",
+        )
+    if account is None:
+        name = ACCEPT_NAME_FIELD.clean(data.get("display_name"))
+        password = data.get("password")
+        if not isinstance(password, str) or not is_storable(password):
+            raise ValidationError(_("Choose a password."), field="password")
+    # Claim the invitation in one conditional UPDATE: of two simultaneous uses, one wins.
+    now = utcnow()
+    claimed = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(accepted_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise Gone(_("This invitation was already used. Sign in with your email and password."))
+    if account is None:
+        account = create_staff_account(
+            invitation.email, password, is_admin=False, display_name=name
+        )
+    invitation.account_id = account.id
+    invitation.accepted_at = now
+    for commune in invitation.communes:
+        add_official(account, commune)
+        record(
+            account,
+            "invitation.accept",
+            commune_id=commune.id,
+            target_type="invitation",
+            target_id=invitation.id,
+            detail={"email": invitation.email},
+        )
+    db.session.flush()
+    return account
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+def clean_weeks(value: Any) -> int:
+    """``?weeks=``: 1 to 52, default 12."""
+    if value is None or value == "":
+        return DEFAULT_WEEKS
+    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
+        raise ValidationError(
+            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
+        )
+    weeks = int(value[:3]) if len(value) <= 3 else MAX_WEEKS + 1
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValidationError(
+            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
+        )
+    return weeks
+
+
+def stats_window(weeks: int, timezone: str, now: datetime | None = None) -> Window:
+    return make_window(now or utcnow(), weeks, timezone)
+
+
+def commune_figures(commune: Commune, win: Window) -> Figures:
+    return compute([commune], win)[commune.id]
+
+
+def admin_report(
+    actor: Account, win: Window, *, province: str | None = None, district: str | None = None
+) -> Report:
+    return report(managed_communes(actor, province=province, district=district), win)

@@ -1,4 +1,5 @@
-"""``flask communes create`` and ``flask demo``."""
+"""``flask communes create``, ``flask communes import``, ``flask communes rotate-token`` and
+``flask demo``."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
+from app.communes.imports import ImportRejected, import_communes
 from app.communes.models import Commune
-from app.communes.services import create_commune, join_url
+from app.communes.services import create_commune, get_commune, join_url, rotate_join_token
 from app.errors import DomainError
 from app.extensions import db
 from app.membership.services import add_official
@@ -25,6 +27,44 @@ def create(slug: str, name: str) -> None:
     """Create a commune group and print its join URL."""
     try:
         commune = create_commune(slug, name)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(join_url(current_app.config["BASE_URL"], commune))
+
+
+@communes_cli.command("import")
+@click.argument("csv_file", type=click.File("rb"))
+def import_command(csv_file) -> None:
+    """Create or update communes from a CSV file (code, name, district, province): all rows
+    or none."""
+    try:
+        result = import_communes(csv_file.read(), None)
+    except ImportRejected as error:
+        db.session.rollback()
+        for row in error.rows:
+            click.echo(f"line {row['line']}: {row['message']}", err=True)
+        raise click.ClickException(error.message) from None
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    counts = result.as_dict()
+    click.echo(
+        f"{counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged."
+    )
+
+
+@communes_cli.command("rotate-token")
+@click.argument("slug")
+def rotate_token_command(slug: str) -> None:
+    """Replace a commune's join token (its old board then says it was replaced); print the new
+    join URL."""
+    try:
+        commune = get_commune(slug)
+        rotate_join_token(commune, None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None

@@ -1,14 +1,14 @@
-"""A commune's feedback group."""
+"""A commune's feedback group, and the join tokens its old QR boards carried."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import created_at_column, utcnow
 
 
 class Commune(db.Model):
@@ -24,3 +24,19 @@ class Commune(db.Model):
     # Random, at least 128 bits: the only secret a QR board carries.
     join_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
+
+
+class RetiredJoinToken(db.Model):
+    """A join token replaced by a rotation, kept only as a SHA-256 digest: its old board's link
+    then says "this board was replaced" (410) instead of "unknown code" (404)."""
+
+    __tablename__ = "retired_join_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(
+        ForeignKey("commune.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    retired_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False
+    )

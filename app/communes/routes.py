@@ -1,31 +1,46 @@
-"""QR board downloads and the admin's commune list."""
+"""QR boards (PNG, SVG, a printable page, PDF), the console's front page, and the page an old
+board's link opens after its token was rotated."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from app.accounts.sessions import current_account
-from app.communes.boards import board_png, board_svg
+from app.admin import services as admin_services
+from app.communes.boards import (
+    BOARD_FOOTER,
+    BOARD_HEADLINE,
+    BOARD_STEPS,
+    BOARD_TYPE_URL,
+    BoardPage,
+    board_png,
+    board_svg,
+    boards_pdf,
+)
+from app.communes.errors import BoardReplaced
 from app.communes.models import Commune
-from app.communes.services import communes_for, create_commune, get_commune, join_url
-from app.errors import DomainError, Forbidden, NotAuthenticated
+from app.communes.services import communes_for, create_commune_as, join_url
+from app.errors import DomainError, Forbidden, error_response, wants_json
 from app.extensions import db
-from app.membership.models import OFFICIAL
-from app.membership.services import role_in
 from app.web import login_required, see_other
 
 bp = Blueprint("communes", __name__)
 
 
+@bp.app_errorhandler(BoardReplaced)
+def board_replaced(error: BoardReplaced) -> Response:
+    """An old board's link: 410 Gone, and where to find the new board."""
+    if wants_json():
+        return error_response(error.status, error.code, error.message)
+    page = render_template(
+        "admin/board_replaced.html", commune_name=error.commune_name, message=error.message
+    )
+    return Response(page, status=error.status, mimetype="text/html")
+
+
 def _board_commune(slug: str) -> Commune:
     """Boards are for the admins and for the commune's own officials."""
-    account = current_account()
-    if account is None:
-        raise NotAuthenticated()
-    commune = get_commune(slug)
-    if not account.is_admin and role_in(account, commune) != OFFICIAL:
-        raise Forbidden()
-    return commune
+    return admin_services.staff_commune(current_account(), slug)
 
 
 def _board_response(body: bytes, mimetype: str, slug: str, extension: str) -> Response:
@@ -49,6 +64,32 @@ def board_svg_view(slug: str) -> Response:
     return _board_response(board_svg(url), "image/svg+xml", commune.slug, "svg")
 
 
+@bp.get("/communes/<slug>/board.pdf")
+def board_pdf_view(slug: str) -> Response:
+    commune = _board_commune(slug)
+    url = join_url(current_app.config["BASE_URL"], commune)
+    pdf = boards_pdf([BoardPage(commune.name, url)], title=f"Bảng mã QR · {commune.name}")
+    return _board_response(pdf, "application/pdf", commune.slug, "pdf")
+
+
+@bp.get("/communes/<slug>/board")
+def board_page(slug: str) -> str:
+    """The A4 board as a page to print from the browser (print CSS in static/admin/)."""
+    commune = _board_commune(slug)
+    return render_template(
+        "admin/board.html",
+        commune=commune,
+        url=join_url(current_app.config["BASE_URL"], commune),
+        headline=BOARD_HEADLINE,
+        steps=BOARD_STEPS,
+        type_url=BOARD_TYPE_URL,
+        footer=BOARD_FOOTER,
+    )
+
+
+# --- the console's front page -----------------------------------------------------------------
+
+
 @bp.get("/admin")
 @login_required
 def admin() -> str:
@@ -62,13 +103,11 @@ def admin() -> str:
 @bp.post("/admin/communes")
 @login_required
 def admin_create():
-    account = current_account()
-    assert account is not None
-    if not account.is_admin:
-        raise Forbidden()
+    account = admin_services.require_admin(current_account())
     try:
-        commune = create_commune(request.form.get("slug"), request.form.get("name"))
+        commune = create_commune_as(account, request.form)
     except DomainError as error:
+        db.session.rollback()
         return _admin_page(form=request.form, error=error.message), error.status
     db.session.commit()
     return see_other(url_for("communes.admin", _anchor=f"commune-{commune.slug}"))
@@ -78,5 +117,22 @@ def _admin_page(form: object, error: str | None) -> str:
     account = current_account()
     assert account is not None
     base_url = current_app.config["BASE_URL"]
-    communes = [(commune, join_url(base_url, commune)) for commune in communes_for(account)]
-    return render_template("communes/admin.html", communes=communes, form=form, error=error)
+    province = district = None
+    places: list = []
+    if account.is_admin:
+        province = admin_services.clean_place(request.args.get("province"), "province")
+        district = admin_services.clean_place(request.args.get("district"), "district")
+        listed = admin_services.managed_communes(account, province=province, district=district)
+        places = admin_services.places(account)
+    else:
+        listed = communes_for(account)
+    communes = [(commune, join_url(base_url, commune)) for commune in listed]
+    return render_template(
+        "admin/index.html",
+        communes=communes,
+        places=places,
+        province=province,
+        district=district,
+        form=form,
+        error=error,
+    )

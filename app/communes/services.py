@@ -1,23 +1,38 @@
-"""Creating communes, finding them, and their join links."""
+"""Creating and editing communes, finding them, their join links and rotating them."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.communes.models import Commune
-from app.errors import Conflict, NotFound
+from app.audit.services import record
+from app.communes.errors import BoardReplaced
+from app.communes.models import Commune, RetiredJoinToken
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.feedback.categories import add_default_categories
 from app.membership.models import OFFICIAL, Membership
 from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
 NAME_FIELD = TextField("name", lazy_gettext("The commune name"), max_len=120, multiline=False)
+DISTRICT_FIELD = TextField(
+    "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
+)
+PROVINCE_FIELD = TextField(
+    "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
+)
+# Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
+CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
+EDITABLE = ("name", "district", "province", "code")
 
 
 def new_join_token() -> str:
@@ -25,21 +40,127 @@ def new_join_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def join_url(base_url: str, commune: Commune) -> str:
     return f"{base_url}/j/{commune.join_token}"
 
 
-def create_commune(slug: object, name: object) -> Commune:
-    """Add a commune group (not committed)."""
-    clean = clean_slug(slug)
-    clean_name = NAME_FIELD.clean(name)
-    if db.session.scalar(select(Commune.id).where(Commune.slug == clean)) is not None:
-        raise Conflict(_("A commune with this short name already exists."), field="slug")
-    commune = Commune(slug=clean, name=clean_name, join_token=new_join_token())
+def clean_code(value: Any, *, required: bool = False) -> str | None:
+    """An administrative code: 1 to 16 letters, digits, dots, hyphens or underscores."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(_("The code is required."), field="code")
+        return None
+    if not isinstance(value, str) or not CODE_PATTERN.match(value.strip()):
+        raise ValidationError(
+            _("The code may use only letters, digits, '.', '-' and '_', up to 16 characters."),
+            field="code",
+        )
+    return value.strip()
+
+
+def _code_taken(code: str | None, commune: Commune | None = None) -> None:
+    if code is None:
+        return
+    query = select(Commune.id).where(Commune.code == code)
+    if commune is not None:
+        query = query.where(Commune.id != commune.id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(_("Another commune already has the code %(code)s.", code=code), field="code")
+
+
+def _add_commune(slug: str, name: str, **fields: str | None) -> Commune:
+    commune = Commune(slug=slug, name=name, join_token=new_join_token(), **fields)
     db.session.add(commune)
     db.session.flush()
     add_default_categories(commune)
     return commune
+
+
+def create_commune(
+    slug: object,
+    name: object,
+    *,
+    code: object = None,
+    district: object = None,
+    province: object = None,
+) -> Commune:
+    """Add a commune group (not committed)."""
+    clean = clean_slug(slug)
+    clean_name = NAME_FIELD.clean(name)
+    assert clean_name is not None
+    fields = {
+        "code": clean_code(code),
+        "district": DISTRICT_FIELD.clean(district),
+        "province": PROVINCE_FIELD.clean(province),
+    }
+    if db.session.scalar(select(Commune.id).where(Commune.slug == clean)) is not None:
+        raise Conflict(_("A commune with this short name already exists."), field="slug")
+    _code_taken(fields["code"])
+    return _add_commune(clean, clean_name, **fields)
+
+
+def create_commune_as(actor: Account, data: Mapping[str, Any]) -> Commune:
+    """An admin adds a commune; without a slug, one is made from the name (not committed)."""
+    slug = data.get("slug")
+    if slug is None or (isinstance(slug, str) and not slug.strip()):
+        name = NAME_FIELD.clean(data.get("name"))
+        assert name is not None
+        slug = unused_slug(slugify(name), clean_code(data.get("code")))
+    commune = create_commune(
+        slug,
+        data.get("name"),
+        code=data.get("code"),
+        district=data.get("district"),
+        province=data.get("province"),
+    )
+    record(
+        actor,
+        "commune.create",
+        commune_id=commune.id,
+        target_type="commune",
+        target_id=commune.id,
+        detail={"slug": commune.slug, "code": commune.code},
+    )
+    return commune
+
+
+def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Change a commune's name, district, province or code; only the keys given are touched.
+
+    ``None`` or an empty string clears district, province and code; the name is required.
+    Returns the changes as ``{field: [old, new]}`` (not committed).
+    """
+    cleaners = {
+        "name": NAME_FIELD.clean,
+        "district": DISTRICT_FIELD.clean,
+        "province": PROVINCE_FIELD.clean,
+        "code": clean_code,
+    }
+    new_values = {key: cleaners[key](data[key]) for key in EDITABLE if key in data}
+    if "code" in new_values:
+        _code_taken(new_values["code"], commune)
+    changes = {
+        key: [getattr(commune, key), value]
+        for key, value in new_values.items()
+        if getattr(commune, key) != value
+    }
+    for key, (_old, value) in changes.items():
+        setattr(commune, key, value)
+    if changes:
+        db.session.flush()
+        record(
+            actor,
+            "commune.update",
+            commune_id=commune.id,
+            target_type="commune",
+            target_id=commune.id,
+            detail=changes,
+        )
+    return changes
 
 
 def get_commune(slug: str) -> Commune:
@@ -52,10 +173,32 @@ def get_commune(slug: str) -> Commune:
 
 
 def find_by_token(token: object) -> Commune:
-    """The commune a QR board's token belongs to."""
+    """The commune a QR board's token belongs to.
+
+    A token replaced by a rotation raises ``BoardReplaced`` (410): the person holds an old
+    board and should look for the new one; an unknown token is ``NotFound`` (404).
+    """
     commune = None
-    if isinstance(token, str) and 0 < len(token) <= 64 and is_storable(token):
+    valid = isinstance(token, str) and 0 < len(token) <= 64 and is_storable(token)
+    if valid:
+        assert isinstance(token, str)
         commune = db.session.scalar(select(Commune).where(Commune.join_token == token))
+        if commune is None:
+            retired = db.session.scalar(
+                select(Commune)
+                .join(RetiredJoinToken, RetiredJoinToken.commune_id == Commune.id)
+                .where(RetiredJoinToken.token_hash == token_digest(token))
+            )
+            if retired is not None:
+                raise BoardReplaced(
+                    retired.name,
+                    _(
+                        "This QR board was replaced by a new one. Please scan the new board "
+                        "of %(commune)s: it hangs at the commune's public administrative "
+                        "service center.",
+                        commune=retired.name,
+                    ),
+                )
     if commune is None:
         raise NotFound(
             _(
@@ -66,6 +209,26 @@ def find_by_token(token: object) -> Commune:
     return commune
 
 
+def rotate_join_token(commune: Commune, actor: Account | None) -> str:
+    """Give the commune a new join token (a new board); the old one answers 410 from now on.
+
+    Members who joined with the old token keep their membership. Returns the new token.
+    """
+    db.session.add(
+        RetiredJoinToken(commune_id=commune.id, token_hash=token_digest(commune.join_token))
+    )
+    commune.join_token = new_join_token()
+    db.session.flush()
+    record(
+        actor,
+        "commune.rotate_token",
+        commune_id=commune.id,
+        target_type="commune",
+        target_id=commune.id,
+    )
+    return commune.join_token
+
+
 def communes_for(account: Account) -> Sequence[Commune]:
     """Admins manage every commune; officials see the ones they serve."""
     query = select(Commune).order_by(Commune.name, Commune.id)
@@ -74,3 +237,43 @@ def communes_for(account: Account) -> Sequence[Commune]:
             Membership.account_id == account.id, Membership.role == OFFICIAL
         )
     return db.session.scalars(query).all()
+
+
+# --- slugs made from names -------------------------------------------------------------------
+
+
+def slugify(name: str) -> str:
+    """``"Xã U Minh Thượng"`` → ``"xa-u-minh-thuong"``: ASCII, no diacritics, at most 56
+    characters (room for a suffix)."""
+    text = name.replace("đ", "d").replace("Đ", "D")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    text = text[:56].rstrip("-")
+    return text or "xa"
+
+
+def unused_slug(base: str, code: str | None = None, taken: set[str] | None = None) -> str:
+    """``base`` if free; else ``base-<code>``; else ``base-2``, ``base-3``, ...
+
+    ``taken``, when given, is every slug in use (an import passes the existing ones and those
+    of its earlier rows); otherwise the database is asked.
+    """
+
+    def free(slug: str) -> bool:
+        if taken is not None:
+            return slug not in taken
+        return db.session.scalar(select(Commune.id).where(Commune.slug == slug)) is None
+
+    candidates = [base]
+    if code:
+        suffix = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-")
+        if suffix:
+            candidates.append(f"{base}-{suffix}"[:64].rstrip("-"))
+    for candidate in candidates:
+        if free(candidate):
+            return candidate
+    number = 2
+    while not free(f"{base}-{number}"):
+        number += 1
+    return f"{base}-{number}"

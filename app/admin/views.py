@@ -1,0 +1,55 @@
+"""How statistics read on a page: durations, percentages and the two charts."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.admin.charts import share_bars, weekly_bars
+from app.admin.stats import Figures, Window
+
+
+def duration(seconds: float | None) -> str:
+    """``45 min``, ``5.5 h``, ``3.2 days``; a dash when there is nothing to measure."""
+    if seconds is None:
+        return "–"
+    if seconds < 3600:
+        return _("%(n)d min", n=round(seconds / 60))
+    if seconds < 48 * 3600:
+        return _("%(n)s h", n=f"{seconds / 3600:.1f}".rstrip("0").rstrip("."))
+    return _("%(n)s days", n=f"{seconds / 86400:.1f}".rstrip("0").rstrip("."))
+
+
+def percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)} %"
+
+
+def weekly_chart(win: Window, figures: Figures) -> Markup:
+    return weekly_bars(
+        win.labels,
+        figures.opened,
+        figures.resolved,
+        title=_("Threads opened and resolved per week"),
+        opened_label=_("opened"),
+        resolved_label=_("resolved"),
+    )
+
+
+def answer_chart(figures: Figures, *, shares_only: bool = False) -> Markup:
+    """How soon threads got their first official answer, as shares of the threads that count
+    (answered, or waiting for 24 hours already); ``shares_only`` leaves counts out."""
+    labels = {
+        "1h": _("within 1 hour"),
+        "4h": _("1 to 4 hours"),
+        "24h": _("4 to 24 hours"),
+        "3d": _("1 to 3 days"),
+        "more": _("more than 3 days"),
+        "waiting": _("not answered yet"),
+    }
+    total = figures.due or 1
+    items = []
+    for key, count in figures.answer_buckets():
+        share = count / total
+        caption = percent(share) if shares_only else f"{percent(share)} ({count})"
+        items.append((str(labels[key]), share, caption, key == "waiting"))
+    return share_bars(items, title=_("Time to the first official answer"))
