@@ -9,6 +9,7 @@ from sqlalchemy import create_engine
 
 from app import create_app
 from app.extensions import db
+from app.workspace.models import include_name
 
 
 def test_migrations_match_models(database_url, tmp_path):
@@ -29,7 +30,9 @@ def _check(url: str) -> None:
         upgrade()
         engine = create_engine(db.engine.url)
         with engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            diff = compare_metadata(
+                MigrationContext.configure(conn, opts={"include_name": include_name}), db.metadata
+            )
         engine.dispose()
         assert diff == [], diff
         downgrade(revision="base")

@@ -1,4 +1,5 @@
-"""Threads of a commune, a thread with its replies and history, replying, status changes."""
+"""Threads of a commune, a thread with its replies and history, replying, status changes;
+following a thread and flagging a post (what residents do about others' posts)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.feedback.services import (
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.services import delivery_summaries, messages_for
+from app.workspace.services import flag_post, follow, is_following, open_thread, unfollow
 
 bp = Blueprint("threads", __name__)
 
@@ -61,10 +63,13 @@ def create(slug: str) -> tuple[Response, int]:
 @bp.get("/threads/<id:thread_id>")
 def show(thread_id: int) -> Response:
     account = require_account()
-    thread, role = readable_thread(thread_id, account)
-    return jsonify(
-        _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
-    )
+    # An official who opens a thread has read it (the inbox's unread marker goes).
+    thread, role = open_thread(thread_id, account)
+    data = _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
+    data["following"] = is_following(thread, account)
+    # After building the answer: a commit reloads the thread's replies, hidden ones included.
+    db.session.commit()
+    return jsonify(data)
 
 
 def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
@@ -95,3 +100,36 @@ def update(thread_id: int) -> Response:
     data = _detail_with_delivery(thread, True)
     data["change"] = status_change_json(change)
     return jsonify(data)
+
+
+@bp.post("/threads/<id:thread_id>/follow")
+def follow_thread(thread_id: int) -> tuple[Response, int]:
+    created = follow(thread_id, require_account())
+    db.session.commit()
+    return jsonify(following=True), 201 if created else 200
+
+
+@bp.delete("/threads/<id:thread_id>/follow")
+def unfollow_thread(thread_id: int) -> tuple[str, int]:
+    unfollow(thread_id, require_account())
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/threads/<id:thread_id>/flag")
+def flag_thread(thread_id: int) -> tuple[Response, int]:
+    _flag, created = flag_post("thread", thread_id, require_account(), _optional_body())
+    db.session.commit()
+    return jsonify(flagged=True), 201 if created else 200
+
+
+@bp.post("/replies/<id:reply_id>/flag")
+def flag_reply(reply_id: int) -> tuple[Response, int]:
+    _flag, created = flag_post("reply", reply_id, require_account(), _optional_body())
+    db.session.commit()
+    return jsonify(flagged=True), 201 if created else 200
+
+
+def _optional_body() -> dict:
+    """Flagging needs no body; a JSON object may give a ``reason``."""
+    return json_body() if request.content_length or request.mimetype == "application/json" else {}

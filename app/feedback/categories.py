@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import lazy_gettext
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
+from app.accounts.models import Account
 from app.communes.models import Commune
-from app.errors import ValidationError
+from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.feedback.models import Category
+from app.membership.models import OFFICIAL
+from app.validation import TextField
 
 # Every new commune starts with these (names in Vietnamese: they are the commune's own data).
 DEFAULT_CATEGORIES = (
@@ -48,3 +54,182 @@ def clean_category(commune: Commune, value: object) -> Category | None:
     if category is None or category.commune_id != commune.id or category.archived:
         raise ValidationError(_("Choose a category from the list."), field="category")
     return category
+
+
+# --- officials manage their commune's categories ---------------------------------------------
+
+NAME_FIELD = TextField("name", lazy_gettext("The category name"), max_len=80, multiline=False)
+_CODE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
+
+
+def _roles():
+    """membership.services imports communes.services, which imports this module: the role
+    checks are looked up when used."""
+    from app.membership import services
+
+    return services
+
+
+def all_categories(commune: Commune) -> Sequence[Category]:
+    """Every category of the commune, archived ones last (officials' view)."""
+    return db.session.scalars(
+        select(Category)
+        .where(Category.commune_id == commune.id)
+        .order_by(Category.archived, Category.position, Category.id)
+    ).all()
+
+
+def listed_categories(
+    commune: Commune, account: Account | None, *, archived: bool
+) -> Sequence[Category]:
+    """Members choose among active categories; officials may ask for archived ones too."""
+    role = _roles().require_member(account, commune)
+    if archived and role == OFFICIAL:
+        return all_categories(commune)
+    return active_categories(commune)
+
+
+def _code_from(name: str) -> str:
+    """A short ASCII code from a name ("Cây xanh" -> "cay-xanh")."""
+    from app.workspace.search import fold
+
+    code = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:32].strip("-")
+    return code or "category"
+
+
+def _unique_code(commune: Commune, wanted: str, *, exclude_id: int | None = None) -> str:
+    taken = set(
+        db.session.scalars(
+            select(Category.code).where(
+                Category.commune_id == commune.id,
+                Category.id != (exclude_id or 0),
+            )
+        )
+    )
+    code, number = wanted, 2
+    while code in taken:
+        suffix = f"-{number}"
+        code = wanted[: 32 - len(suffix)] + suffix
+        number += 1
+    return code
+
+
+def _check_name_free(commune: Commune, name: str, *, exclude_id: int | None = None) -> None:
+    clash = db.session.scalar(
+        select(Category).where(
+            Category.commune_id == commune.id,
+            func.lower(Category.name) == name.lower(),
+            Category.id != (exclude_id or 0),
+        )
+    )
+    if clash is not None:
+        if clash.archived:
+            raise Conflict(
+                _("An archived category already has this name: restore it instead."),
+                field="name",
+            )
+        raise Conflict(_("A category with this name already exists."), field="name")
+
+
+def create_category(commune: Commune, account: Account | None, data: object) -> Category:
+    """An official adds a category at the end of the list (not committed)."""
+    _roles().require_official(account, commune)
+    data = _mapping(data)
+    name = NAME_FIELD.clean(data.get("name"))
+    assert name is not None
+    _check_name_free(commune, name)
+    code = data.get("code")
+    if code is None or code == "":
+        code = _code_from(name)
+    elif not isinstance(code, str) or not _CODE.match(code):
+        raise ValidationError(
+            _("The code may use only a-z, 0-9, hyphens and underscores, up to 32 characters."),
+            field="code",
+        )
+    elif code in set(
+        db.session.scalars(select(Category.code).where(Category.commune_id == commune.id))
+    ):
+        raise Conflict(_("A category with this code already exists."), field="code")
+    last = db.session.scalar(
+        select(func.max(Category.position)).where(Category.commune_id == commune.id)
+    )
+    category = Category(
+        commune_id=commune.id,
+        name=name,
+        code=_unique_code(commune, code),
+        position=(last if last is not None else -1) + 1,
+        archived=False,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(category)
+            db.session.flush()
+    except IntegrityError:
+        # The same name added a moment ago by another request.
+        raise Conflict(_("A category with this name already exists."), field="name") from None
+    return category
+
+
+def official_category(category_id: int, account: Account | None) -> tuple[Category, Commune]:
+    """A category the caller manages: 404 when it does not exist or belongs to a commune the
+    caller is not a member of; 403 for a member who is not an official."""
+    if account is None:
+        raise NotAuthenticated()
+    category = db.session.get(Category, category_id)
+    commune = db.session.get(Commune, category.commune_id) if category else None
+    if category is None or commune is None or _roles().role_in(account, commune) is None:
+        raise NotFound(_("This category does not exist."))
+    _roles().require_official(account, commune)
+    return category, commune
+
+
+def update_category(category_id: int, account: Account | None, data: object) -> Category:
+    """Rename, move (``position``: its place among the commune's active categories, from 0)
+    or archive/restore (``archived``) a category (not committed)."""
+    category, commune = official_category(category_id, account)
+    data = _mapping(data)
+    if "name" in data:
+        name = NAME_FIELD.clean(data.get("name"))
+        assert name is not None
+        _check_name_free(commune, name, exclude_id=category.id)
+        category.name = name
+    if "archived" in data:
+        if not isinstance(data["archived"], bool):
+            raise ValidationError(_("archived must be true or false."), field="archived")
+        if data["archived"] != category.archived:
+            category.archived = data["archived"]
+            if not category.archived:
+                # Back at the end of the active list.
+                category.position = len(active_categories(commune)) + 1
+    if "position" in data:
+        position = data["position"]
+        if isinstance(position, bool) or not isinstance(position, int) or position < 0:
+            raise ValidationError(_("position must be a whole number from 0."), field="position")
+        if category.archived:
+            raise ValidationError(
+                _("An archived category has no place in the list."), field="position"
+            )
+        _move(commune, category, position)
+    db.session.flush()
+    _renumber(commune)
+    return category
+
+
+def _move(commune: Commune, category: Category, position: int) -> None:
+    others = [c for c in active_categories(commune) if c.id != category.id]
+    others.insert(min(position, len(others)), category)
+    for index, item in enumerate(others):
+        item.position = index
+
+
+def _renumber(commune: Commune) -> None:
+    """Active categories at 0..n-1 in their order; archived ones after them."""
+    for index, item in enumerate(all_categories(commune)):
+        item.position = index
+    db.session.flush()
+
+
+def _mapping(data: object) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationError(_("The request body must be a JSON object."))
+    return data

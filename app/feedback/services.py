@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Exists, Select, and_, exists, func, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Account
 from app.audit.services import record
@@ -18,9 +20,10 @@ from app.feedback.categories import clean_category
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.feedback.photos import store_photo
 from app.membership.models import OFFICIAL
-from app.membership.services import require_member, require_official, role_in
+from app.membership.services import membership_of, require_member, require_official, role_in
 from app.push.services import queue_new_thread, queue_reply, queue_status_change
 from app.validation import ChoiceField, TextField, clean_fields
+from app.workspace.search import index_reply, index_thread, matching_threads
 
 BODY_LIMIT = 4000
 
@@ -38,11 +41,27 @@ STATUS_FIELDS = (
 
 
 def visible_threads(commune: Commune, account: Account, role: str) -> Select[tuple[Thread]]:
-    """The one scoping rule for listing threads: officials see all, residents public + own."""
+    """The one scoping rule for listing threads: officials see all; residents see public
+    threads and their own, and of the hidden ones only their own."""
     query = select(Thread).where(Thread.commune_id == commune.id)
     if role != OFFICIAL:
-        query = query.where(or_(Thread.visibility == "public", Thread.author_id == account.id))
+        query = query.where(
+            or_(Thread.author_id == account.id, Thread.visibility == "public"),
+            or_(Thread.author_id == account.id, Thread.hidden_at.is_(None)),
+        )
     return query
+
+
+def may_see_thread(thread: Thread, account: Account, role: str) -> bool:
+    """``visible_threads`` for one thread already loaded."""
+    if role == OFFICIAL or thread.author_id == account.id:
+        return True
+    return thread.visibility == "public" and thread.hidden_at is None
+
+
+def may_see_reply(reply: Reply, account: Account, role: str) -> bool:
+    """A hidden reply is seen by officials and its author only (the author sees why)."""
+    return role == OFFICIAL or reply.hidden_at is None or reply.author_id == account.id
 
 
 def list_threads(
@@ -59,38 +78,98 @@ def list_threads(
 
 
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+INBOX_STATUSES = ("open", "all", *STATUSES)
 
 
-def inbox(commune: Commune, *, limit: int = 100) -> list[tuple[Thread, bool]]:
-    """Open threads for officials: those still waiting for a first official answer come
-    first, oldest first; then the answered but unresolved ones, oldest first.
-    Each item is ``(thread, answered)``."""
-    answered = (
-        select(Reply.thread_id)
-        .where(Reply.author_role == OFFICIAL)
-        .group_by(Reply.thread_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Thread, answered.c.thread_id.is_not(None))
-        .outerjoin(answered, answered.c.thread_id == Thread.id)
-        .where(Thread.commune_id == commune.id, Thread.status.in_(OPEN_STATUSES))
-        .order_by(answered.c.thread_id.is_not(None), Thread.id)
-        .limit(limit)
-    ).all()
-    return [(thread, bool(is_answered)) for thread, is_answered in rows]
+@dataclass(frozen=True)
+class InboxFilters:
+    """What an official narrows the inbox to. ``category_id``/``assignee_id`` 0: none set."""
+
+    status: str = "open"  # "open" (new, acknowledged, in progress), "all", or one status
+    kind: str | None = None
+    category_id: int | None = None
+    assignee_id: int | None = None
+    query: str | None = None
 
 
-def reply_counts(threads: Sequence[Thread]) -> dict[int, int]:
-    """Reply counts for a page of threads in one query."""
+# ``(answered, id)`` of the last thread of a page: the next page starts after it.
+InboxCursor = tuple[bool, int]
+
+
+def _answered() -> Exists:
+    return exists().where(Reply.thread_id == Thread.id, Reply.author_role == OFFICIAL)
+
+
+def inbox_page(
+    communes: Commune | Sequence[Commune],
+    *,
+    filters: InboxFilters | None = None,
+    after: InboxCursor | None = None,
+    limit: int = 100,
+) -> tuple[list[tuple[Thread, bool]], InboxCursor | None]:
+    """Threads for officials: those still waiting for a first official answer come first,
+    oldest first; then the answered ones, oldest first. Hidden threads are included (officials
+    review them). Items are ``(thread, answered)``; the cursor of the next page or None."""
+    filters = filters or InboxFilters()
+    commune_ids = [c.id for c in communes] if isinstance(communes, Sequence) else [communes.id]
+    answered = _answered()
+    query = select(Thread, answered.label("answered")).where(Thread.commune_id.in_(commune_ids))
+    if filters.status == "open":
+        query = query.where(Thread.status.in_(OPEN_STATUSES))
+    elif filters.status != "all":
+        query = query.where(Thread.status == filters.status)
+    if filters.kind:
+        query = query.where(Thread.kind == filters.kind)
+    if filters.category_id is not None:
+        query = query.where(
+            Thread.category_id.is_(None)
+            if filters.category_id == 0
+            else Thread.category_id == filters.category_id
+        )
+    if filters.assignee_id is not None:
+        query = query.where(
+            Thread.assignee_id.is_(None)
+            if filters.assignee_id == 0
+            else Thread.assignee_id == filters.assignee_id
+        )
+    if filters.query:
+        matches = matching_threads(filters.query, commune_ids=commune_ids, include_hidden=True)
+        if matches is not None:
+            found = matches.subquery("found")
+            query = query.join(found, found.c.thread_id == Thread.id)
+    if after is not None:
+        was_answered, last_id = after
+        query = query.where(
+            and_(answered, Thread.id > last_id)
+            if was_answered
+            else or_(answered, Thread.id > last_id)
+        )
+    rows = db.session.execute(query.order_by(answered, Thread.id).limit(limit + 1)).all()
+    items = [(thread, bool(is_answered)) for thread, is_answered in rows[:limit]]
+    next_cursor = (items[-1][1], items[-1][0].id) if len(rows) > limit else None
+    return items, next_cursor
+
+
+def inbox(
+    communes: Commune | Sequence[Commune],
+    *,
+    filters: InboxFilters | None = None,
+    limit: int = 100,
+) -> list[tuple[Thread, bool]]:
+    """The first page of ``inbox_page``: ``(thread, answered)`` items."""
+    return inbox_page(communes, filters=filters, limit=limit)[0]
+
+
+def reply_counts(threads: Sequence[Thread], *, include_hidden: bool = False) -> dict[int, int]:
+    """Reply counts for a page of threads in one query (hidden replies left out unless
+    ``include_hidden``)."""
     ids = [thread.id for thread in threads]
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Reply.thread_id, func.count(Reply.id))
-        .where(Reply.thread_id.in_(ids))
-        .group_by(Reply.thread_id)
-    ).all()
+    query = select(Reply.thread_id, func.count(Reply.id)).where(Reply.thread_id.in_(ids))
+    if not include_hidden:
+        query = query.where(Reply.hidden_at.is_(None))
+    rows = db.session.execute(query.group_by(Reply.thread_id)).all()
     counts = dict.fromkeys(ids, 0)
     counts.update({thread_id: count for thread_id, count in rows})
     return counts
@@ -107,6 +186,7 @@ def create_thread(
     """A member asks a question or reports a problem, with an optional photo (not committed)."""
     require_member(account, commune)
     assert account is not None
+    require_may_post(account, commune)
     fields = clean_fields(_as_mapping(data), THREAD_FIELDS)
     category = clean_category(commune, _as_mapping(data).get("category"))
     stored = None
@@ -128,8 +208,23 @@ def create_thread(
     )
     db.session.add(thread)
     db.session.flush()
+    index_thread(thread)
     queue_new_thread(thread)
     return thread
+
+
+def require_may_post(account: Account, commune: Commune) -> None:
+    """403 with the reason when an official stopped this member from posting."""
+    membership = membership_of(account, commune)
+    if membership is not None and membership.posting_blocked:
+        if membership.posting_blocked_reason:
+            raise Forbidden(
+                _(
+                    "An official of this commune has stopped you from posting here: %(reason)s",
+                    reason=membership.posting_blocked_reason,
+                )
+            )
+        raise Forbidden(_("An official of this commune has stopped you from posting here."))
 
 
 def thread_with_photo(photo_name: str, account: Account | None) -> Thread:
@@ -152,11 +247,23 @@ def readable_thread(thread_id: int, account: Account | None) -> tuple[Thread, st
         raise NotAuthenticated()
     thread = db.session.get(Thread, thread_id)
     role = role_in(account, thread.commune) if thread else None
-    if thread is None or role is None:
+    if thread is None or role is None or not may_see_thread(thread, account, role):
         raise NotFound(_("This thread does not exist or you cannot see it."))
-    if role != OFFICIAL and thread.visibility != "public" and thread.author_id != account.id:
-        raise NotFound(_("This thread does not exist or you cannot see it."))
+    _keep_visible_replies(thread, account, role)
     return thread, role
+
+
+def _keep_visible_replies(thread: Thread, account: Account, role: str) -> None:
+    """Make ``thread.replies`` hold only the replies the caller may see, for every page and
+    JSON shape that reads it. The collection is reloaded, then set as if loaded that way: it
+    is not a change, so nothing is ever deleted or written."""
+    db.session.expire(thread, ["replies"])
+    if role == OFFICIAL:
+        return
+    replies = thread.replies
+    visible = [reply for reply in replies if may_see_reply(reply, account, role)]
+    if len(visible) != len(replies):
+        set_committed_value(thread, "replies", visible)
 
 
 def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
@@ -165,10 +272,14 @@ def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
     assert account is not None
     if role != OFFICIAL and thread.visibility != "public" and thread.author_id != account.id:
         raise Forbidden(_("Only the author and officials can reply to this thread."))
+    if role != OFFICIAL and thread.hidden_at is not None:
+        raise Forbidden(_("This post was hidden by an official; it cannot be replied to."))
+    require_may_post(account, thread.commune)
     fields = clean_fields(_as_mapping(data), REPLY_FIELDS)
     reply = Reply(thread=thread, author=account, author_role=role, body=fields["body"])
     db.session.add(reply)
     db.session.flush()
+    index_reply(reply)
     queue_reply(reply)
     return reply
 

@@ -41,6 +41,7 @@ from app.push.models import (
 )
 from app.push.payloads import build_payload
 from app.validation import is_storable
+from app.workspace.models import ThreadFollower
 
 THREAD_TTL = timedelta(days=2)
 ANNOUNCEMENT_TTL = timedelta(days=7)
@@ -293,6 +294,10 @@ def queue_announcement(announcement: Announcement, commune: Commune) -> PushMess
 # --- audiences and expansion ----------------------------------------------------------------
 
 
+def followers_of(thread_id: int | None) -> Select[Any]:
+    return select(ThreadFollower.account_id).where(ThreadFollower.thread_id == thread_id)
+
+
 def audience(message: PushMessage) -> Select[Any]:
     """The subscriptions a message goes to: one query, so it scales to any group size."""
     wants = getattr(Membership, PREFERENCE_COLUMNS[message.kind])
@@ -303,9 +308,13 @@ def audience(message: PushMessage) -> Select[Any]:
     )
     if message.actor_id is not None:
         query = query.where(PushSubscription.account_id != message.actor_id)
+    # Members who follow the thread hear of it as its author and participants do.
+    followers = followers_of(message.thread_id)
     if message.kind == KIND_ANSWER:
         author = select(Thread.author_id).where(Thread.id == message.thread_id).scalar_subquery()
-        query = query.where(Membership.account_id == author)
+        query = query.where(
+            or_(Membership.account_id == author, Membership.account_id.in_(followers))
+        )
     elif message.kind == KIND_DISCUSSION:
         author = select(Thread.author_id).where(Thread.id == message.thread_id)
         repliers = select(Reply.author_id).where(
@@ -316,6 +325,7 @@ def audience(message: PushMessage) -> Select[Any]:
                 Membership.role == OFFICIAL,
                 Membership.account_id.in_(author),
                 Membership.account_id.in_(repliers),
+                Membership.account_id.in_(followers),
             )
         )
     elif message.kind == KIND_NEW_THREAD:

@@ -1,7 +1,584 @@
-"""Pages of the officials' workspace (under /w/)."""
+"""Pages of the officials' workspace (under /w/): plain forms, no JavaScript needed.
+
+Two kinds of forms here serve residents from the group's own pages: flagging a post and
+following a thread, and the "similar questions" page shown before asking.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from app.accounts.sessions import current_account
+from app.announcements.services import (
+    is_expired,
+    listed_announcements,
+    post_announcement,
+    reach,
+    update_announcement,
+)
+from app.communes.services import get_commune
+from app.errors import DomainError, NotFound
+from app.extensions import db
+from app.feedback.categories import all_categories, create_category, update_category
+from app.feedback.models import KINDS, STATUSES
+from app.feedback.services import INBOX_STATUSES, change_status, reply_counts
+from app.models_base import as_utc
+from app.web import login_required, see_other
+from app.workspace.services import (
+    add_note,
+    answer,
+    assign_thread,
+    audit_commune_names,
+    audit_log,
+    block_member,
+    canned_replies,
+    clean_inbox_cursor,
+    clean_inbox_filters,
+    commune_officials,
+    create_canned_reply,
+    delete_canned_reply,
+    flag_post,
+    flagged_posts,
+    follow,
+    format_inbox_cursor,
+    hide_post,
+    members,
+    official_canned_reply,
+    official_commune,
+    readable_reply,
+    recategorise_thread,
+    restore_post,
+    served_communes,
+    similar_threads,
+    thread_view,
+    unblock_member,
+    unfollow,
+    update_canned_reply,
+    waiting_counts,
+    workspace_inbox,
+)
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
+
+PAGE_SIZE = 50
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def _local_input(moment: datetime | None) -> str:
+    """A stored time as a ``datetime-local`` field value, in the commune's time zone."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(_local_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _id_value(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 11 else None
+
+
+def _attempt(action: Callable[[], Any], redo: Callable[[str], str]):
+    """Run a form's service call and commit; on a domain error, show the page again with the
+    message (and what was typed) and the error's status."""
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        return redo(error.message), error.status
+    db.session.commit()
+    return None
+
+
+# --- the communes an official serves, and each one's inbox -------------------------------------
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    communes = served_communes(current_account())
+    return render_template(
+        "workspace/index.html", communes=communes, waiting=waiting_counts(communes)
+    )
+
+
+@bp.get("/<slug>")
+@login_required
+def inbox(slug: str) -> str:
+    account = current_account()
+    assert account is not None
+    commune = official_commune(slug, account)
+    filters = clean_inbox_filters(request.args, account)
+    items, next_cursor = workspace_inbox(
+        account,
+        [commune],
+        filters,
+        after=clean_inbox_cursor(request.args.get("cursor", "")),
+        limit=PAGE_SIZE,
+    )
+    args = {key: value for key, value in request.args.items() if key != "cursor" and value}
+    return render_template(
+        "workspace/inbox.html",
+        commune=commune,
+        items=items,
+        filters=filters,
+        args=args,
+        next_cursor=format_inbox_cursor(next_cursor),
+        statuses=INBOX_STATUSES,
+        kinds=KINDS,
+        categories=all_categories(commune),
+        assignees=commune_officials(commune),
+    )
+
+
+# --- a thread: answer, note, assign, categorise, moderate ------------------------------------
+
+
+def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None = None) -> str:
+    view = thread_view(
+        thread_id, current_account(), canned_id=_id_value(request.args.get("canned"))
+    )
+    # Opening the thread marks it read for this official.
+    db.session.commit()
+    return render_template(
+        "workspace/thread.html",
+        view=view,
+        thread=view.thread,
+        statuses=STATUSES,
+        error=error,
+        form=form or {},
+    )
+
+
+@bp.get("/t/<id:thread_id>")
+@login_required
+def thread_page(thread_id: int) -> str:
+    return _thread_page(thread_id)
+
+
+def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
+    form = request.form.to_dict()
+    failed = _attempt(
+        lambda: action(form), lambda message: _thread_page(thread_id, error=message, form=form)
+    )
+    if failed:
+        return failed
+    return see_other(url_for("workspace.thread_page", thread_id=thread_id, _anchor=anchor))
+
+
+@bp.post("/t/<id:thread_id>/replies")
+@login_required
+def reply(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: answer(thread_id, current_account(), form), "replies"
+    )
+
+
+@bp.post("/t/<id:thread_id>/status")
+@login_required
+def status(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: change_status(thread_id, current_account(), form), "history"
+    )
+
+
+@bp.post("/t/<id:thread_id>/notes")
+@login_required
+def note(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: add_note(thread_id, current_account(), form), "notes"
+    )
+
+
+@bp.post("/t/<id:thread_id>/assignee")
+@login_required
+def assignee(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: assign_thread(thread_id, current_account(), form), "manage"
+    )
+
+
+@bp.post("/t/<id:thread_id>/category")
+@login_required
+def category(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: recategorise_thread(thread_id, current_account(), form), "manage"
+    )
+
+
+@bp.post("/t/<id:thread_id>/hide")
+@login_required
+def hide_thread(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: hide_post("thread", thread_id, current_account(), form), "top"
+    )
+
+
+@bp.post("/t/<id:thread_id>/restore")
+@login_required
+def restore_thread(thread_id: int):
+    return _thread_action(
+        thread_id, lambda form: restore_post("thread", thread_id, current_account(), form), "top"
+    )
+
+
+def _reply_action(reply_id: int, kind: str):
+    reply_obj, _role = readable_reply(reply_id, current_account())
+    thread_id = reply_obj.thread_id
+    service = hide_post if kind == "hide" else restore_post
+    return _thread_action(
+        thread_id,
+        lambda form: service("reply", reply_id, current_account(), form),
+        f"reply-{reply_id}",
+    )
+
+
+@bp.post("/r/<id:reply_id>/hide")
+@login_required
+def hide_reply(reply_id: int):
+    return _reply_action(reply_id, "hide")
+
+
+@bp.post("/r/<id:reply_id>/restore")
+@login_required
+def restore_reply(reply_id: int):
+    return _reply_action(reply_id, "restore")
+
+
+# --- canned replies ----------------------------------------------------------------------------
+
+
+def _canned_page(slug: str, *, error: str | None = None, form: dict | None = None) -> str:
+    commune = official_commune(slug, current_account())
+    return render_template(
+        "workspace/canned.html",
+        commune=commune,
+        items=canned_replies(commune, current_account()),
+        error=error,
+        form=form or {},
+    )
+
+
+@bp.get("/<slug>/canned")
+@login_required
+def canned(slug: str) -> str:
+    return _canned_page(slug)
+
+
+@bp.post("/<slug>/canned")
+@login_required
+def canned_create(slug: str):
+    form = request.form.to_dict()
+    failed = _attempt(
+        lambda: create_canned_reply(get_commune(slug), current_account(), form),
+        lambda message: _canned_page(slug, error=message, form=form),
+    )
+    return failed or see_other(url_for("workspace.canned", slug=slug))
+
+
+@bp.post("/canned/<id:canned_id>")
+@login_required
+def canned_update(canned_id: int):
+    slug = _canned_slug(canned_id)
+    form = request.form.to_dict()
+    failed = _attempt(
+        lambda: update_canned_reply(canned_id, current_account(), form),
+        lambda message: _canned_page(slug, error=message),
+    )
+    return failed or see_other(url_for("workspace.canned", slug=slug))
+
+
+@bp.post("/canned/<id:canned_id>/delete")
+@login_required
+def canned_delete(canned_id: int):
+    slug = _canned_slug(canned_id)
+    delete_canned_reply(canned_id, current_account())
+    db.session.commit()
+    return see_other(url_for("workspace.canned", slug=slug))
+
+
+def _canned_slug(canned_id: int) -> str:
+    from app.communes.models import Commune
+
+    item = official_canned_reply(canned_id, current_account())
+    commune = db.session.get(Commune, item.commune_id)
+    assert commune is not None
+    return commune.slug
+
+
+# --- categories ----------------------------------------------------------------------------------
+
+
+def _categories_page(slug: str, *, error: str | None = None, form: dict | None = None) -> str:
+    commune = official_commune(slug, current_account())
+    return render_template(
+        "workspace/categories.html",
+        commune=commune,
+        items=all_categories(commune),
+        error=error,
+        form=form or {},
+    )
+
+
+@bp.get("/<slug>/categories")
+@login_required
+def categories(slug: str) -> str:
+    return _categories_page(slug)
+
+
+@bp.post("/<slug>/categories")
+@login_required
+def category_create(slug: str):
+    form = request.form.to_dict()
+    failed = _attempt(
+        lambda: create_category(get_commune(slug), current_account(), form),
+        lambda message: _categories_page(slug, error=message, form=form),
+    )
+    return failed or see_other(url_for("workspace.categories", slug=slug))
+
+
+@bp.post("/<slug>/categories/<id:category_id>")
+@login_required
+def category_update(slug: str, category_id: int):
+    official_commune(slug, current_account())
+    form = request.form.to_dict()
+    data: dict[str, Any] = {}
+    if "name" in form:
+        data["name"] = form["name"]
+    if form.get("archived") in ("0", "1"):
+        data["archived"] = form["archived"] == "1"
+    position = form.get("position", "")
+    if position.lstrip("-").isdigit() and len(position) < 6:
+        data["position"] = max(0, int(position))
+    failed = _attempt(
+        lambda: update_category(category_id, current_account(), data),
+        lambda message: _categories_page(slug, error=message),
+    )
+    return failed or see_other(url_for("workspace.categories", slug=slug))
+
+
+# --- announcements -------------------------------------------------------------------------------
+
+
+def _announcements_page(slug: str, *, error: str | None = None, form: dict | None = None) -> str:
+    commune = official_commune(slug, current_account())
+    items, _official = listed_announcements(commune, current_account())
+    return render_template(
+        "workspace/announcements.html",
+        commune=commune,
+        items=items,
+        reach=reach(items),
+        local_input=_local_input,
+        is_expired=is_expired,
+        error=error,
+        form=form or {},
+    )
+
+
+def _announcement_data(form: dict[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {key: form[key] for key in ("title", "body") if key in form}
+    if "pinned" in form:
+        data["pinned"] = form["pinned"] == "1"
+    if "expires_at" in form:
+        data["expires_at"] = form["expires_at"] or None
+    return data
+
+
+@bp.get("/<slug>/announcements")
+@login_required
+def announcements(slug: str) -> str:
+    return _announcements_page(slug)
+
+
+@bp.post("/<slug>/announcements")
+@login_required
+def announcement_create(slug: str):
+    form = request.form.to_dict()
+    data = _announcement_data(form)
+    data.setdefault("pinned", False)
+    if data.get("expires_at"):
+        # A datetime-local field: the commune's own time zone.
+        data["expires_at"] = _with_zone(data["expires_at"])
+    failed = _attempt(
+        lambda: post_announcement(get_commune(slug), current_account(), data),
+        lambda message: _announcements_page(slug, error=message, form=form),
+    )
+    return failed or see_other(url_for("workspace.announcements", slug=slug))
+
+
+def _with_zone(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value  # the service explains what is wrong
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_local_zone())
+    return moment.isoformat()
+
+
+@bp.post("/<slug>/announcements/<id:announcement_id>")
+@login_required
+def announcement_update(slug: str, announcement_id: int):
+    official_commune(slug, current_account())
+    data = _announcement_data(request.form.to_dict())
+    failed = _attempt(
+        lambda: update_announcement(
+            announcement_id, current_account(), data, local_zone=_local_zone()
+        ),
+        lambda message: _announcements_page(slug, error=message),
+    )
+    return failed or see_other(
+        url_for("workspace.announcements", slug=slug, _anchor=f"a{announcement_id}")
+    )
+
+
+# --- moderation: flagged posts, blocked members -------------------------------------------------
+
+
+def _moderation_page(slug: str, *, error: str | None = None) -> str:
+    account = current_account()
+    commune = official_commune(slug, account)
+    blocked, _next = members(commune, account, blocked_only=True, before_id=None, limit=100)
+    return render_template(
+        "workspace/moderation.html",
+        commune=commune,
+        flagged=flagged_posts(commune, account),
+        blocked=blocked,
+        error=error,
+    )
+
+
+@bp.get("/<slug>/moderation")
+@login_required
+def moderation(slug: str) -> str:
+    return _moderation_page(slug)
+
+
+@bp.post("/<slug>/moderation/<kind>/<id:post_id>")
+@login_required
+def moderate(slug: str, kind: str, post_id: int):
+    """Review a flagged post from the queue: keep it hidden (with a reason) or restore it."""
+    official_commune(slug, current_account())
+    form = request.form.to_dict()
+    decision = form.get("decision")
+    if kind not in ("thread", "reply") or decision not in ("hide", "restore"):
+        raise NotFound()
+    service = hide_post if decision == "hide" else restore_post
+    failed = _attempt(
+        lambda: service(kind, post_id, current_account(), form),
+        lambda message: _moderation_page(slug, error=message),
+    )
+    return failed or see_other(url_for("workspace.moderation", slug=slug))
+
+
+@bp.post("/<slug>/members/<id:member_id>/block")
+@login_required
+def block(slug: str, member_id: int):
+    form = request.form.to_dict()
+    back = request.form.get("back", "")
+    failed = _attempt(
+        lambda: block_member(get_commune(slug), current_account(), member_id, form),
+        lambda message: _moderation_page(slug, error=message),
+    )
+    return failed or see_other(_back(back, slug))
+
+
+@bp.post("/<slug>/members/<id:member_id>/unblock")
+@login_required
+def unblock(slug: str, member_id: int):
+    back = request.form.get("back", "")
+    failed = _attempt(
+        lambda: unblock_member(get_commune(slug), current_account(), member_id),
+        lambda message: _moderation_page(slug, error=message),
+    )
+    return failed or see_other(_back(back, slug))
+
+
+def _back(back: str, slug: str) -> str:
+    """Back to the workspace thread the form was on, else the moderation page."""
+    thread_id = _id_value(back)
+    if thread_id:
+        return url_for("workspace.thread_page", thread_id=thread_id, _anchor="author")
+    return url_for("workspace.moderation", slug=slug)
+
+
+# --- the audit log -------------------------------------------------------------------------------
+
+
+@bp.get("/<slug>/audit")
+@login_required
+def audit(slug: str) -> str:
+    commune = official_commune(slug, current_account())
+    cursor = request.args.get("cursor", "")
+    before_id = _id_value(cursor) if len(cursor) < 11 else None
+    rows, next_cursor = audit_log(current_account(), slug, before_id=before_id, limit=PAGE_SIZE)
+    return render_template(
+        "workspace/audit.html",
+        commune=commune,
+        rows=rows,
+        slugs=audit_commune_names(rows),
+        next_cursor=next_cursor,
+    )
+
+
+# --- residents: flag a post, follow a thread, similar threads before asking --------------------
+
+
+def _back_to_thread(thread_id: int, **args: Any) -> Response:
+    return see_other(url_for("feedback.thread_page", thread_id=thread_id, **args))
+
+
+@bp.post("/t/<id:thread_id>/flag")
+@login_required
+def flag_thread(thread_id: int):
+    flag_post("thread", thread_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/r/<id:reply_id>/flag")
+@login_required
+def flag_reply(reply_id: int):
+    reply_obj, _role = readable_reply(reply_id, current_account())
+    thread_id = reply_obj.thread_id
+    flag_post("reply", reply_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/t/<id:thread_id>/follow")
+@login_required
+def follow_thread(thread_id: int):
+    follow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id, following=1)
+
+
+@bp.post("/t/<id:thread_id>/unfollow")
+@login_required
+def unfollow_thread(thread_id: int):
+    unfollow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id)
+
+
+@bp.get("/<slug>/similar")
+@login_required
+def similar(slug: str) -> str:
+    """Before asking: open threads like this one, to follow instead of asking again."""
+    commune = get_commune(slug)
+    query = request.args.get("q", "")
+    threads = similar_threads(commune, current_account(), query)
+    return render_template(
+        "workspace/similar.html",
+        commune=commune,
+        query=query,
+        threads=threads,
+        counts=reply_counts(threads),
+    )

@@ -1,0 +1,50 @@
+"""Small helpers shared by the workspace tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+API = "/api/v1"
+
+
+def call(client: FlaskClient, method: str, path: str, **kwargs: Any):
+    """One request, then end the transaction as a real request's end does (the test client
+    shares the test's session)."""
+    response = client.open(path, method=method, **kwargs)
+    db.session.rollback()
+    return response
+
+
+def ask(client: FlaskClient, slug: str, body: str, **fields: Any) -> int:
+    payload = {"kind": "question", "body": body, "visibility": "public", **fields}
+    response = call(client, "POST", f"{API}/communes/{slug}/threads", json=payload)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def reply(client: FlaskClient, thread_id: int, body: str) -> int:
+    response = call(client, "POST", f"{API}/threads/{thread_id}/replies", json={"body": body})
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def count(model: type, *where: Any) -> int:
+    """Committed rows only: a fresh connection, outside the test's session."""
+    with db.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def me(client: FlaskClient) -> int:
+    """The signed-in account's id."""
+    return client.get(f"{API}/me").get_json()["id"]
+
+
+def inbox_items(client: FlaskClient, **args: Any) -> list[dict[str, Any]]:
+    response = call(client, "GET", f"{API}/inbox", query_string=args)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["items"]
