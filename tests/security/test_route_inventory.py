@@ -1,0 +1,293 @@
+"""An authorization matrix generated from the app's URL map.
+
+Every route and method must be listed in ACCESS with who may use it; a new route without an
+entry fails ``test_every_route_is_classified``. Then, for every route, the people who must be
+refused are tried with the route's parameters pointing at commune A's real objects: they must get
+401, 403, 404 or a redirect to sign-in — never a success, never a server error, and never a
+validation answer that shows the route acted on their input.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from app.extensions import db
+from app.feedback.models import Category
+
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # anyone signed in (acts on their own account)
+MEMBER = "member"  # a member (resident or official) of the commune in the path
+OFFICIAL = "official"  # an official of the commune in the path
+STAFF = "staff"  # an admin, or an official of the commune in the path
+ADMIN = "admin"
+OWN_COMMUNES = "own_communes"  # staff, answered with their own communes only (no slug in path)
+CAPABILITY = "capability"  # whoever holds the link or key (join, invitation, Open311 api_key)
+
+ACCESS: dict[tuple[str, str], str] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/admin"): OWN_COMMUNES,
+    ("GET", "/admin/boards.pdf"): ADMIN,
+    ("POST", "/admin/communes"): ADMIN,
+    ("GET", "/admin/communes/<slug>"): ADMIN,
+    ("POST", "/admin/communes/<slug>"): ADMIN,
+    ("POST", "/admin/communes/<slug>/officials/<id:account_id>/revoke"): ADMIN,
+    ("POST", "/admin/communes/<slug>/rotate-token"): ADMIN,
+    ("GET", "/admin/import"): ADMIN,
+    ("POST", "/admin/import"): ADMIN,
+    ("GET", "/admin/invites"): ADMIN,
+    ("POST", "/admin/invites"): ADMIN,
+    ("POST", "/admin/invites/<id:invitation_id>/revoke"): ADMIN,
+    ("GET", "/admin/stats"): ADMIN,
+    ("GET", "/admin/stats.csv"): ADMIN,
+    ("GET", "/api/v1/announcements/<id:announcement_id>"): MEMBER,
+    ("PATCH", "/api/v1/announcements/<id:announcement_id>"): OFFICIAL,
+    ("GET", "/api/v1/audit"): OWN_COMMUNES,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): PUBLIC,
+    ("POST", "/api/v1/auth/password"): SIGNED_IN,
+    ("PATCH", "/api/v1/canned-replies/<id:canned_id>"): OFFICIAL,
+    ("DELETE", "/api/v1/canned-replies/<id:canned_id>"): OFFICIAL,
+    ("PATCH", "/api/v1/categories/<id:category_id>"): OFFICIAL,
+    ("POST", "/api/v1/communes"): ADMIN,
+    ("GET", "/api/v1/communes"): OWN_COMMUNES,
+    ("PATCH", "/api/v1/communes/<slug>"): ADMIN,
+    ("GET", "/api/v1/communes/<slug>/announcements"): MEMBER,
+    ("POST", "/api/v1/communes/<slug>/announcements"): OFFICIAL,
+    ("GET", "/api/v1/communes/<slug>/assignees"): OFFICIAL,
+    ("GET", "/api/v1/communes/<slug>/canned-replies"): OFFICIAL,
+    ("POST", "/api/v1/communes/<slug>/canned-replies"): OFFICIAL,
+    ("GET", "/api/v1/communes/<slug>/categories"): MEMBER,
+    ("POST", "/api/v1/communes/<slug>/categories"): OFFICIAL,
+    ("GET", "/api/v1/communes/<slug>/flags"): OFFICIAL,
+    ("GET", "/api/v1/communes/<slug>/members"): OFFICIAL,
+    ("PUT", "/api/v1/communes/<slug>/members/<id:member_id>/block"): OFFICIAL,
+    ("DELETE", "/api/v1/communes/<slug>/members/<id:member_id>/block"): OFFICIAL,
+    ("DELETE", "/api/v1/communes/<slug>/membership"): MEMBER,
+    ("GET", "/api/v1/communes/<slug>/notifications"): MEMBER,
+    ("PUT", "/api/v1/communes/<slug>/notifications"): MEMBER,
+    ("GET", "/api/v1/communes/<slug>/officials"): ADMIN,
+    ("DELETE", "/api/v1/communes/<slug>/officials/<id:account_id>"): ADMIN,
+    ("POST", "/api/v1/communes/<slug>/rotate-token"): ADMIN,
+    ("GET", "/api/v1/communes/<slug>/similar"): MEMBER,
+    ("GET", "/api/v1/communes/<slug>/stats"): STAFF,
+    ("GET", "/api/v1/communes/<slug>/stats/public"): PUBLIC,
+    ("GET", "/api/v1/communes/<slug>/threads"): MEMBER,
+    ("POST", "/api/v1/communes/<slug>/threads"): MEMBER,
+    ("POST", "/api/v1/communes/import"): ADMIN,
+    ("GET", "/api/v1/inbox"): OWN_COMMUNES,
+    ("POST", "/api/v1/invites"): ADMIN,
+    ("GET", "/api/v1/invites"): ADMIN,
+    ("DELETE", "/api/v1/invites/<id:invitation_id>"): ADMIN,
+    ("POST", "/api/v1/invites/<token>/accept"): CAPABILITY,
+    ("POST", "/api/v1/join"): CAPABILITY,
+    ("GET", "/api/v1/me"): PUBLIC,
+    ("DELETE", "/api/v1/me"): SIGNED_IN,
+    ("GET", "/api/v1/me/export"): SIGNED_IN,
+    ("DELETE", "/api/v1/officials/<id:account_id>"): ADMIN,
+    ("POST", "/api/v1/open311/clients"): ADMIN,
+    ("GET", "/api/v1/open311/clients"): ADMIN,
+    ("DELETE", "/api/v1/open311/clients/<id:client_id>"): ADMIN,
+    ("GET", "/api/v1/push/key"): PUBLIC,
+    ("POST", "/api/v1/push/subscriptions"): SIGNED_IN,
+    ("DELETE", "/api/v1/push/subscriptions"): SIGNED_IN,
+    ("POST", "/api/v1/replies/<id:reply_id>/flag"): MEMBER,
+    ("POST", "/api/v1/replies/<id:reply_id>/hide"): OFFICIAL,
+    ("POST", "/api/v1/replies/<id:reply_id>/restore"): OFFICIAL,
+    ("GET", "/api/v1/stats"): ADMIN,
+    ("GET", "/api/v1/threads/<id:thread_id>"): MEMBER,
+    ("PATCH", "/api/v1/threads/<id:thread_id>"): OFFICIAL,
+    ("PUT", "/api/v1/threads/<id:thread_id>/assignee"): OFFICIAL,
+    ("PUT", "/api/v1/threads/<id:thread_id>/category"): OFFICIAL,
+    ("POST", "/api/v1/threads/<id:thread_id>/flag"): MEMBER,
+    ("POST", "/api/v1/threads/<id:thread_id>/follow"): MEMBER,
+    ("DELETE", "/api/v1/threads/<id:thread_id>/follow"): MEMBER,
+    ("POST", "/api/v1/threads/<id:thread_id>/hide"): OFFICIAL,
+    ("GET", "/api/v1/threads/<id:thread_id>/notes"): OFFICIAL,
+    ("POST", "/api/v1/threads/<id:thread_id>/notes"): OFFICIAL,
+    ("POST", "/api/v1/threads/<id:thread_id>/replies"): MEMBER,
+    ("POST", "/api/v1/threads/<id:thread_id>/restore"): OFFICIAL,
+    ("GET", "/assets/<digest>/<path:filename>"): PUBLIC,
+    ("GET", "/c/<slug>"): MEMBER,
+    ("POST", "/c/<slug>/announcements"): OFFICIAL,
+    ("GET", "/c/<slug>/inbox"): OFFICIAL,
+    ("POST", "/c/<slug>/leave"): MEMBER,
+    ("GET", "/c/<slug>/settings"): MEMBER,
+    ("POST", "/c/<slug>/settings"): MEMBER,
+    ("GET", "/c/<slug>/stats"): PUBLIC,
+    ("POST", "/c/<slug>/threads"): MEMBER,
+    ("GET", "/communes/<slug>/board"): STAFF,
+    ("GET", "/communes/<slug>/board.pdf"): STAFF,
+    ("GET", "/communes/<slug>/board.png"): STAFF,
+    ("GET", "/communes/<slug>/board.svg"): STAFF,
+    ("GET", "/communes/<slug>/stats"): STAFF,
+    ("GET", "/invite/<token>"): CAPABILITY,
+    ("POST", "/invite/<token>"): CAPABILITY,
+    ("GET", "/j/<token>"): CAPABILITY,
+    ("POST", "/j/<token>"): CAPABILITY,
+    ("GET", "/lang/<code>"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,
+    ("GET", "/manifest.webmanifest"): PUBLIC,
+    ("GET", "/offline"): PUBLIC,
+    ("GET", "/open311/v2/discovery.<fmt>"): PUBLIC,
+    ("POST", "/open311/v2/requests.<fmt>"): CAPABILITY,
+    ("GET", "/open311/v2/requests.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/requests/<request_id>.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/services.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/services/<code>.<fmt>"): PUBLIC,
+    ("GET", "/open311/v2/tokens/<token>.<fmt>"): PUBLIC,
+    ("GET", "/photos/<name>"): MEMBER,
+    ("GET", "/static/<path:filename>"): PUBLIC,
+    ("GET", "/sw.js"): PUBLIC,
+    ("GET", "/t/<id:thread_id>"): MEMBER,
+    ("POST", "/t/<id:thread_id>/replies"): MEMBER,
+    ("POST", "/t/<id:thread_id>/status"): OFFICIAL,
+    ("GET", "/w/"): OWN_COMMUNES,
+    ("GET", "/w/<slug>"): OFFICIAL,
+    ("GET", "/w/<slug>/announcements"): OFFICIAL,
+    ("POST", "/w/<slug>/announcements"): OFFICIAL,
+    ("POST", "/w/<slug>/announcements/<id:announcement_id>"): OFFICIAL,
+    ("GET", "/w/<slug>/audit"): OFFICIAL,
+    ("GET", "/w/<slug>/canned"): OFFICIAL,
+    ("POST", "/w/<slug>/canned"): OFFICIAL,
+    ("GET", "/w/<slug>/categories"): OFFICIAL,
+    ("POST", "/w/<slug>/categories"): OFFICIAL,
+    ("POST", "/w/<slug>/categories/<id:category_id>"): OFFICIAL,
+    ("POST", "/w/<slug>/members/<id:member_id>/block"): OFFICIAL,
+    ("POST", "/w/<slug>/members/<id:member_id>/unblock"): OFFICIAL,
+    ("GET", "/w/<slug>/moderation"): OFFICIAL,
+    ("POST", "/w/<slug>/moderation/<kind>/<id:post_id>"): OFFICIAL,
+    ("GET", "/w/<slug>/similar"): MEMBER,
+    ("POST", "/w/canned/<id:canned_id>"): OFFICIAL,
+    ("POST", "/w/canned/<id:canned_id>/delete"): OFFICIAL,
+    ("POST", "/w/r/<id:reply_id>/flag"): MEMBER,
+    ("POST", "/w/r/<id:reply_id>/hide"): OFFICIAL,
+    ("POST", "/w/r/<id:reply_id>/restore"): OFFICIAL,
+    ("GET", "/w/t/<id:thread_id>"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/assignee"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/category"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/flag"): MEMBER,
+    ("POST", "/w/t/<id:thread_id>/follow"): MEMBER,
+    ("POST", "/w/t/<id:thread_id>/hide"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/notes"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/replies"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/restore"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/status"): OFFICIAL,
+    ("POST", "/w/t/<id:thread_id>/unfollow"): MEMBER,
+}
+
+# Who must be refused, for each kind of route (about commune A).
+REFUSED = {
+    SIGNED_IN: ("anonymous",),
+    MEMBER: ("anonymous", "resident_b", "official_b"),
+    OFFICIAL: ("anonymous", "resident_a2", "resident_b", "official_b"),
+    STAFF: ("anonymous", "resident_a2", "resident_b", "official_b"),
+    ADMIN: ("anonymous", "resident_a2", "official_a", "official_b"),
+    OWN_COMMUNES: ("anonymous", "resident_a2", "resident_b"),
+}
+REFUSALS = {401, 403, 404, 405}
+
+
+def _url_map_routes(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods or ()
+        if method not in ("HEAD", "OPTIONS")
+    }
+
+
+def test_every_route_is_classified(app):
+    routes = _url_map_routes(app)
+    missing = sorted(routes - ACCESS.keys())
+    assert not missing, f"routes without an access entry in this file: {missing}"
+    stale = sorted(ACCESS.keys() - routes)
+    assert not stale, f"entries for routes that no longer exist: {stale}"
+
+
+@pytest.fixture
+def objects(world) -> dict[str, Any]:
+    """Real objects of commune A, so that refused callers hit real rows."""
+    resident, official, admin = world["resident_a"], world["official_a"], world["admin"]
+    thread = resident.post(
+        "/api/v1/communes/xa-a/threads",
+        json={"kind": "report", "body": "Đường hỏng", "visibility": "public"},
+    ).get_json()["id"]
+    reply = official.post(f"/api/v1/threads/{thread}/replies", json={"body": "Đã nhận"})
+    announcement = official.post(
+        "/api/v1/communes/xa-a/announcements", json={"title": "Họp", "body": "Họp dân"}
+    )
+    canned = official.post(
+        "/api/v1/communes/xa-a/canned-replies", json={"title": "Cảm ơn", "body": "Cảm ơn bác"}
+    )
+    invitation = admin.post(
+        "/api/v1/invites", json={"email": "moi@example.vn", "communes": ["xa-a"]}
+    )
+    client = admin.post("/api/v1/open311/clients", json={"name": "Ứng dụng"})
+    category = db.session.scalar(
+        select(Category.id).where(Category.commune_id == world["a"].id).limit(1)
+    )
+    return {
+        "slug": "xa-a",
+        "thread_id": thread,
+        "post_id": thread,
+        "reply_id": reply.get_json()["id"],
+        "announcement_id": announcement.get_json()["id"],
+        "canned_id": canned.get_json()["id"],
+        "category_id": category,
+        "member_id": resident.get("/api/v1/me").get_json()["id"],
+        "account_id": official.get("/api/v1/me").get_json()["id"],
+        "invitation_id": invitation.get_json()["id"],
+        "client_id": client.get_json()["id"],
+        "kind": "thread",
+        "name": "unknown.jpg",
+    }
+
+
+def _fill(rule: str, values: dict[str, Any]) -> str:
+    def value(match: re.Match[str]) -> str:
+        return str(values[match.group(1)])
+
+    return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", value, rule)
+
+
+GUARDED = sorted(key for key, access in ACCESS.items() if access in REFUSED)
+
+
+@pytest.mark.parametrize(("method", "rule"), GUARDED, ids=[f"{m} {r}" for m, r in GUARDED])
+def test_those_without_access_are_refused(app, world, objects, method, rule):
+    path = _fill(rule, objects)
+    problems = []
+    for who in REFUSED[ACCESS[(method, rule)]]:
+        client = app.test_client() if who == "anonymous" else world[who]
+        if path.startswith("/api/"):
+            response = client.open(path, method=method, json={})
+        else:
+            response = client.open(path, method=method, data={})
+        status = response.status_code
+        redirected_to_login = status in (302, 303) and "/login" in response.headers.get(
+            "Location", ""
+        )
+        if status not in REFUSALS and not redirected_to_login:
+            problems.append(f"{who}: {status}")
+    assert not problems, f"{method} {path}: {problems}"
+
+
+def test_own_commune_lists_leak_nothing_of_another_commune(world, objects):
+    """Lists without a commune in the path show an official of B nothing of commune A."""
+    official_b = world["official_b"]
+    communes = official_b.get("/api/v1/communes").get_json()["items"]
+    assert [c["slug"] for c in communes] == ["xa-b"]
+    inbox = official_b.get("/api/v1/inbox").get_json()
+    assert objects["thread_id"] not in [item["id"] for item in inbox["items"]]
+    audit = official_b.get("/api/v1/audit").get_json()
+    assert all(event.get("commune") != "xa-a" for event in audit["items"])
+    assert official_b.get("/api/v1/audit?commune=xa-a").status_code in (403, 404)
+    assert "Đường hỏng" not in official_b.get("/w/").text
+    assert "xa-a" not in official_b.get("/admin").text
