@@ -66,7 +66,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def resident_loop(url, token, recorder, stop, slug):
+def resident_loop(url, token, recorder, stop, slug, push):
     session = requests.Session()
     headers = {"Origin": url}
     joined = recorder.call(
@@ -74,6 +74,13 @@ def resident_loop(url, token, recorder, stop, slug):
     )
     if joined is None:
         return
+    recorder.call(
+        "subscribe",
+        session.post,
+        f"{url}/api/v1/push/subscriptions",
+        json=push.new_subscription(),
+        headers=headers,
+    )
     while not stop.is_set():
         roll = random.random()
         if roll < 0.6:
@@ -101,7 +108,7 @@ def resident_loop(url, token, recorder, stop, slug):
         time.sleep(random.uniform(0.05, 0.2))
 
 
-def official_loop(url, email, recorder, stop, slug):
+def official_loop(url, email, recorder, stop, slug, announce_at):
     session = requests.Session()
     headers = {"Origin": url}
     recorder.call(
@@ -112,6 +119,15 @@ def official_loop(url, email, recorder, stop, slug):
         headers=headers,
     )
     while not stop.is_set():
+        if announce_at is not None and time.monotonic() >= announce_at:
+            announce_at = None
+            recorder.call(
+                "announce",
+                session.post,
+                f"{url}/api/v1/communes/{slug}/announcements",
+                json={"title": "Lịch cắt điện", "body": "Thứ Hai, 7 giờ đến 11 giờ."},
+                headers=headers,
+            )
         feed = recorder.call("read feed", session.get, f"{url}/api/v1/communes/{slug}/threads")
         items = feed.json()["items"] if feed is not None else []
         if items:
