@@ -62,7 +62,14 @@ def thread_json(thread: Thread, reply_count: int) -> dict[str, Any]:
         "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
         "category": category_json(thread.category) if thread.category else None,
         "hidden": hidden_json(thread),
+        "location": location_json(thread),
     }
+
+
+def location_json(thread: Thread) -> dict[str, Any] | None:
+    if thread.latitude is None and not thread.address:
+        return None
+    return {"latitude": thread.latitude, "longitude": thread.longitude, "address": thread.address}
 
 
 def reply_json(reply: Reply) -> dict[str, Any]:

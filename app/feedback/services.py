@@ -17,6 +17,7 @@ from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.feedback.categories import clean_category
+from app.feedback.location import clean_location
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.feedback.photos import store_photo
 from app.membership.models import OFFICIAL
@@ -189,6 +190,7 @@ def create_thread(
     require_may_post(account, commune)
     fields = clean_fields(_as_mapping(data), THREAD_FIELDS)
     category = clean_category(commune, _as_mapping(data).get("category"))
+    latitude, longitude, address = clean_location(_as_mapping(data))
     stored = None
     if photo is not None:
         assert upload_folder is not None
@@ -202,6 +204,9 @@ def create_thread(
         visibility=fields["visibility"],
         status="new",
         category=category,
+        latitude=latitude,
+        longitude=longitude,
+        address=address,
         photo_name=stored.name if stored else None,
         photo_width=stored.width if stored else None,
         photo_height=stored.height if stored else None,

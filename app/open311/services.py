@@ -19,6 +19,7 @@ from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
 from app.push.services import queue_new_thread
 from app.validation import TextField, is_storable
+from app.workspace.search import index_thread
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)
@@ -182,6 +183,7 @@ def file_request(commune: Commune, client: ApiClient, form: dict[str, str]) -> F
     token = secrets.token_urlsafe(18)
     db.session.add(ClientReport(thread_id=thread.id, client_id=client.id, token=token))
     db.session.flush()
+    index_thread(thread)  # found by the officials' search like any report
     queue_new_thread(thread)
     return Filed(thread=thread, token=token)
 

@@ -76,3 +76,35 @@ def test_question_is_answered_and_resolved(make_commune, make_staff, login, join
     announcements = resident.get("/api/v1/communes/xa-a/announcements").get_json()["items"]
     assert [item["title"] for item in announcements] == ["Lịch tiêm chủng"]
     assert token  # the board's token is what the resident used through join()
+
+
+def test_a_report_may_carry_a_location(world):
+    resident = world["resident_a"]
+    response = resident.post(
+        "/api/v1/communes/xa-a/threads",
+        json={
+            "kind": "report",
+            "body": "Cây đổ chắn đường",
+            "latitude": 9.6011234567,
+            "longitude": 105.0727,
+            "address": "Ấp 3",
+        },
+    )
+    assert response.status_code == 201
+    assert response.get_json()["location"] == {
+        "latitude": 9.601123,
+        "longitude": 105.0727,
+        "address": "Ấp 3",
+    }
+    for bad in (
+        {"latitude": 91, "longitude": 0},
+        {"latitude": 10},
+        {"longitude": "x"},
+        {"latitude": float("inf"), "longitude": 1},
+    ):
+        refused = resident.post(
+            "/api/v1/communes/xa-a/threads", json={"kind": "report", "body": "x", **bad}
+        )
+        assert refused.status_code in (400, 422), bad
+    plain = resident.post("/api/v1/communes/xa-a/threads", json={"kind": "question", "body": "?"})
+    assert plain.get_json()["location"] is None

@@ -1,0 +1,39 @@
+"""Where a problem is: an optional position and/or address, given only when the resident chose."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+
+from app.errors import ValidationError
+from app.validation import TextField
+
+ADDRESS_FIELD = TextField(
+    "address", lazy_gettext("The address"), required=False, max_len=250, multiline=False
+)
+
+
+def _coordinate(value: Any, name: str, bound: float) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(_("The location is not valid."), field=name)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The location is not valid."), field=name) from None
+    if not math.isfinite(number) or not -bound <= number <= bound:
+        raise ValidationError(_("The location is not valid."), field=name)
+    return round(number, 6)  # ~10 cm: more would only be noise
+
+
+def clean_location(data: dict[str, Any]) -> tuple[float | None, float | None, str | None]:
+    """``latitude``/``longitude`` (both or neither) and ``address`` from a request."""
+    latitude = _coordinate(data.get("latitude"), "latitude", 90)
+    longitude = _coordinate(data.get("longitude"), "longitude", 180)
+    if (latitude is None) != (longitude is None):
+        raise ValidationError(_("Give both latitude and longitude, or neither."), field="latitude")
+    return latitude, longitude, ADDRESS_FIELD.clean(data.get("address"))
