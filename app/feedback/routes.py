@@ -14,6 +14,7 @@ from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.feedback.categories import active_categories
 from app.feedback.models import STATUSES
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
@@ -54,6 +55,7 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
         form=form or {},
         error=error,
         joined=request.args.get("joined") == "1",
+        categories=active_categories(commune),
     )
 
 

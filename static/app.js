@@ -1,0 +1,257 @@
+/* The app on top of the plain pages (which work without it): the service worker, turning on
+   notifications, photos made small before upload, and the offline outbox. Every word shown
+   comes from the page (translated on the server). */
+(() => {
+  const $ = (s, root = document) => root.querySelector(s);
+  const local = (k, v) => {
+    try {
+      if (v === undefined) return localStorage.getItem(k);
+      localStorage.setItem(k, v);
+    } catch (e) {}
+  };
+  const SW = "serviceWorker" in navigator;
+  const PUSH = SW && "PushManager" in self && "Notification" in self;
+  const O = self.indexedDB && self.CFOutbox;
+  const member = document.body.hasAttribute("data-member");
+  const here = location.pathname;
+
+  // --- Service worker: offline pages, push, Background Sync -----------------------------------
+  if (SW) {
+    navigator.serviceWorker.register("/sw.js").catch(() => {});
+    navigator.serviceWorker.addEventListener("message", (e) => {
+      if (e.data && e.data.type === "outbox") showOutbox(e.data.sent);
+    });
+    // The worker keeps the offline page (and a notification's fallback words) in our language.
+    const lang = document.documentElement.lang;
+    const before = local("cfLang");
+    local("cfLang", lang);
+    if (before && before !== lang) {
+      navigator.serviceWorker.ready.then((r) => r.active && r.active.postMessage("refresh"));
+    }
+  }
+
+  // --- Notifications --------------------------------------------------------------------------
+  const bytes = (b64) =>
+    Uint8Array.from(atob(b64.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+  async function subscription() {
+    const reg = await navigator.serviceWorker.ready;
+    const old = await reg.pushManager.getSubscription();
+    if (old) return old;
+    const key = (await (await fetch("/api/v1/push/key")).json()).public_key;
+    return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(key) });
+  }
+
+  async function tell(sub) {
+    const r = await fetch("/api/v1/push/subscriptions", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(sub),
+    });
+    if (!r.ok) throw new Error(r.status);
+  }
+
+  // Each time a page opens, the server hears of this phone's current subscription.
+  if (PUSH && member && Notification.permission === "granted") {
+    subscription().then(tell).catch(() => {});
+  }
+
+  const box = $("#notify");
+  if (box) {
+    const always = box.hasAttribute("data-always");
+    const state = $("#push-state");
+    const say = (k) => (state.textContent = k ? box.dataset[k] : "");
+    const step = (name) => {
+      for (const el of box.querySelectorAll("[data-step]")) el.hidden = el.dataset.step !== name;
+    };
+    const ua = navigator.userAgent;
+    const iphone = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
+    const home = navigator.standalone || matchMedia("(display-mode: standalone)").matches;
+    const later = Date.now() - (Number(local("cfLater")) || 0) < 7 * 864e5;
+    const joined = /[?&]joined=1/.test(location.search);
+    // iOS delivers web push only to Home Screen apps: first the guide, there the invitation.
+    const mode =
+      iphone && !home ? "ios" : PUSH && Notification.permission === "default" ? "ask" : "";
+    if (always || (mode && (joined || !later))) {
+      box.hidden = false;
+      step(mode);
+      if (!mode) say(!PUSH ? "unsupported" : Notification.permission === "granted" ? "on" : "blocked");
+    }
+    const on = $("#push-on");
+    on.addEventListener("click", () => {
+      on.disabled = true;
+      // Permission is asked here, from the tap, and never on page load.
+      Notification.requestPermission()
+        .then(async (p) => {
+          if (p === "granted") {
+            await tell(await subscription());
+            step("");
+            say("on");
+            if (no) no.hidden = true;
+          } else {
+            if (p === "denied") say("blocked");
+            on.disabled = false;
+          }
+        })
+        .catch(() => {
+          say("failed");
+          on.disabled = false;
+        });
+    });
+    const no = $("#push-later");
+    if (no) {
+      no.addEventListener("click", () => {
+        local("cfLater", Date.now());
+        box.hidden = true;
+      });
+    }
+  }
+
+  // --- Photos: long side at most 1600 px, JPEG, before they go over a slow network ------------
+  async function shrink(file) {
+    try {
+      let img;
+      if (self.createImageBitmap) img = await createImageBitmap(file);
+      else {
+        img = new Image();
+        img.src = URL.createObjectURL(file);
+        await img.decode();
+        URL.revokeObjectURL(img.src);
+      }
+      const k = Math.min(1, 1600 / Math.max(img.width, img.height));
+      const c = document.createElement("canvas");
+      c.width = Math.round(img.width * k);
+      c.height = Math.round(img.height * k);
+      c.getContext("2d").drawImage(img, 0, 0, c.width, c.height);
+      const blob = await new Promise((ok) => c.toBlob(ok, "image/jpeg", 0.8));
+      if (blob) return blob;
+    } catch (e) {}
+    return file; // undecodable here (e.g. HEIC): the server reads it or says why not
+  }
+
+  // --- The outbox: kept on the phone first, then sent; never lost -----------------------------
+  let timer = 0;
+  const sentHere = [];
+
+  function wake() {
+    if (SW) {
+      navigator.serviceWorker.ready
+        .then((r) => r.sync && r.sync.register("outbox"))
+        .catch(() => {});
+    }
+    clearTimeout(timer);
+    timer = setTimeout(flush, 30000);
+  }
+
+  async function flush() {
+    if (!O) return;
+    try {
+      const r = await O.flush();
+      showOutbox(r.sent);
+      if (r.retry) wake();
+    } catch (e) {}
+  }
+
+  async function showOutbox(sent) {
+    const list = $("#outbox");
+    if (!list || !O) return;
+    for (const s of sent || []) if (s.page === here) sentHere.push(s);
+    let items = [];
+    try {
+      items = (await O.all()).filter((i) => i.page === here);
+    } catch (e) {}
+    const tpl = $("#outbox-item").content.firstElementChild;
+    list.textContent = "";
+    for (const it of items) {
+      const li = tpl.cloneNode(true);
+      const [text, badge, , error, edit] = li.children;
+      text.textContent = it.fields.title || it.fields.body;
+      if (it.error) {
+        badge.hidden = true;
+        error.textContent = it.error;
+        error.hidden = edit.hidden = false;
+        edit.addEventListener("click", () => putBack(it));
+      }
+      list.append(li);
+    }
+    for (const s of sentHere) {
+      const li = tpl.cloneNode(true);
+      const [text, badge, link] = li.children;
+      li.className = "";
+      text.textContent = s.data.title || s.data.body;
+      badge.textContent = list.dataset.sent;
+      badge.className = "badge status-resolved";
+      link.href = "/t/" + (s.data.thread_id || s.data.id);
+      link.hidden = false;
+      list.append(li);
+    }
+    list.hidden = !list.children.length;
+  }
+
+  // A refused item goes back into its form, to be corrected and sent again.
+  async function putBack(it) {
+    const f = [...document.forms].find((x) => x.dataset.outbox === it.url);
+    if (!f) return;
+    for (const k in it.fields) if (f.elements[k]) f.elements[k].value = it.fields[k];
+    if (it.photo && f.elements.photo) {
+      try {
+        const dt = new DataTransfer();
+        dt.items.add(new File([it.photo], "photo.jpg", { type: it.photo.type }));
+        f.elements.photo.files = dt.files;
+      } catch (e) {}
+    }
+    const d = f.closest("details");
+    if (d) d.open = true;
+    await O.drop(it.id);
+    showOutbox();
+    f.elements.body.focus();
+  }
+
+  document.addEventListener("submit", async (e) => {
+    const f = e.target;
+    if (!O || !f.dataset.outbox) return;
+    e.preventDefault();
+    const button = f.querySelector("[type=submit]");
+    const error = $("[data-error]", f);
+    const saved = $("[data-saved]", f);
+    button.disabled = true;
+    error.hidden = saved.hidden = true;
+    const fields = {};
+    let photo = null;
+    for (const [k, v] of new FormData(f)) {
+      if (typeof v === "string") fields[k] = v;
+      else if (v.size) photo = await shrink(v);
+    }
+    let id;
+    try {
+      id = await O.add({ url: f.dataset.outbox, page: here, fields, photo, at: Date.now() });
+    } catch (x) {
+      f.submit(); // no storage on this phone: the plain form still works
+      return;
+    }
+    const mine = await O.claim(id);
+    const r = mine ? await O.deliver(mine) : { state: "later" };
+    button.disabled = false;
+    if (r.state === "sent") {
+      // As the plain form does: on to the thread (after a reply, the same thread again).
+      f.reset();
+      const to = "/t/" + (r.data.thread_id || r.data.id);
+      if (here === to) location.reload();
+      else location.assign(to);
+    } else if (r.state === "refused") {
+      // The server said why: everything typed is still in the form, to correct.
+      await O.drop(id);
+      error.textContent = r.error;
+      error.hidden = false;
+    } else {
+      // No network (or the server is unwell): it waits on the phone and goes by itself.
+      f.reset();
+      saved.hidden = false;
+      showOutbox();
+      wake();
+    }
+  });
+
+  addEventListener("online", flush);
+  showOutbox().then(() => navigator.onLine && flush());
+})();

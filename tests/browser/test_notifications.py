@@ -1,0 +1,263 @@
+"""Notifications: the invitation after joining (permission asked only on a tap), the iPhone
+guide, the service worker's push / notificationclick / pushsubscriptionchange handlers.
+
+Chromium here has no push service: ``pushManager.subscribe()`` fails. The enable flow is run
+against a stand-in ``PushManager`` (an endpoint on 127.0.0.1, which the test server allows, and
+real P-256 keys), and push events are delivered through the DevTools protocol
+(``ServiceWorker.deliverPushMessage``) to the real service worker.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import time
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from tests.browser.conftest import (
+    IPHONE_UA,
+    SLUG,
+    Site,
+    controlled,
+    join,
+    screenshot,
+    skip_reason,
+    until,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(skip_reason()), reason=str(skip_reason()))]
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def fake_subscription() -> dict:
+    """What PushSubscription.toJSON() gives: an endpoint (on 127.0.0.1, which the test server
+    allows; nothing is sent to it here) and a real P-256 key and auth secret."""
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return {
+        "endpoint": f"http://127.0.0.1:9/push/{b64url(os.urandom(12))}",
+        "expirationTime": None,
+        "keys": {
+            "p256dh": b64url(key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)),
+            "auth": b64url(os.urandom(16)),
+        },
+    }
+
+
+# A stand-in PushManager for the page (and the worker), and a count of permission requests.
+STAND_IN = """
+(() => {
+  const json = %s;
+  let current = %s ? { ...json, toJSON: () => json } : null;
+  self.pushCalls = { subscribe: 0, keyLength: 0, asked: 0 };
+  PushManager.prototype.subscribe = async function (options) {
+    self.pushCalls.subscribe += 1;
+    self.pushCalls.keyLength = new Uint8Array(options.applicationServerKey).length;
+    current = { ...json, toJSON: () => json };
+    return current;
+  };
+  PushManager.prototype.getSubscription = async function () { return current; };
+  if (self.Notification && Notification.requestPermission) {
+    const ask = Notification.requestPermission.bind(Notification);
+    Notification.requestPermission = (...args) => {
+      self.pushCalls.asked += 1;
+      return ask(...args);
+    };
+  }
+})();
+"""
+
+
+def stand_in(subscription: dict, *, existing: bool = False) -> str:
+    return STAND_IN % (json.dumps(subscription), "true" if existing else "false")
+
+
+def subscribed(site: Site, endpoint: str) -> bool:
+    return bool(site.query("SELECT 1 FROM push_subscription WHERE endpoint = ?", endpoint))
+
+
+def wait_until(page, check, timeout: float = 10.0) -> None:
+    """Poll a Python check; waiting through the page lets Playwright deliver its events."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        page.wait_for_timeout(100)
+
+
+def test_invitation_after_joining_asks_only_on_a_tap(phone, site: Site) -> None:
+    subscription = fake_subscription()
+    context = phone()
+    context.add_init_script(stand_in(subscription))
+    page = join(context, site, "Chị Hai")
+    invitation = page.locator("#notify")
+    assert invitation.is_visible() and page.locator("#push-on").is_visible()
+    page.wait_for_timeout(300)
+    assert page.evaluate("[Notification.permission, self.pushCalls.asked]") == ["default", 0]
+    screenshot(page, "feed")
+
+    # The person taps "turn on" and allows: subscribed with the server's key, and told it.
+    context.grant_permissions(["notifications"], origin=site.url)
+    page.click("#push-on")
+    until(page, "document.querySelector('#push-state').textContent !== ''")
+    assert page.evaluate("self.pushCalls") == {"subscribe": 1, "keyLength": 65, "asked": 1}
+    assert page.locator("[data-step=ask]").is_hidden() and page.locator("#push-later").is_hidden()
+    wait_until(page, lambda: subscribed(site, subscription["endpoint"]))
+
+    # The server forgets it (e.g. a cleanup); the next time the app opens, it is told again.
+    site_delete = page.request.delete(
+        f"{site.url}/api/v1/push/subscriptions",
+        data={"endpoint": subscription["endpoint"]},
+        headers={"Origin": site.url},
+    )
+    assert site_delete.status == 204 and not subscribed(site, subscription["endpoint"])
+    again = context.new_page()
+    again.goto(f"/c/{SLUG}")
+    wait_until(page, lambda: subscribed(site, subscription["endpoint"]))
+    assert again.locator("#notify").is_hidden()  # already on: no invitation
+
+
+def test_settings_show_this_phones_notification_state(phone, site: Site) -> None:
+    context = phone()
+    context.add_init_script(stand_in(fake_subscription(), existing=True))
+    page = join(context, site)
+    page.goto(f"/c/{SLUG}/settings")
+    assert page.locator("#push-on").is_visible()  # not yet allowed: the button
+    context.grant_permissions(["notifications"], origin=site.url)
+    page.reload()
+    state = page.locator("#push-state")
+    assert state.inner_text() == page.get_attribute("#notify", "data-on")
+    screenshot(page, "settings")
+
+
+def test_iphone_first_the_home_screen_guide_then_notifications(phone, site: Site) -> None:
+    context = phone(user_agent=IPHONE_UA)
+    page = join(context, site)
+    assert page.locator("[data-step=ios]").is_visible()
+    assert page.locator("[data-step=ask]").is_hidden()
+    assert page.locator("[data-step=ios] svg.phone").is_visible()
+    screenshot(page, "ios-guide")
+
+    # Opened from the Home Screen (standalone): now the invitation.
+    context.add_init_script("Object.defineProperty(navigator, 'standalone', {value: true})")
+    page.reload()
+    assert page.locator("[data-step=ask]").is_visible()
+    assert page.locator("[data-step=ios]").is_hidden()
+
+
+def registration_id(context, page, site: Site) -> tuple[object, str]:
+    cdp = context.new_cdp_session(page)
+    found: list[str] = []
+
+    def seen(event: dict) -> None:
+        for registration in event["registrations"]:
+            if registration["scopeURL"] == f"{site.url}/" and not registration["isDeleted"]:
+                found.append(registration["registrationId"])
+
+    cdp.on("ServiceWorker.workerRegistrationUpdated", seen)
+    cdp.send("ServiceWorker.enable")
+    wait_until(page, lambda: bool(found))
+    return cdp, found[-1]
+
+
+NOTIFICATIONS = """
+navigator.serviceWorker.ready
+  .then(r => r.getNotifications())
+  .then(list => list.map(n => ({title: n.title, body: n.body, tag: n.tag, url: n.data.url})))
+"""
+
+
+def test_push_shows_a_notification_and_a_tap_opens_the_thread(phone, site: Site) -> None:
+    context = phone()
+    page = join(context, site)
+    controlled(page)
+    context.grant_permissions(["notifications"], origin=site.url)
+    asked = page.request.post(
+        f"{site.url}/api/v1/communes/{SLUG}/threads",
+        data={"kind": "report", "title": "Ngập hẻm 5", "body": "Nước ngập tới gối."},
+        headers={"Origin": site.url},
+    )
+    thread_id = asked.json()["id"]
+    cdp, registration = registration_id(context, page, site)
+
+    def push(data: str) -> None:
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": site.url, "registrationId": registration, "data": data},
+        )
+
+    payload = {
+        "title": "Cán bộ đã trả lời: Ngập hẻm 5",
+        "body": "Đã cử người đến kiểm tra.",
+        "url": f"{site.url}/t/{thread_id}",
+        "tag": f"t{thread_id}",
+    }
+    push(json.dumps(payload))
+    until(page, f"({NOTIFICATIONS}).then(list => list.length === 1)")
+    [shown] = page.evaluate(NOTIFICATIONS)
+    assert shown == {
+        "title": payload["title"],
+        "body": payload["body"],
+        "tag": payload["tag"],
+        "url": payload["url"],
+    }
+
+    # An empty or unreadable push still shows a (generic) notification.
+    push("")
+    push("not json {")
+    until(page, f"({NOTIFICATIONS}).then(list => list.length === 3)")
+    generic = [n for n in page.evaluate(NOTIFICATIONS) if n["tag"] == ""]
+    offline_page = page.request.get(f"{site.url}/offline").text()
+    title = re.search(r'data-push-title="([^"]*)"', offline_page).group(1)
+    assert [n["title"] for n in generic] == [title, title]
+    assert all(n["url"] == f"{site.url}/" and n["body"] for n in generic)
+
+    # A tap. Headless Chromium cannot click a notification, so the real notification is handed to
+    # the worker's own notificationclick listener in a (synthetic) NotificationEvent: the open
+    # window of the app goes to the thread.
+    page.goto(f"/c/{SLUG}")
+    controlled(page)
+    [worker] = context.service_workers
+    worker.evaluate(
+        """async tag => {
+          const [notification] = await self.registration.getNotifications({ tag });
+          self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
+        }""",
+        payload["tag"],
+    )
+    page.wait_for_url(re.compile(rf"/t/{thread_id}$"))
+    assert "Nước ngập tới gối." in page.inner_text("article")
+    assert page.evaluate(NOTIFICATIONS) and all(
+        n["tag"] != payload["tag"] for n in page.evaluate(NOTIFICATIONS)
+    )
+
+
+def test_pushsubscriptionchange_subscribes_again_and_tells_the_server(phone, site: Site) -> None:
+    context = phone()
+    page = join(context, site)
+    controlled(page)
+    old, new = fake_subscription(), fake_subscription()
+    told = page.request.post(
+        f"{site.url}/api/v1/push/subscriptions", data=old, headers={"Origin": site.url}
+    )
+    assert told.status == 201 and subscribed(site, old["endpoint"])
+    [worker] = context.service_workers
+    worker.evaluate(stand_in(new))
+    # Chromium never fires this event itself: the worker's listener gets a synthetic one.
+    worker.evaluate(
+        """endpoint => {
+          const event = new ExtendableEvent("pushsubscriptionchange");
+          Object.defineProperty(event, "oldSubscription", { value: { endpoint } });
+          self.dispatchEvent(event);
+        }""",
+        old["endpoint"],
+    )
+    wait_until(page, lambda: not subscribed(site, old["endpoint"]))
+    assert subscribed(site, new["endpoint"])
+    assert worker.evaluate("self.pushCalls.subscribe") == 1
