@@ -38,6 +38,12 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = real
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright keeps an event loop running in the main thread for
+    the rest of the session, which code under test that starts its own loop cannot share."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     reason = postgres_unavailable_reason()
     if reason is None:

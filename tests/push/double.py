@@ -228,10 +228,12 @@ class PushServiceDouble:
         if loop is not None and thread is not None and thread.is_alive():
             if self._runner is not None:
                 asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result(10)
+            # Finish async generators inside the loop's own thread: the calling thread may
+            # be running an event loop of its own (Playwright's, in browser test runs).
+            asyncio.run_coroutine_threadsafe(loop.shutdown_asyncgens(), loop).result(10)
             loop.call_soon_threadsafe(loop.stop)
             thread.join(10)
         if loop is not None and not loop.is_running():
-            loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
         if self._sock is not None:
             self._sock.close()
