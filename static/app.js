@@ -252,6 +252,55 @@
     }
   });
 
+  // Similar questions while typing: following one may be better than asking again.
+  const asked = $("[data-similar]");
+  const hints = $("[data-similar-box]");
+  let typing;
+  if (asked && hints) {
+    asked.addEventListener("input", () => {
+      clearTimeout(typing);
+      typing = setTimeout(async () => {
+        const q = asked.value.trim();
+        if (q.length < 12 || !navigator.onLine) return void (hints.hidden = true);
+        try {
+          const r = await fetch(asked.dataset.similar + "?q=" + encodeURIComponent(q));
+          const items = r.ok ? (await r.json()).items.slice(0, 3) : [];
+          const list = $("ul", hints);
+          list.replaceChildren(...items.map((t) => {
+            const li = document.createElement("li");
+            const a = document.createElement("a");
+            a.href = "/t/" + t.id;
+            a.textContent = t.title || t.body.slice(0, 80);
+            li.append(a);
+            return li;
+          }));
+          hints.hidden = !items.length;
+        } catch (x) {
+          hints.hidden = true;
+        }
+      }, 600);
+    });
+  }
+
+  // "Use my location": asked only from this tap, never sent without it.
+  const locate = $("[data-locate]");
+  if (locate && "geolocation" in navigator) {
+    locate.hidden = false;
+    const say = $("[role=status]", locate);
+    $("button", locate).addEventListener("click", () => {
+      navigator.geolocation.getCurrentPosition(
+        (p) => {
+          const f = locate.closest("form");
+          f.elements.latitude.value = p.coords.latitude.toFixed(6);
+          f.elements.longitude.value = p.coords.longitude.toFixed(6);
+          say.textContent = say.dataset.located;
+        },
+        () => (say.textContent = say.dataset.unlocated),
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  }
+
   addEventListener("online", flush);
   showOutbox().then(() => navigator.onLine && flush());
 })();
