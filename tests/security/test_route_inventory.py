@@ -291,3 +291,57 @@ def test_own_commune_lists_leak_nothing_of_another_commune(world, objects):
     assert official_b.get("/api/v1/audit?commune=xa-a").status_code in (403, 404)
     assert "Đường hỏng" not in official_b.get("/w/").text
     assert "xa-a" not in official_b.get("/admin").text
+
+
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Permissions-Policy",
+    "X-Frame-Options",
+)
+GETS = sorted(rule for method, rule in ACCESS if method == "GET")
+
+
+@pytest.mark.parametrize("rule", GETS)
+def test_every_page_carries_the_security_headers(app, world, objects, rule):
+    values = {
+        **objects,
+        "token": "x",
+        "code": "en",
+        "fmt": "json",
+        "request_id": "1",
+        "digest": "0",
+        "filename": "app.css",
+    }
+    response = world["official_a"].get(_fill(rule, values))
+    response.close()  # static files are streamed from disk
+    assert response.status_code < 500
+    for header in SECURITY_HEADERS:
+        assert header in response.headers, (rule, header)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_cookies_are_httponly_samesite(client, make_commune):
+    commune = make_commune()
+    response = client.post("/api/v1/join", json={"token": commune.join_token})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_https_base_url_gives_hsts_and_secure_cookies(app):
+    from app import create_app
+
+    secure = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "BASE_URL": "https://gop-y.example.vn",
+            "SECRET_KEY": "x" * 40,
+        }
+    )
+    response = secure.test_client().get("/login")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+    assert secure.config["SESSION_COOKIE_SECURE"] is True
