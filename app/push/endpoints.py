@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from aiohttp import ThreadedResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 # The real push services of Chrome/Android (FCM), Firefox (Mozilla), Safari/iOS (Apple) and
 # Edge (Microsoft). A leading "*." admits subdomains: Apple and Microsoft shard by host name.
@@ -77,3 +82,41 @@ def check_endpoint(endpoint: str, rules: tuple[HostRule, ...]) -> None:
                 break
             return
     raise EndpointNotAllowed(f"{host} is not an allowed push service")
+
+
+class NonPublicAddress(OSError):
+    """A push service host resolved only to loopback, private or link-local addresses."""
+
+
+def is_public_address(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+class GuardedResolver(AbstractResolver):
+    """DNS for the push worker: a push service name that resolves to a loopback, private or
+    link-local address is refused (DNS rebinding, a poisoned resolver), unless the operator
+    listed that host explicitly in PUSH_ALLOWED_HOSTS. The addresses checked are the ones
+    connected to, so there is no gap between the check and the use."""
+
+    def __init__(self, rules: tuple[HostRule, ...], inner: AbstractResolver | None = None) -> None:
+        self.rules = rules
+        self.inner = inner or ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self.inner.resolve(host, port, family)
+        name = host.lower().rstrip(".")
+        if any(rule.explicit and rule.matches(name, port) for rule in self.rules):
+            return results
+        public = [result for result in results if is_public_address(result["host"])]
+        if not public:
+            raise NonPublicAddress(f"{host} resolves only to non-public addresses")
+        return public
+
+    async def close(self) -> None:
+        await self.inner.close()

@@ -27,7 +27,8 @@ from app.database import writing_transactions
 from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys, encrypt
-from app.push.keys import vapid_key
+from app.push.endpoints import GuardedResolver, NonPublicAddress
+from app.push.keys import allowed_hosts, vapid_key
 from app.push.models import EXPIRED, FAILED, PENDING, SENT, Delivery, PushMessage, PushSubscription
 from app.push.payloads import shrink_payload
 from app.push.services import delete_subscriptions, expand
@@ -36,6 +37,7 @@ from app.push.vapid import VapidSigner, endpoint_origin
 log = logging.getLogger("app.push.worker")
 
 MAX_ATTEMPTS = 8
+NON_PUBLIC = "non-public address"
 BACKOFF_BASE_S = 10.0
 BACKOFF_CAP_S = 3600.0
 # 401/403 this many times in a row from one push service: our VAPID set-up is wrong.
@@ -153,7 +155,10 @@ class PushWorker:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, self.stop)
         connector = aiohttp.TCPConnector(
-            limit=self.concurrency, limit_per_host=self.concurrency, keepalive_timeout=60
+            limit=self.concurrency,
+            limit_per_host=self.concurrency,
+            keepalive_timeout=60,
+            resolver=GuardedResolver(allowed_hosts(self.app)),
         )
         queue: asyncio.Queue[Job] = asyncio.Queue()
         done: list[Outcome] = []
@@ -382,7 +387,7 @@ class PushWorker:
         retryable = status is None or status == 429 or status >= 500
         if outcome.error == "deferred":
             retryable = True
-        if not retryable or outcome.error in ("ttl passed", "bad keys"):
+        if not retryable or outcome.error in ("ttl passed", "bad keys", NON_PUBLIC):
             self.stats.failed += 1
             return {**base, "state": FAILED}
         delay = outcome.retry_after if outcome.retry_after is not None else backoff_delay(attempts)
@@ -448,6 +453,11 @@ class PushWorker:
                     self._blocked_until[origin] = time.monotonic() + retry_after
                 self._watch_auth(origin, status)
                 return Outcome(job, status=status, retry_after=retry_after)
+        except aiohttp.ClientConnectorError as error:
+            if isinstance(error.os_error, NonPublicAddress):
+                log.error("refused to send to %s: it resolves to a non-public address", origin)
+                return Outcome(job, error=NON_PUBLIC)
+            return Outcome(job, error=f"network: {error.__class__.__name__}")
         except (aiohttp.ClientError, TimeoutError) as error:
             return Outcome(job, error=f"network: {error.__class__.__name__}")
 
