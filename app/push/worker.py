@@ -38,6 +38,7 @@ log = logging.getLogger("app.push.worker")
 
 MAX_ATTEMPTS = 8
 NON_PUBLIC = "non-public address"
+RECORD_EVERY = 100
 BACKOFF_BASE_S = 10.0
 BACKOFF_CAP_S = 3600.0
 # 401/403 this many times in a row from one push service: our VAPID set-up is wrong.
@@ -199,7 +200,9 @@ class PushWorker:
                         pause = 0.0 if claimed or worked else (0.05 if busy else self.idle_sleep)
                         next_poll = time.monotonic() + pause
                     busy = queue.qsize() + in_flight
-                    flush_due = len(done) >= self.batch_size or time.monotonic() - last_flush > 0.2
+                    # Record often: a row sent but not yet recorded is sent again if this
+                    # worker is killed, so the window is kept to ~100 sends or 0.1 s.
+                    flush_due = len(done) >= RECORD_EVERY or time.monotonic() - last_flush > 0.1
                     if done and (flush_due or not busy):
                         self.record(done[:])
                         done.clear()
