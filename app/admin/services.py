@@ -64,14 +64,6 @@ def require_admin(account: Account | None) -> Account:
     return account
 
 
-def require_staff(account: Account | None) -> Account:
-    if account is None:
-        raise NotAuthenticated()
-    if not account.is_staff:
-        raise Forbidden()
-    return account
-
-
 def staff_commune(account: Account | None, slug: str) -> Commune:
     """A commune the caller may manage or serve: admins any, officials their own."""
     if account is None:
@@ -264,15 +256,6 @@ def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
             detail={"email": email},
         )
     return NewInvitation(invitation=invitation, token=token)
-
-
-def is_pending(invitation: Invitation, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        invitation.accepted_at is None
-        and invitation.revoked_at is None
-        and as_utc(invitation.expires_at) > now
-    )
 
 
 def pending_invitations(actor: Account) -> Sequence[Invitation]:

@@ -39,7 +39,6 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
 # Enough to fix a file in one go without an answer the size of the file.
 MAX_REPORTED = 100
-COLUMNS = ("code", "name", "district", "province")
 HEADER_ALIASES = {
     "code": "code",
     "ma": "code",

@@ -23,7 +23,6 @@ from app.models_base import created_at_column
 
 RESIDENT = "resident"
 OFFICIAL = "official"
-ROLES = (RESIDENT, OFFICIAL)
 
 
 class Membership(db.Model):

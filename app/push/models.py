@@ -25,7 +25,6 @@ KIND_ANSWER = "answer"  # an official replied to, or moved, my thread
 KIND_DISCUSSION = "discussion"  # a resident replied in a thread I take part in
 KIND_ANNOUNCEMENT = "announcement"
 KIND_NEW_THREAD = "new_thread"  # for officials: a resident opened a thread
-MESSAGE_KINDS = (KIND_ANSWER, KIND_DISCUSSION, KIND_ANNOUNCEMENT, KIND_NEW_THREAD)
 
 PENDING = "pending"
 SENT = "sent"

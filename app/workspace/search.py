@@ -146,19 +146,6 @@ def set_hidden(*, thread_id: int, reply_id: int | None, hidden: bool) -> None:
     )
 
 
-def reindex_all() -> int:
-    """Rebuild every entry from the threads and replies (after a restore or an import)."""
-    db.session.execute(SearchEntry.__table__.delete())
-    count = 0
-    for thread in db.session.scalars(select(Thread).order_by(Thread.id)):
-        index_thread(thread)
-        count += 1
-        for reply in thread.replies:
-            index_reply(reply)
-            count += 1
-    return count
-
-
 # --- searching --------------------------------------------------------------------------------
 
 
