@@ -34,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "LANGUAGES": ["vi", "en"],
     "VAPID_SUBJECT": "mailto:admin@commune-feedback.invalid",
     "PUSH_ALLOWED_HOSTS": None,
+    # The name authenticator apps show beside a staff member's sign-in codes.
+    "TOTP_ISSUER": "Góp ý xã",
 }
 
 # Names the deployment contract fixes; they are read without a prefix.

@@ -70,7 +70,9 @@ const pageKey = (url) => url.replace(/[?&]joined=1$/, "");
 
 async function keep(url, response) {
   const r = response || (await fetch(url));
-  if (r.ok && !r.redirected && r.type === "basic" && new URL(r.url).origin === origin) {
+  // A page marked no-store (a second-factor secret, recovery codes) is never kept.
+  const stored = !/no-store/.test(r.headers.get("Cache-Control") || "");
+  if (r.ok && stored && !r.redirected && r.type === "basic" && new URL(r.url).origin === origin) {
     const cache = await caches.open(PAGES);
     await cache.put(pageKey(url), r);
     await trim(PAGES);

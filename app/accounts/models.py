@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -25,6 +25,16 @@ class Account(db.Model):
     # Bumped to sign out every session of this account (password change, revocation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
+    # Optional second factor (staff only): a TOTP secret, set when setup starts and trusted
+    # once a first code confirms the person's app holds it.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The last time step a code was accepted for: no code works twice.
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_staff(self) -> bool:
@@ -36,3 +46,16 @@ class Account(db.Model):
         if self.is_admin:
             return "admin"
         return "official" if self.is_staff else "resident"
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the phone, kept only as a hash."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

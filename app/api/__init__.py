@@ -6,6 +6,7 @@ from flask import Blueprint
 def create_api_blueprint() -> Blueprint:
     """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
     from app.api import (
+        accounts,
         admin,
         announcements,
         auth,
@@ -27,6 +28,7 @@ def create_api_blueprint() -> Blueprint:
         push,
         workspace,
         admin,
+        accounts,
         open311_clients,
     ):
         api.register_blueprint(module.bp)

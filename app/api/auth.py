@@ -1,9 +1,10 @@
-"""``/auth/login``, ``/auth/logout`` and ``/me``."""
+"""``/auth/login``, ``/auth/logout``, the second factor (``/auth/totp/…``) and ``/me``."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 
+from app.accounts import second_factor
 from app.accounts.privacy import delete_account, export_data
 from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, sign_in, sign_out
@@ -19,9 +20,43 @@ bp = Blueprint("auth", __name__)
 def login() -> Response:
     data = json_body()
     account = authenticate(data.get("email"), data.get("password"))
+    # With a second factor on, the same request carries the code (401 totp_required without).
+    second_factor.check(account, data.get("code"))
     db.session.commit()
     sign_in(account)
     return jsonify(user=account_json(account))
+
+
+@bp.post("/auth/totp/setup")
+def totp_setup() -> Response:
+    """A new secret for the caller's authenticator app; not trusted until confirmed."""
+    account = require_account()
+    setup = second_factor.begin_setup(account, issuer=current_app.config["TOTP_ISSUER"])
+    db.session.commit()
+    response = jsonify(secret=setup.secret, otpauth_uri=setup.uri)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/auth/totp/confirm")
+def totp_confirm() -> Response:
+    """Turn the second factor on with a first code; answers the one-time recovery codes."""
+    account = require_account()
+    codes = second_factor.confirm_setup(account, json_body().get("code"))
+    db.session.commit()
+    sign_in(account)  # other sessions ended; this one carries on
+    response = jsonify(recovery_codes=codes)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/auth/totp/disable")
+def totp_disable() -> tuple[str, int]:
+    account = require_account()
+    data = json_body()
+    second_factor.disable(account, data.get("password"), data.get("code"))
+    db.session.commit()
+    return "", 204
 
 
 @bp.post("/auth/password")
@@ -56,6 +91,7 @@ def me() -> Response:
         kind=account.kind,
         display_name=account.display_name,
         email=account.email,
+        second_factor=account.has_second_factor,
         communes=communes,
     )
 

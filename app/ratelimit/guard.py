@@ -19,7 +19,15 @@ JOIN_PER_ADDRESS = Limit("join-ip", 30, 3600)
 POST_PER_MEMBER = Limit("post-member", 20, 600)
 POST_PER_ADDRESS = Limit("post-ip", 60, 600)
 
-LOGIN_ENDPOINTS = {"api.auth.login", "accounts.login_submit"}
+LOGIN_ENDPOINTS = {"api.auth.login", "accounts.login_submit", "accounts.login_code_submit"}
+# Endpoints that check a second-factor code for a signed-in account: the per-account sign-in
+# limit applies too, so a stolen session cannot guess its way to turning the factor off.
+CODE_ENDPOINTS = {
+    "api.auth.totp_confirm",
+    "api.auth.totp_disable",
+    "accounts.security_confirm",
+    "accounts.security_disable",
+}
 JOIN_ENDPOINTS = {"api.membership.join_commune", "membership.join_submit"}
 POST_ENDPOINTS = {
     "api.threads.create",
@@ -38,15 +46,28 @@ def _email_in_request() -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
+def _pending_login_email() -> str | None:
+    """On the code step of the sign-in page: the account that passed the password step."""
+    from app.accounts.routes import pending_login_account
+
+    account = pending_login_account()
+    return account.email if account is not None else None
+
+
 def _limits_for_request() -> list[tuple[Limit, str]]:
     endpoint = request.endpoint or ""
     address = request.remote_addr or "unknown"
     if endpoint in LOGIN_ENDPOINTS:
         checks = [(LOGIN_PER_ADDRESS, subject_key(LOGIN_PER_ADDRESS, "ip", address))]
-        email = _email_in_request()
+        email = _email_in_request() or _pending_login_email()
         if email:
             checks.append((LOGIN_PER_ACCOUNT, subject_key(LOGIN_PER_ACCOUNT, "email", email)))
         return checks
+    if endpoint in CODE_ENDPOINTS:
+        account = current_account()
+        if account is not None and account.email:
+            return [(LOGIN_PER_ACCOUNT, subject_key(LOGIN_PER_ACCOUNT, "email", account.email))]
+        return []
     if endpoint in JOIN_ENDPOINTS:
         return [(JOIN_PER_ADDRESS, subject_key(JOIN_PER_ADDRESS, "ip", address))]
     if endpoint in POST_ENDPOINTS:

@@ -33,6 +33,8 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 360, "height": 740}
 OFFICIAL = "canbo@xa-a.vn"
+# Another official, whose sign-in settings a test may change without touching OFFICIAL's.
+DEPUTY = "phoban@xa-a.vn"
 PASSWORD = "một mật khẩu thật dài"
 COMMUNE = "Xã A Lưới"
 SLUG = "xa-a"
@@ -93,18 +95,19 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     env["FEEDBACK_RATE_LIMITS_ENABLED"] = "false"
     flask_cli(env, "db", "upgrade")
     join_url = flask_cli(env, "communes", "create", SLUG, "--name", COMMUNE).strip()
-    flask_cli(
-        env,
-        "users",
-        "create",
-        OFFICIAL,
-        "--role",
-        "official",
-        "--commune",
-        SLUG,
-        "--password-stdin",
-        stdin=PASSWORD + "\n",
-    )
+    for email in (OFFICIAL, DEPUTY):
+        flask_cli(
+            env,
+            "users",
+            "create",
+            email,
+            "--role",
+            "official",
+            "--commune",
+            SLUG,
+            "--password-stdin",
+            stdin=PASSWORD + "\n",
+        )
     with gunicorn(env, port) as url:
         site = Site(url=url, join_url=join_url, instance=instance)
         yield site

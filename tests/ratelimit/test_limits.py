@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from app.accounts import totp
 from app.extensions import db
 from app.ratelimit.services import Limit, hit
 from tests.conftest import PASSWORD, OriginClient
@@ -98,3 +99,19 @@ def test_windows_reset(app):
     assert [hit(limit, "k", now=1000.0).allowed for _ in range(3)] == [True, True, False]
     assert hit(limit, "k", now=1000.0).retry_after == 20
     assert hit(limit, "k", now=1021.0).allowed
+
+
+def test_second_factor_codes_count_against_the_account(limited_app, make_staff):
+    """Guessing the 6-digit code shares the password's per-account budget (10 per 15 min)."""
+    account = make_staff("canbo@example.vn")
+    account.totp_secret = "JBSWY3DPEHPK3PXP"
+    account.totp_enabled_at = account.created_at
+    db.session.commit()
+    browser = limited_app.test_client()
+    step_one = browser.post("/login", data={"email": "canbo@example.vn", "password": PASSWORD})
+    assert step_one.status_code == 200
+    valid = {totp.code_at(account.totp_secret, totp.current_step() + k) for k in (-1, 0, 1, 2)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
+    answers = [browser.post("/login/code", data={"code": wrong}).status_code for _ in range(10)]
+    assert answers[:9] == [401] * 9
+    assert answers[9] == 429
