@@ -5,7 +5,8 @@ importScripts("/static/outbox.js");
 const SHELL = "cf-shell"; // the offline page and the hashed assets it names (one version each)
 const PAGES = "cf-pages"; // the last-seen copy of each page
 const PHOTOS = "cf-photos";
-const KEEP = { [PAGES]: 60, [PHOTOS]: 40 };
+const SEEN = "cf-push-seen"; // ids of the last pushes shown: a repeated delivery stays silent
+const KEEP = { [PAGES]: 60, [PHOTOS]: 40, [SEEN]: 100 };
 const origin = self.location.origin;
 const FORGET = /^\/(logout|c\/[^/]+\/leave|api\/v1\/(me|auth\/logout|communes\/[^/]+\/membership))$/;
 
@@ -174,6 +175,16 @@ function target(url) {
   return origin + "/";
 }
 
+async function firstTime(id) {
+  if (!id) return true;
+  const cache = await caches.open(SEEN);
+  const key = `/push-seen/${encodeURIComponent(id)}`;
+  if (await cache.match(key)) return false;
+  await cache.put(key, new Response(""));
+  await trim(SEEN);
+  return true;
+}
+
 async function notify(data) {
   let d = {};
   try {
@@ -184,11 +195,14 @@ async function notify(data) {
   const w = await words();
   const title = text(d.title);
   const tag = text(d.tag);
+  // Delivery is at least once: the same message twice replaces itself without a second alert.
+  const again = await firstTime(text(d.id)).then((first) => !first, () => false);
   return self.registration.showNotification(title || w.title, {
     body: title ? text(d.body) : w.body,
     icon: w.icon,
     tag: tag || undefined,
-    renotify: !!tag,
+    renotify: !!tag && !again,
+    silent: again,
     data: { url: target(text(d.url) || "/") },
   });
 }

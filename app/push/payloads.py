@@ -1,8 +1,9 @@
-"""The short notification a phone shows: ``{title, body, url, tag}``, at most 3,000 bytes."""
+"""The short notification a phone shows: ``{title, body, url, tag, id}``, at most 3,000 bytes."""
 
 from __future__ import annotations
 
 import json
+import secrets
 
 MAX_PAYLOAD_BYTES = 3000
 BODY_CHARS = 140
@@ -23,12 +24,17 @@ def shorten(text: str, limit: int) -> str:
 
 
 def build_payload(title: str, body: str, url: str, tag: str) -> str:
-    """Compact JSON, trimmed until it fits the size limit."""
+    """Compact JSON, trimmed until it fits the size limit.
+
+    ``id`` is new for every message: delivery is at least once, and a phone that receives the
+    same id twice (a worker killed between sending and recording) shows it again silently.
+    """
     data = {
         "title": shorten(title, TITLE_CHARS),
         "body": shorten(body, BODY_CHARS),
         "url": url,
         "tag": tag,
+        "id": secrets.token_hex(8),
     }
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     while len(encoded.encode()) > MAX_PAYLOAD_BYTES and data["body"]:

@@ -261,3 +261,35 @@ def test_pushsubscriptionchange_subscribes_again_and_tells_the_server(phone, sit
     wait_until(page, lambda: not subscribed(site, old["endpoint"]))
     assert subscribed(site, new["endpoint"])
     assert worker.evaluate("self.pushCalls.subscribe") == 1
+
+
+def test_a_repeated_delivery_replaces_itself_silently(phone, site: Site) -> None:
+    """Push delivery is at least once: a worker killed between sending and recording sends
+    again. The phone shows the same message id once with sound, then silently."""
+    context = phone()
+    page = join(context, site)
+    controlled(page)
+    context.grant_permissions(["notifications"], origin=site.url)
+    cdp, registration = registration_id(context, page, site)
+    state = """navigator.serviceWorker.ready.then(r => r.getNotifications()).then(list =>
+      list.map(n => ({tag: n.tag, body: n.body, renotify: n.renotify, silent: n.silent})))"""
+
+    def push(message_id: str, body: str) -> list[dict]:
+        payload = {"title": "Thông báo", "body": body, "url": "/", "tag": "a9", "id": message_id}
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": site.url, "registrationId": registration, "data": json.dumps(payload)},
+        )
+        until(page, f"({state}).then(l => l.length === 1 && l[0].body === {json.dumps(body)})")
+        return page.evaluate(state)
+
+    assert push("5f1e", "Lịch họp dân") == [
+        {"tag": "a9", "body": "Lịch họp dân", "renotify": True, "silent": False}
+    ]
+    assert push("5f1e", "Lịch họp dân (lần 2)") == [
+        {"tag": "a9", "body": "Lịch họp dân (lần 2)", "renotify": False, "silent": True}
+    ]
+    # An edited announcement is a new message with the same tag: it alerts again.
+    assert push("77c0", "Lịch họp dân đã đổi") == [
+        {"tag": "a9", "body": "Lịch họp dân đã đổi", "renotify": True, "silent": False}
+    ]

@@ -33,7 +33,9 @@ def test_official_reply_reaches_every_device_of_the_author(world, device, delive
     messages = push_service.wait_for(2)
     assert _endpoints(push_service) == sorted([phone["endpoint"], tablet["endpoint"]])
     payload = messages[0].json
-    assert set(payload) == {"title", "body", "url", "tag"}
+    assert set(payload) == {"title", "body", "url", "tag", "id"}
+    # One id per message, the same on every device (so a repeat delivery is recognised).
+    assert messages[1].json["id"] == payload["id"] and len(payload["id"]) == 16
     assert "Sạt lở" in payload["title"]
     assert payload["body"] == "Sáng mai sẽ có người."
     assert payload["url"] == f"{BASE_URL}/t/{thread_id}"
