@@ -16,6 +16,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from app.accounts import second_factor
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
 from app.admin.exports import summary_csv, weekly_csv
@@ -134,6 +135,23 @@ def official_revoke(slug: str, account_id: int):
         return _commune_page(slug, error=error.message, status=error.status)
     db.session.commit()
     return see_other(url_for("admin.commune_page", slug=commune.slug, done="revoked"))
+
+
+@bp.post("/admin/communes/<slug>/officials/<id:account_id>/second-factor/reset")
+@login_required
+def official_second_factor_reset(slug: str, account_id: int):
+    """For an official who lost their phone: sign-in goes back to the password alone."""
+    actor = _admin()
+    commune = get_commune(slug)
+    if account_id not in {official.id for official in services.officials_of(commune)}:
+        raise NotFound()
+    try:
+        second_factor.reset_by_admin(actor, account_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _commune_page(slug, error=error.message, status=error.status)
+    db.session.commit()
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="factor_reset"))
 
 
 # --- CSV import -------------------------------------------------------------------------------

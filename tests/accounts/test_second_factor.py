@@ -234,3 +234,26 @@ def test_settings_pages_set_up_and_turn_off(app, make_staff, login, clock):
 def test_settings_are_for_staff_only(app, make_commune, join):
     assert app.test_client().get("/account/security").status_code == 302
     assert join(make_commune()).get("/account/security").status_code == 403
+
+
+def test_admin_console_turns_off_a_lost_phone(app, world, clock):
+    official = db.session.scalar(select(Account).where(Account.email == "official.a@example.vn"))
+    official.totp_secret = totp.new_secret()
+    official.totp_enabled_at = official.created_at
+    db.session.commit()
+    admin = world["admin"]
+    page = admin.get("/admin/communes/xa-a").get_data(as_text=True)
+    reset = f"/admin/communes/xa-a/officials/{official.id}/second-factor/reset"
+    assert reset in page
+    # Official B is not an official of commune A: not through this commune's page.
+    other = db.session.scalar(select(Account.id).where(Account.email == "official.b@example.vn"))
+    assert (
+        admin.post(f"/admin/communes/xa-a/officials/{other}/second-factor/reset").status_code == 404
+    )
+    assert world["official_a"].post(reset).status_code == 403
+    done = admin.post(reset)
+    assert done.status_code == 303 and done.headers["Location"].endswith("done=factor_reset")
+    assert world["official_a"].get("/api/v1/me").get_json()["signed_in"] is False
+    db.session.expire_all()
+    assert db.session.get(Account, official.id).has_second_factor is False
+    assert reset not in admin.get("/admin/communes/xa-a").get_data(as_text=True)

@@ -37,6 +37,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/admin/communes/<slug>"): ADMIN,
     ("POST", "/admin/communes/<slug>/officials/<id:account_id>/revoke"): ADMIN,
     ("POST", "/admin/communes/<slug>/rotate-token"): ADMIN,
+    ("POST", "/admin/communes/<slug>/officials/<id:account_id>/second-factor/reset"): ADMIN,
     ("GET", "/admin/import"): ADMIN,
     ("POST", "/admin/import"): ADMIN,
     ("GET", "/admin/invites"): ADMIN,
