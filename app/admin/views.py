@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -10,14 +11,19 @@ from app.admin.stats import Figures, Window
 
 
 def duration(seconds: float | None) -> str:
-    """``45 min``, ``5.5 h``, ``3.2 days``; a dash when there is nothing to measure."""
+    """``45 min``, ``5.5 h`` (``5,5 giờ``), ``3.2 days``; a dash when nothing to measure."""
     if seconds is None:
         return "–"
     if seconds < 3600:
         return _("%(n)d min", n=round(seconds / 60))
     if seconds < 48 * 3600:
-        return _("%(n)s h", n=f"{seconds / 3600:.1f}".rstrip("0").rstrip("."))
-    return _("%(n)s days", n=f"{seconds / 86400:.1f}".rstrip("0").rstrip("."))
+        return _("%(n)s h", n=_one_decimal(seconds / 3600))
+    return _("%(n)s days", n=_one_decimal(seconds / 86400))
+
+
+def _one_decimal(number: float) -> str:
+    """``5.5`` in English, ``5,5`` in Vietnamese; ``5`` rather than ``5.0``."""
+    return format_decimal(round(number, 1), format="#,##0.#")
 
 
 def percent(share: float | None) -> str:

@@ -335,7 +335,9 @@ def test_public_stats_show_response_figures_only(app, recent):
     assert "members" not in str(body) and "figures" not in body
     page = anonymous.get("/c/xa-a/stats")
     assert page.status_code == 200
-    assert "60 %" in page.text and "<svg" in page.text and "2.5" in page.text
+    assert (
+        "60 %" in page.text and "<svg" in page.text and "2,5 giờ" in page.text
+    )  # a decimal comma in Vietnamese
     # Too few threads: no figures at all.
     few = anonymous.get("/c/xa-b/stats")
     assert few.status_code == 200 and "60 %" not in few.text and "<svg" not in few.text
