@@ -15,7 +15,7 @@ from app.announcements.services import list_announcements
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.feedback.categories import active_categories
-from app.feedback.models import STATUSES
+from app.feedback.models import STATUSES, Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
     add_reply,
@@ -30,6 +30,7 @@ from app.feedback.services import (
 from app.membership.services import member_commune, require_official
 from app.validation import MAX_ID
 from app.web import login_required, see_other
+from app.workspace.services import open_thread
 
 bp = Blueprint("feedback", __name__)
 
@@ -122,6 +123,12 @@ def inbox_page(slug: str) -> str:
 
 def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:
     thread, role = readable_thread(thread_id, current_account())
+    return _render_thread(thread, role, form=form, error=error)
+
+
+def _render_thread(
+    thread: Thread, role: str, *, form: dict | None = None, error: str | None = None
+) -> str:
     return render_template(
         "feedback/thread.html",
         thread=thread,
@@ -135,7 +142,10 @@ def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None 
 @bp.get("/t/<id:thread_id>")
 @login_required
 def thread_page(thread_id: int) -> str:
-    return _thread_page(thread_id)
+    # An official opening the thread here (from a notification, say) has read it, as in /w/.
+    thread, role = open_thread(thread_id, current_account())
+    db.session.commit()
+    return _render_thread(thread, role)
 
 
 @bp.post("/t/<id:thread_id>/replies")

@@ -133,6 +133,14 @@ def test_unread_markers_per_official(world, make_staff, login):
     # Another official's internal note is activity as well.
     call(second, "POST", f"{API}/threads/{thread}/notes", json={"body": "Tôi sẽ đi xem."})
     assert inbox_items(official, status="all")[0]["unread"] is True
+    # So is the residents' page of the thread (where a notification's tap lands).
+    assert official.get(f"/t/{thread}").status_code == 200
+    db.session.rollback()
+    assert inbox_items(official, status="all")[0]["unread"] is False
+    # A resident opening it marks nothing for anyone.
+    reply(world["resident_a"], thread, "Bác xem giúp ạ.")
+    assert world["resident_a"].get(f"/t/{thread}").status_code == 200
+    assert inbox_items(official, status="all")[0]["unread"] is True
 
 
 def test_inbox_page_filters_and_marks(world):
