@@ -35,7 +35,7 @@ def weekly_chart(win: Window, figures: Figures) -> Markup:
         win.labels,
         figures.opened,
         figures.resolved,
-        title=_("Threads opened and resolved per week"),
+        title=_("Questions and reports opened and resolved per week"),
         opened_label=_("opened"),
         resolved_label=_("resolved"),
     )
