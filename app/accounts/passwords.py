@@ -22,10 +22,13 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when ``password`` matches; the same work whether or not the account exists."""
+    """True when ``password`` matches; the same work whether or not the account exists.
+
+    Text that is not valid Unicode (a lone surrogate from JSON's "\\ud800") matches nothing.
+    """
     try:
         matched = _hasher.verify(password_hash or _dummy_hash(), password)
-    except (VerificationError, InvalidHashError):
+    except (VerificationError, InvalidHashError, UnicodeEncodeError):
         return False
     return matched and password_hash is not None
 

@@ -16,6 +16,10 @@ MAX_PASSWORD_LENGTH = 1024
 
 
 def check_new_password(password: str) -> None:
+    if not is_storable(password):
+        raise ValidationError(
+            _("The password contains characters that are not allowed."), field="password"
+        )
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             _("The password must be at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),

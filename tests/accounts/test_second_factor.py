@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -257,3 +258,26 @@ def test_admin_console_turns_off_a_lost_phone(app, world, clock):
     db.session.expire_all()
     assert db.session.get(Account, official.id).has_second_factor is False
     assert reset not in admin.get("/admin/communes/xa-a").get_data(as_text=True)
+
+
+def test_text_that_is_not_unicode_is_a_wrong_password_not_a_500(app, make_staff, login, clock):
+    make_staff(EMAIL)
+    client = login(EMAIL)
+    lone_surrogate = '{"current_password": "\\ud800", "new_password": "a new long password"}'
+    changed = client.post(
+        "/api/v1/auth/password", data=lone_surrogate, content_type="application/json"
+    )
+    assert changed.status_code == 401
+    right_current = json.dumps({"current_password": PASSWORD})[:-1]
+    new_is_broken = right_current + ', "new_password": "long enough \\udfff"}'
+    refused = client.post(
+        "/api/v1/auth/password", data=new_is_broken, content_type="application/json"
+    )
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "password"
+    _enable(client, clock)
+    disabled = client.post(
+        "/api/v1/auth/totp/disable",
+        data='{"password": "\\ud800", "code": "123456"}',
+        content_type="application/json",
+    )
+    assert disabled.status_code == 401
