@@ -117,7 +117,8 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 def clean_slug(value: Any) -> str:
     """A commune slug: lowercase ASCII letters, digits and inner hyphens, 1 to 64 characters."""
-    if not isinstance(value, str) or not SLUG_PATTERN.match(value):
+    # fullmatch: with match, "$" also matches before a final newline ("xa-a\n").
+    if not isinstance(value, str) or not SLUG_PATTERN.fullmatch(value):
         raise ValidationError(
             _("The short name (slug) may use only a-z, 0-9 and hyphens, up to 64 characters."),
             field="slug",

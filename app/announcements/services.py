@@ -58,7 +58,12 @@ def clean_expiry(
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=local_zone)
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00: past the last datetime once in UTC
+        raise ValidationError(
+            _("Give the expiry as a date and time."), field="expires_at"
+        ) from None
     if future and moment <= utcnow():
         raise ValidationError(_("The expiry must be in the future."), field="expires_at")
     return moment

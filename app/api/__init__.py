@@ -13,6 +13,7 @@ def create_api_blueprint() -> Blueprint:
         communes,
         membership,
         open311_clients,
+        openapi,
         push,
         threads,
         workspace,
@@ -30,6 +31,7 @@ def create_api_blueprint() -> Blueprint:
         admin,
         accounts,
         open311_clients,
+        openapi,
     ):
         api.register_blueprint(module.bp)
     return api

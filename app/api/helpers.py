@@ -55,7 +55,8 @@ def page_size() -> int:
     raw = request.args.get("limit")
     if raw is None:
         return current_app.config["PAGE_SIZE"]
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 100:
+    # The length first: int() refuses strings of more than 4,300 digits (ValueError, a 500).
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not 1 <= int(raw) <= 100:
         raise ValidationError(_("limit must be a whole number from 1 to 100."), field="limit")
     return int(raw)
 

@@ -165,7 +165,7 @@ def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) ->
 
 def get_commune(slug: str) -> Commune:
     commune = None
-    if SLUG_PATTERN.match(slug):
+    if SLUG_PATTERN.fullmatch(slug):
         commune = db.session.scalar(select(Commune).where(Commune.slug == slug))
     if commune is None:
         raise NotFound(_("There is no commune group with this name."))

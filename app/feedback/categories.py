@@ -141,7 +141,7 @@ def create_category(commune: Commune, account: Account | None, data: object) -> 
     code = data.get("code")
     if code is None or code == "":
         code = _code_from(name)
-    elif not isinstance(code, str) or not _CODE.match(code):
+    elif not isinstance(code, str) or not _CODE.fullmatch(code):  # "$" alone allows a "\n"
         raise ValidationError(
             _("The code may use only a-z, 0-9, hyphens and underscores, up to 32 characters."),
             field="code",

@@ -23,7 +23,7 @@ def _coordinate(value: Any, name: str, bound: float) -> float | None:
         raise ValidationError(_("The location is not valid."), field=name)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer past float
         raise ValidationError(_("The location is not valid."), field=name) from None
     if not math.isfinite(number) or not -bound <= number <= bound:
         raise ValidationError(_("The location is not valid."), field=name)

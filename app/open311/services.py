@@ -243,7 +243,8 @@ def _page(args: dict[str, str]) -> tuple[int, int]:
         raw = args.get(name)
         if raw in (None, ""):
             return default
-        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= top:
+        # The length first: int() refuses strings of more than 4,300 digits (a 500).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= top:
             raise Open311Error(400, f"{name} must be a whole number from 1 to {top}")
         return int(raw)
 

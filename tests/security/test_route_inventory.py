@@ -102,6 +102,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/open311/clients"): ADMIN,
     ("GET", "/api/v1/open311/clients"): ADMIN,
     ("DELETE", "/api/v1/open311/clients/<id:client_id>"): ADMIN,
+    ("GET", "/api/v1/openapi.json"): PUBLIC,
     ("GET", "/api/v1/push/key"): PUBLIC,
     ("POST", "/api/v1/push/subscriptions"): SIGNED_IN,
     ("DELETE", "/api/v1/push/subscriptions"): SIGNED_IN,
