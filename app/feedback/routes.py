@@ -144,8 +144,10 @@ def _render_thread(
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())
+    page = _render_thread(thread, role)
+    # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
-    return _render_thread(thread, role)
+    return page
 
 
 @bp.post("/t/<id:thread_id>/replies")
