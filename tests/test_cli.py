@@ -61,3 +61,35 @@ def test_demo_is_idempotent(app):
         result = runner.invoke(args=["demo", "--password", "demo-password-123"])
         assert result.exit_code == 0, result.output
     assert db.session.scalar(select(db.func.count(Account.id))) == 2
+
+
+def test_admin_areas_from_the_command_line(app):
+    runner = app.test_cli_runner()
+    made = runner.invoke(
+        args=[
+            *("users", "create", "tinh@example.vn", "--role", "admin"),
+            *("--province", "  An Giang ", "--password-stdin"),
+        ],
+        input="một mật khẩu dài\n",
+    )
+    assert made.exit_code == 0, made.output
+    account = db.session.scalar(select(Account).where(Account.email == "tinh@example.vn"))
+    assert (account.admin_province, account.admin_district) == ("An Giang", None)
+    narrowed = runner.invoke(
+        args=["users", "area", "tinh@example.vn", "--province", "An Giang", "--district", "Tri Tôn"]
+    )
+    assert narrowed.exit_code == 0 and "Tri Tôn, An Giang" in narrowed.output
+    no_province = runner.invoke(args=["users", "area", "tinh@example.vn", "--district", "Tri Tôn"])
+    assert no_province.exit_code != 0
+    national = runner.invoke(args=["users", "area", "tinh@example.vn"])
+    assert national.exit_code == 0 and "every commune" in national.output
+    db.session.expire_all()
+    assert db.session.get(Account, account.id).admin_province is None
+    official = runner.invoke(
+        args=[
+            *("users", "create", "cb@example.vn", "--role", "official"),
+            *("--province", "An Giang", "--password-stdin"),
+        ],
+        input="một mật khẩu dài\n",
+    )
+    assert official.exit_code != 0

@@ -1,4 +1,4 @@
-"""``flask users create``: add an admin or an official."""
+"""``flask users create`` (an admin or an official) and ``flask users area`` (an admin's area)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import sys
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import select
 
+from app.accounts.models import Account
 from app.accounts.services import create_staff_account
+from app.admin.scope import area_name, set_area
 from app.communes.services import get_commune
 from app.errors import DomainError
 from app.extensions import db
@@ -22,15 +25,27 @@ users_cli = AppGroup("users", help="Manage staff accounts (officials and admins)
 @click.option("--commune", "communes", multiple=True, help="Slug of a commune they serve.")
 @click.option("--name", "display_name", default=None, help="Name shown to residents.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from stdin.")
+@click.option("--province", default=None, help="Admins: manage this province's communes only.")
+@click.option("--district", default=None, help="Admins: only this district of --province.")
 def create_user(
-    email: str, role: str, communes: tuple[str, ...], display_name: str | None, password_stdin: bool
+    email: str,
+    role: str,
+    communes: tuple[str, ...],
+    display_name: str | None,
+    password_stdin: bool,
+    province: str | None,
+    district: str | None,
 ) -> None:
     """Create a staff account; the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\r\n")
+    if role != "admin" and (province or district):
+        raise click.UsageError("--province and --district are for admins.")
     try:
         account = create_staff_account(
             email, password, is_admin=role == "admin", display_name=display_name
         )
+        if role == "admin":
+            set_area(account, province, district)
         for slug in communes:
             add_official(account, get_commune(slug))
     except DomainError as error:
@@ -40,3 +55,21 @@ def create_user(
         click.echo("Note: this official serves no commune yet (use --commune SLUG).", err=True)
     db.session.commit()
     click.echo(f"Created {role} {account.email} (id {account.id}).")
+
+
+@users_cli.command("area")
+@click.argument("email")
+@click.option("--province", default=None, help="The province whose communes they manage.")
+@click.option("--district", default=None, help="Only this district of --province.")
+def change_area(email: str, province: str | None, district: str | None) -> None:
+    """Set the area an admin manages; with neither option, every commune (national)."""
+    account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None or not account.is_admin:
+        raise click.ClickException(f"No admin account with the email {email}.")
+    try:
+        set_area(account, province, district)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"{account.email} now manages: {area_name(account) or 'every commune'}.")

@@ -22,6 +22,9 @@ class Account(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    # An admin's area (app/admin/scope.py): a province, or a district of it; none is national.
+    admin_province: Mapped[str | None] = mapped_column(String(120))
+    admin_district: Mapped[str | None] = mapped_column(String(120))
     # Bumped to sign out every session of this account (password change, revocation).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = created_at_column()

@@ -18,9 +18,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts import totp
 from app.accounts.models import Account, RecoveryCode
 from app.accounts.passwords import verify_password
+from app.admin.scope import is_national, manages
 from app.audit.services import record
+from app.communes.models import Commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from app.extensions import db
+from app.membership.models import OFFICIAL, Membership
 from app.models_base import utcnow
 from app.validation import MAX_ID
 
@@ -116,7 +119,7 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
     if not actor.is_admin:
         raise Forbidden()
     target = db.session.get(Account, account_id) if 0 < account_id <= MAX_ID else None
-    if target is None or not target.is_staff:
+    if target is None or not target.is_staff or not _in_area(actor, target):
         raise NotFound(_("There is no staff account with this id."))
     if not target.has_second_factor and target.totp_secret is None:
         raise Conflict(_("This account has no second factor."))
@@ -124,6 +127,21 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
     target.session_epoch += 1
     record(actor, "account.second_factor_reset", target_type="account", target_id=target.id)
     return target
+
+
+def _in_area(actor: Account, target: Account) -> bool:
+    """National admins reach every staff account; an area's admins the officials serving in
+    their area (not other admins)."""
+    if is_national(actor):
+        return True
+    if target.is_admin:
+        return False
+    served = db.session.scalars(
+        select(Commune)
+        .join(Membership, Membership.commune_id == Commune.id)
+        .where(Membership.account_id == target.id, Membership.role == OFFICIAL)
+    )
+    return any(manages(actor, commune) for commune in served)
 
 
 def recovery_codes_left(account: Account) -> int:

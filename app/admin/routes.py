@@ -74,7 +74,7 @@ def _place_filter() -> tuple[str | None, str | None]:
 
 def _commune_page(slug: str, *, form: Any = None, error: str | None = None, status: int = 200):
     actor = _admin()
-    commune = get_commune(slug)
+    commune = services.admin_commune(actor, slug)
     page = render_template(
         "admin/commune.html",
         commune=commune,
@@ -102,7 +102,7 @@ def commune_page(slug: str):
 @login_required
 def commune_edit(slug: str):
     actor = _admin()
-    commune = get_commune(slug)
+    commune = services.admin_commune(actor, slug)
     fields = {key: request.form.get(key, "") for key in ("name", "code", "district", "province")}
     try:
         update_commune(commune, actor, fields)
@@ -117,7 +117,7 @@ def commune_edit(slug: str):
 @login_required
 def commune_rotate(slug: str):
     actor = _admin()
-    commune = get_commune(slug)
+    commune = services.admin_commune(actor, slug)
     rotate_join_token(commune, actor)
     db.session.commit()
     return see_other(url_for("admin.commune_page", slug=commune.slug, done="rotated"))
@@ -127,7 +127,7 @@ def commune_rotate(slug: str):
 @login_required
 def official_revoke(slug: str, account_id: int):
     actor = _admin()
-    commune = get_commune(slug)
+    commune = services.admin_commune(actor, slug)
     try:
         services.revoke_official(actor, commune, account_id)
     except DomainError as error:
@@ -142,7 +142,7 @@ def official_revoke(slug: str, account_id: int):
 def official_second_factor_reset(slug: str, account_id: int):
     """For an official who lost their phone: sign-in goes back to the password alone."""
     actor = _admin()
-    commune = get_commune(slug)
+    commune = services.admin_commune(actor, slug)
     if account_id not in {official.id for official in services.officials_of(commune)}:
         raise NotFound()
     try:

@@ -1,7 +1,8 @@
 """Business logic of the admin capability: plain functions, explicit arguments, no commit.
 
 Who may do what here:
-- admins (``Account.is_admin``) manage every commune: all of this module;
+- admins (``Account.is_admin``) manage the communes of their area (app/admin/scope.py: the
+  country, a province or a district): all of this module;
 - an official sees the boards and statistics of the communes they serve, nothing else;
 - anyone may read a commune's public response figures and accept an invitation they hold.
 """
@@ -22,6 +23,7 @@ from sqlalchemy import select, update
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.admin.models import Invitation
+from app.admin.scope import managed_clause, manages
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
@@ -69,14 +71,26 @@ def staff_commune(account: Account | None, slug: str) -> Commune:
     if account is None:
         raise NotAuthenticated()
     commune = get_commune(slug)
-    if not account.is_admin and role_in(account, commune) != OFFICIAL:
+    if account.is_admin and manages(account, commune):
+        return commune
+    if role_in(account, commune) != OFFICIAL:
+        if account.is_admin:
+            raise _outside_area()
         raise Forbidden(_("Only officials of this commune and administrators can see this."))
     return commune
 
 
 def admin_commune(account: Account | None, slug: str) -> Commune:
-    require_admin(account)
-    return get_commune(slug)
+    """A commune of the admin's area; one outside it does not exist for them (404)."""
+    admin = require_admin(account)
+    commune = get_commune(slug)
+    if not manages(admin, commune):
+        raise _outside_area()
+    return commune
+
+
+def _outside_area() -> NotFound:
+    return NotFound(_("There is no commune group with this name."))
 
 
 def clean_place(value: Any, field: str) -> str | None:
@@ -87,13 +101,13 @@ def clean_place(value: Any, field: str) -> str | None:
 def managed_communes(
     account: Account, *, province: str | None = None, district: str | None = None
 ) -> Sequence[Commune]:
-    """The communes an admin manages (every one), optionally of one province or district.
-
-    The one place that scopes an admin's lists: if admins are ever limited to a province, it
-    is done here.
-    """
+    """The communes of an admin's area, optionally of one province or district of it."""
     require_admin(account)
-    query = select(Commune).order_by(Commune.province, Commune.district, Commune.name, Commune.id)
+    query = (
+        select(Commune)
+        .where(managed_clause(account))
+        .order_by(Commune.province, Commune.district, Commune.name, Commune.id)
+    )
     if province is not None:
         query = query.where(Commune.province == province)
     if district is not None:
@@ -104,7 +118,9 @@ def managed_communes(
 def places(account: Account) -> list[tuple[str | None, list[str | None]]]:
     """Provinces and their districts among the admin's communes, for filters and links."""
     require_admin(account)
-    rows = db.session.execute(select(Commune.province, Commune.district).distinct()).all()
+    rows = db.session.execute(
+        select(Commune.province, Commune.district).where(managed_clause(account)).distinct()
+    ).all()
     grouped: dict[str | None, set[str | None]] = {}
     for province, district in rows:
         grouped.setdefault(province, set()).add(district)
@@ -262,7 +278,7 @@ def pending_invitations(actor: Account) -> Sequence[Invitation]:
     """Invitations not yet accepted, revoked or expired, newest first."""
     require_admin(actor)
     now = utcnow()
-    return db.session.scalars(
+    pending = db.session.scalars(
         select(Invitation)
         .where(
             Invitation.accepted_at.is_(None),
@@ -271,13 +287,19 @@ def pending_invitations(actor: Account) -> Sequence[Invitation]:
         )
         .order_by(Invitation.id.desc())
     ).all()
+    return [invitation for invitation in pending if _within_area(actor, invitation)]
+
+
+def _within_area(actor: Account, invitation: Invitation) -> bool:
+    """An invitation belongs to an area when every commune it names does."""
+    return all(manages(actor, commune) for commune in invitation.communes)
 
 
 def revoke_invitation(actor: Account, invitation_id: int) -> Invitation:
     """Withdraw an invitation so that its link no longer works (idempotent; not committed)."""
     require_admin(actor)
     invitation = db.session.get(Invitation, invitation_id) if invitation_id else None
-    if invitation is None:
+    if invitation is None or not _within_area(actor, invitation):
         raise NotFound(_("This invitation does not exist."))
     if invitation.accepted_at is not None:
         raise Conflict(_("This invitation was already accepted: revoke the official instead."))

@@ -92,6 +92,12 @@ def me() -> Response:
         display_name=account.display_name,
         email=account.email,
         second_factor=account.has_second_factor,
+        # An admin's area; both null for a national admin. Null for everyone else.
+        admin_scope=(
+            {"province": account.admin_province, "district": account.admin_district}
+            if account.is_admin
+            else None
+        ),
         communes=communes,
     )
 

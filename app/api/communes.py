@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from app.admin.scope import place_in_area
 from app.api.helpers import json_body, require_account
 from app.api.schemas import commune_json
 from app.communes.services import communes_for, create_commune
@@ -19,7 +20,11 @@ def create() -> tuple[Response, int]:
     if not account.is_admin:
         raise Forbidden()
     data = json_body()
-    commune = create_commune(data.get("slug"), data.get("name"))
+    # An admin of a province or district makes communes of their area.
+    province, district = place_in_area(account, None, None)
+    commune = create_commune(
+        data.get("slug"), data.get("name"), province=province, district=district
+    )
     db.session.commit()
     return jsonify(commune_json(commune, with_join_url=True)), 201
 

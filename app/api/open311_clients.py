@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
+from flask_babel import gettext as _
 
+from app.admin.scope import is_national
 from app.api.helpers import json_body, require_account
 from app.errors import Forbidden, NotFound
 from app.extensions import db
@@ -15,9 +17,11 @@ bp = Blueprint("open311_clients", __name__)
 
 
 def _require_admin():
+    """A national admin: an API key files reports in every commune, so an admin of one
+    province or district cannot issue one."""
     account = require_account()
-    if not account.is_admin:
-        raise Forbidden()
+    if not is_national(account):
+        raise Forbidden(_("Only national administrators manage Open311 API keys."))
     return account
 
 

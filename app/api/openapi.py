@@ -410,6 +410,7 @@ def _schemas() -> dict[str, Schema]:
                     display_name=STR,
                     email=nullable(STR),
                     second_factor=BOOL,
+                    admin_scope=nullable(obj(province=nullable(STR), district=nullable(STR))),
                     communes=array(ref("MyCommune")),
                 ),
                 obj(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
+from app.admin.scope import manages, place_in_area
 from app.audit.services import record
 from app.communes.models import Commune
 from app.communes.services import (
@@ -226,6 +227,28 @@ def _clean_row(record_: list[str], positions: dict[str, int], line: int) -> _Row
     )
 
 
+def _inside_area(rows: list[_Row], existing: dict[str, Commune], actor: Account) -> list[_Row]:
+    """Rows an admin of a province or district may apply, their area filled in where empty;
+    any row outside the area rejects the file."""
+    placed: list[_Row] = []
+    errors: list[dict[str, Any]] = []
+    for row in rows:
+        commune = existing.get(row.code)
+        if commune is not None and not manages(actor, commune):
+            message = _("The code %(code)s belongs to a commune outside your area.", code=row.code)
+            errors.append({"line": row.line, "message": message})
+            continue
+        try:
+            province, district = place_in_area(actor, row.province, row.district)
+        except DomainError as error:
+            errors.append({"line": row.line, "message": error.message})
+            continue
+        placed.append(replace(row, province=province, district=district))
+    if errors:
+        raise ImportRejected(errors[:MAX_REPORTED])
+    return placed
+
+
 def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
     """Apply a whole CSV file (not committed), or raise ``ImportRejected`` and apply nothing.
 
@@ -241,6 +264,8 @@ def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
         for commune in db.session.scalars(select(Commune).where(Commune.code.in_(chunk))):
             assert commune.code is not None
             existing[commune.code] = commune
+    if actor is not None:
+        rows = _inside_area(rows, existing, actor)
     taken = set(db.session.scalars(select(Commune.slug)))
     result = ImportResult()
     created: list[Commune] = []

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from app.accounts.sessions import current_account
 from app.admin import services as admin_services
+from app.admin.scope import area_name
 from app.communes.boards import (
     BOARD_FOOTER,
     BOARD_HEADLINE,
@@ -129,6 +130,7 @@ def _admin_page(form: object, error: str | None) -> str:
     communes = [(commune, join_url(base_url, commune)) for commune in listed]
     return render_template(
         "admin/index.html",
+        area=area_name(account),
         communes=communes,
         places=places,
         province=province,

@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
+from app.admin.scope import managed_clause, place_in_area
 from app.audit.services import record
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
@@ -110,12 +111,13 @@ def create_commune_as(actor: Account, data: Mapping[str, Any]) -> Commune:
         name = NAME_FIELD.clean(data.get("name"))
         assert name is not None
         slug = unused_slug(slugify(name), clean_code(data.get("code")))
+    province, district = place_in_area(
+        actor,
+        PROVINCE_FIELD.clean(data.get("province")),
+        DISTRICT_FIELD.clean(data.get("district")),
+    )
     commune = create_commune(
-        slug,
-        data.get("name"),
-        code=data.get("code"),
-        district=data.get("district"),
-        province=data.get("province"),
+        slug, data.get("name"), code=data.get("code"), district=district, province=province
     )
     record(
         actor,
@@ -141,6 +143,13 @@ def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) ->
         "code": clean_code,
     }
     new_values = {key: cleaners[key](data[key]) for key in EDITABLE if key in data}
+    if "province" in new_values or "district" in new_values:
+        # An admin of an area cannot move a commune out of it.
+        new_values["province"], new_values["district"] = place_in_area(
+            actor,
+            new_values.get("province", commune.province),
+            new_values.get("district", commune.district),
+        )
     if "code" in new_values:
         _code_taken(new_values["code"], commune)
     changes = {
@@ -230,9 +239,11 @@ def rotate_join_token(commune: Commune, actor: Account | None) -> str:
 
 
 def communes_for(account: Account) -> Sequence[Commune]:
-    """Admins manage every commune; officials see the ones they serve."""
+    """Admins the communes of their area; officials the ones they serve."""
     query = select(Commune).order_by(Commune.name, Commune.id)
-    if not account.is_admin:
+    if account.is_admin:
+        query = query.where(managed_clause(account))
+    else:
         query = query.join(Membership, Membership.commune_id == Commune.id).where(
             Membership.account_id == account.id, Membership.role == OFFICIAL
         )

@@ -815,10 +815,15 @@ def audit_log(
     account = _require_account(account)
     commune_ids: list[int] | None
     if account.is_admin:
-        from app.admin.services import admin_commune
+        from app.admin.scope import is_national
+        from app.admin.services import admin_commune, managed_communes
 
-        # Admins manage every commune (admin_commune is where a scope would be checked).
-        commune_ids = [admin_commune(account, slug).id] if slug is not None else None
+        if slug is not None:
+            commune_ids = [admin_commune(account, slug).id]
+        elif is_national(account):
+            commune_ids = None  # every commune, and events about no commune (accounts)
+        else:
+            commune_ids = [commune.id for commune in managed_communes(account)]
     elif slug is not None:
         commune_ids = [official_commune(slug, account).id]
     else:

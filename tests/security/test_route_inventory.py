@@ -204,6 +204,8 @@ REFUSED = {
     OWN_COMMUNES: ("anonymous", "resident_a2", "resident_b"),
 }
 REFUSALS = {401, 403, 404, 405}
+# An admin of another province: commune A and everything in it are outside their area.
+OUTSIDE_AREA = "admin_elsewhere"
 
 
 def _url_map_routes(app: Flask) -> set[tuple[str, str]]:
@@ -224,9 +226,13 @@ def test_every_route_is_classified(app):
 
 
 @pytest.fixture
-def objects(world) -> dict[str, Any]:
+def objects(world, make_staff, login) -> dict[str, Any]:
     """Real objects of commune A, so that refused callers hit real rows."""
     resident, official, admin = world["resident_a"], world["official_a"], world["admin"]
+    world["a"].province = "An Giang"
+    make_staff("admin.elsewhere@example.vn", admin=True).admin_province = "Cà Mau"
+    db.session.commit()
+    world[OUTSIDE_AREA] = login("admin.elsewhere@example.vn")
     thread = resident.post(
         "/api/v1/communes/xa-a/threads",
         json={"kind": "report", "body": "Đường hỏng", "visibility": "public"},
@@ -276,7 +282,10 @@ GUARDED = sorted(key for key, access in ACCESS.items() if access in REFUSED)
 def test_those_without_access_are_refused(app, world, objects, method, rule):
     path = _fill(rule, objects)
     problems = []
-    for who in REFUSED[ACCESS[(method, rule)]]:
+    refused = REFUSED[ACCESS[(method, rule)]]
+    if ACCESS[(method, rule)] in (ADMIN, STAFF) and "<" in rule:
+        refused = (*refused, OUTSIDE_AREA)  # about commune A: not theirs to manage
+    for who in refused:
         client = app.test_client() if who == "anonymous" else world[who]
         if path.startswith("/api/"):
             response = client.open(path, method=method, json={})
