@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import redirect, request, url_for
 from werkzeug.routing import BaseConverter
@@ -27,10 +28,20 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only follow local paths after sign-in: never an open redirect."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
+    """Only follow local paths after sign-in: never an open redirect.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so
+    ``/\t/evil.example`` would become ``//evil.example``: any control character, whitespace or
+    backslash is refused, and what is left must have no scheme and no host.
+    """
+    if not target or not target.startswith("/") or len(target) > 2000:
+        return default
+    if "\\" in target or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return default
+    return target
 
 
 def see_other(location: str) -> Response:

@@ -59,7 +59,12 @@ def _limits_for_request() -> list[tuple[Limit, str]]:
     address = request.remote_addr or "unknown"
     if endpoint in LOGIN_ENDPOINTS:
         checks = [(LOGIN_PER_ADDRESS, subject_key(LOGIN_PER_ADDRESS, "ip", address))]
-        email = _email_in_request() or _pending_login_email()
+        # On the code step only the account that passed the password counts: an email in the
+        # form there must not move the guesses onto another account's budget.
+        if endpoint == "accounts.login_code_submit":
+            email = _pending_login_email()
+        else:
+            email = _email_in_request()
         if email:
             checks.append((LOGIN_PER_ACCOUNT, subject_key(LOGIN_PER_ACCOUNT, "email", email)))
         return checks
