@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.passwords import verify_password
+from app.communes.services import create_commune
 from app.extensions import db
 from app.membership.models import Membership
 from tests.conftest import BASE_URL
@@ -79,6 +80,15 @@ def test_admin_areas_from_the_command_line(app):
         args=["users", "area", "tinh@example.vn", "--province", "An Giang", "--district", "Tri Tôn"]
     )
     assert narrowed.exit_code == 0 and "Tri Tôn, An Giang" in narrowed.output
+    # A spelling no commune carries is said at once, with the close ones.
+    commune = create_commune("xa-a", "Xã A", province="Tỉnh An Giang")
+    db.session.commit()
+    misspelt = runner.invoke(args=["users", "area", "tinh@example.vn", "--province", "an giang"])
+    assert misspelt.exit_code == 0
+    assert "Communes in this area now: 0" in misspelt.output
+    assert "Did you mean: Tỉnh An Giang?" in misspelt.output
+    right = runner.invoke(args=["users", "area", "tinh@example.vn", "--province", commune.province])
+    assert "Communes in this area now: 1" in right.output
     no_province = runner.invoke(args=["users", "area", "tinh@example.vn", "--district", "Tri Tôn"])
     assert no_province.exit_code != 0
     national = runner.invoke(args=["users", "area", "tinh@example.vn"])

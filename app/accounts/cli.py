@@ -6,11 +6,12 @@ import sys
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
-from app.admin.scope import area_name, set_area
+from app.admin.scope import area_name, managed_clause, set_area
+from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.errors import DomainError
 from app.extensions import db
@@ -55,6 +56,8 @@ def create_user(
         click.echo("Note: this official serves no commune yet (use --commune SLUG).", err=True)
     db.session.commit()
     click.echo(f"Created {role} {account.email} (id {account.id}).")
+    if role == "admin":
+        _check_area(account)
 
 
 @users_cli.command("area")
@@ -73,3 +76,21 @@ def change_area(email: str, province: str | None, district: str | None) -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(f"{account.email} now manages: {area_name(account) or 'every commune'}.")
+    _check_area(account)
+
+
+def _check_area(account: Account) -> None:
+    """Say how many communes the area holds; none usually means a spelling that differs from
+    the communes' own ("an giang", "Tỉnh An Giang"), so suggest the names that are close."""
+    if account.admin_province is None:
+        return
+    count = db.session.scalar(select(func.count(Commune.id)).where(managed_clause(account)))
+    click.echo(f"Communes in this area now: {count}.")
+    if count:
+        return
+    column = Commune.district if account.admin_district else Commune.province
+    wanted = (account.admin_district or account.admin_province or "").casefold()
+    names = db.session.scalars(select(column).where(column.is_not(None)).distinct())
+    close = sorted(name for name in names if wanted in name.casefold())
+    hint = f" Did you mean: {', '.join(close)}?" if close else ""
+    click.echo(f"Warning: no commune carries this name exactly.{hint}", err=True)

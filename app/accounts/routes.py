@@ -144,7 +144,7 @@ def _issuer() -> str:
 def security_setup() -> Response:
     account = _staff()
     try:
-        second_factor.begin_setup(account, issuer=_issuer())
+        second_factor.begin_setup(account, request.form.get("password"), issuer=_issuer())
     except DomainError as error:
         page = render_template(
             "accounts/security.html", account=account, codes_left=0, error=error.message

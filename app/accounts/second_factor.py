@@ -54,11 +54,17 @@ def _require_staff(account: Account) -> None:
         raise Forbidden(_("Only officials and admins can use a second factor."))
 
 
-def begin_setup(account: Account, *, issuer: str) -> Setup:
-    """Give the account a new, not yet trusted secret to put in an authenticator app."""
+def begin_setup(account: Account, password: object, *, issuer: str) -> Setup:
+    """Give the account a new, not yet trusted secret to put in an authenticator app.
+
+    The password is asked again: a borrowed or stolen session alone must not be able to tie
+    the account to someone else's phone (which would lock its owner out).
+    """
     _require_staff(account)
     if account.has_second_factor:
         raise Conflict(_("The second factor is already on. Turn it off first to change phones."))
+    if not isinstance(password, str) or not verify_password(account.password_hash, password):
+        raise NotAuthenticated(_("The current password is incorrect."))
     account.totp_secret = totp.new_secret()
     account.totp_last_step = None
     return Setup(
@@ -125,23 +131,43 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
         raise Conflict(_("This account has no second factor."))
     _clear(target)
     target.session_epoch += 1
-    record(actor, "account.second_factor_reset", target_type="account", target_id=target.id)
+    # Recorded in each commune they serve, so every admin of those communes sees it.
+    for commune_id in _served_commune_ids(target) or [None]:
+        record(
+            actor,
+            "account.second_factor_reset",
+            commune_id=commune_id,
+            target_type="account",
+            target_id=target.id,
+        )
     return target
 
 
+def _served_commune_ids(account: Account) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(Membership.commune_id).where(
+                Membership.account_id == account.id, Membership.role == OFFICIAL
+            )
+        )
+    )
+
+
 def _in_area(actor: Account, target: Account) -> bool:
-    """National admins reach every staff account; an area's admins the officials serving in
-    their area (not other admins)."""
+    """National admins reach every staff account; an area's admins the officials who serve
+    only inside their area (not other admins, not an official another area shares)."""
     if is_national(actor):
         return True
     if target.is_admin:
         return False
-    served = db.session.scalars(
-        select(Commune)
-        .join(Membership, Membership.commune_id == Commune.id)
-        .where(Membership.account_id == target.id, Membership.role == OFFICIAL)
+    served = list(
+        db.session.scalars(
+            select(Commune)
+            .join(Membership, Membership.commune_id == Commune.id)
+            .where(Membership.account_id == target.id, Membership.role == OFFICIAL)
+        )
     )
-    return any(manages(actor, commune) for commune in served)
+    return bool(served) and all(manages(actor, commune) for commune in served)
 
 
 def recovery_codes_left(account: Account) -> int:

@@ -35,7 +35,7 @@ def manages(account: Account, commune: Commune) -> bool:
 
 
 def is_national(account: Account) -> bool:
-    return account.is_admin and account.admin_province is None
+    return account.is_admin and account.admin_province is None and account.admin_district is None
 
 
 def area_name(account: Account) -> str:

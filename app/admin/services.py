@@ -23,7 +23,7 @@ from sqlalchemy import select, update
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.admin.models import Invitation
-from app.admin.scope import managed_clause, manages
+from app.admin.scope import is_national, managed_clause, manages
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
@@ -146,6 +146,11 @@ def officials_of(commune: Commune) -> Sequence[Account]:
     ).all()
 
 
+def _above(actor: Account, target: Account) -> bool:
+    """An admin serving as an official is out of reach of an area's admins."""
+    return target.is_admin and not is_national(actor)
+
+
 def _end_sessions(account: Account) -> None:
     account.session_epoch = Account.session_epoch + 1
 
@@ -154,7 +159,7 @@ def revoke_official(actor: Account, commune: Commune, account_id: int) -> Accoun
     """Remove an official from one commune and sign them out everywhere (not committed)."""
     require_admin(actor)
     target = db.session.get(Account, account_id) if account_id else None
-    if target is None or role_in(target, commune) != OFFICIAL:
+    if target is None or role_in(target, commune) != OFFICIAL or _above(actor, target):
         raise NotFound(_("This person is not an official of this commune."))
     if target.id == actor.id:
         raise Conflict(_("You cannot revoke yourself."))
@@ -176,7 +181,7 @@ def revoke_official_everywhere(actor: Account, account_id: int) -> list[Commune]
     """Remove an official from every commune the admin manages; their sessions end."""
     require_admin(actor)
     target = db.session.get(Account, account_id) if account_id else None
-    if target is None:
+    if target is None or _above(actor, target):
         raise NotFound(_("This person is not an official of any of your communes."))
     managed = {commune.id for commune in managed_communes(actor)}
     memberships = [

@@ -31,7 +31,9 @@ def login() -> Response:
 def totp_setup() -> Response:
     """A new secret for the caller's authenticator app; not trusted until confirmed."""
     account = require_account()
-    setup = second_factor.begin_setup(account, issuer=current_app.config["TOTP_ISSUER"])
+    setup = second_factor.begin_setup(
+        account, json_body().get("password"), issuer=current_app.config["TOTP_ISSUER"]
+    )
     db.session.commit()
     response = jsonify(secret=setup.secret, otpauth_uri=setup.uri)
     response.headers["Cache-Control"] = "no-store"

@@ -485,7 +485,11 @@ def _auth() -> dict[str, Op]:
             "Start setting up a second factor (staff): a new secret for an authenticator app",
             {200: obj(secret=STR, otpauth_uri=STR)},
             (403, 409),
+            body=json_body(fields("password", password=STR)),
+            limited=True,
             headers=NO_STORE,
+            description="401 for a wrong password: a session alone cannot tie the account to "
+            "a phone.",
         ),
         "POST /auth/totp/confirm": Op(
             "Turn the second factor on with a first code; my other sessions end",
@@ -516,6 +520,7 @@ def _auth() -> dict[str, Op]:
                     new_password=text(1024, min_len=10),
                 )
             ),
+            limited=True,
             description="401 for a wrong current password, or for a resident (no password).",
         ),
         "POST /auth/logout": Op("Sign out", {204: None}, signed_in=False),

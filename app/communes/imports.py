@@ -87,6 +87,9 @@ class _Row:
     name: str
     district: str | None
     province: str | None
+    # Which of district and province the file has columns for: a missing column leaves an
+    # existing commune's value as it is (a file of codes and names must not wipe districts).
+    places_given: frozenset[str] = frozenset({"district", "province"})
 
 
 def _header_key(text: str) -> str:
@@ -224,6 +227,7 @@ def _clean_row(record_: list[str], positions: dict[str, int], line: int) -> _Row
         name=name,
         district=DISTRICT_FIELD.clean(cell("district")),
         province=PROVINCE_FIELD.clean(cell("province")),
+        places_given=frozenset(name for name in ("district", "province") if name in positions),
     )
 
 
@@ -272,6 +276,8 @@ def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
     for row in rows:
         commune = existing.get(row.code)
         values = {"name": row.name, "district": row.district, "province": row.province}
+        if commune is not None:
+            values = {k: v for k, v in values.items() if k == "name" or k in row.places_given}
         if commune is None:
             slug = unused_slug(slugify(row.name), row.code, taken)
             taken.add(slug)

@@ -20,11 +20,14 @@ POST_PER_MEMBER = Limit("post-member", 20, 600)
 POST_PER_ADDRESS = Limit("post-ip", 60, 600)
 
 LOGIN_ENDPOINTS = {"api.auth.login", "accounts.login_submit", "accounts.login_code_submit"}
-# Endpoints that check a second-factor code for a signed-in account: the per-account sign-in
-# limit applies too, so a stolen session cannot guess its way to turning the factor off.
+# Endpoints that check a password or a second-factor code for a signed-in account: the
+# per-account sign-in limit applies too, so a stolen session cannot guess its way further.
 CODE_ENDPOINTS = {
+    "api.auth.change_password_view",
+    "api.auth.totp_setup",
     "api.auth.totp_confirm",
     "api.auth.totp_disable",
+    "accounts.security_setup",
     "accounts.security_confirm",
     "accounts.security_disable",
 }

@@ -816,14 +816,20 @@ def audit_log(
     commune_ids: list[int] | None
     if account.is_admin:
         from app.admin.scope import is_national
-        from app.admin.services import admin_commune, managed_communes
+        from app.admin.services import managed_communes, staff_commune
 
         if slug is not None:
-            commune_ids = [admin_commune(account, slug).id]
+            # Their area's communes, and any commune they serve as an official.
+            commune_ids = [staff_commune(account, slug).id]
         elif is_national(account):
             commune_ids = None  # every commune, and events about no commune (accounts)
         else:
-            commune_ids = [commune.id for commune in managed_communes(account)]
+            served = db.session.scalars(
+                select(Membership.commune_id).where(
+                    Membership.account_id == account.id, Membership.role == OFFICIAL
+                )
+            )
+            commune_ids = sorted(set(served) | {c.id for c in managed_communes(account)})
     elif slug is not None:
         commune_ids = [official_commune(slug, account).id]
     else:

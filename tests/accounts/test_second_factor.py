@@ -30,7 +30,7 @@ def _code(secret: str, step: int) -> str:
 
 
 def _enable(client, clock) -> tuple[str, list[str]]:
-    setup = client.post("/api/v1/auth/totp/setup")
+    setup = client.post("/api/v1/auth/totp/setup", json={"password": PASSWORD})
     assert setup.status_code == 200
     assert setup.headers["Cache-Control"] == "no-store"
     secret = setup.get_json()["secret"]
@@ -51,7 +51,11 @@ def _login(client, code: Any = None):
 def test_setup_gives_a_secret_an_app_can_read(make_staff, login, clock):
     make_staff(EMAIL)
     client = login(EMAIL)
-    body = client.post("/api/v1/auth/totp/setup").get_json()
+    # A session alone is not enough to tie the account to a phone: the password too.
+    for body in ({}, {"password": "wrong password"}):
+        refused = client.post("/api/v1/auth/totp/setup", json=body)
+        assert refused.status_code == 401
+    body = client.post("/api/v1/auth/totp/setup", json={"password": PASSWORD}).get_json()
     assert body["otpauth_uri"].startswith("otpauth://totp/")
     assert f"secret={body['secret']}" in body["otpauth_uri"]
     # Not trusted yet: sign-in still needs only the password.
@@ -62,7 +66,9 @@ def test_setup_gives_a_secret_an_app_can_read(make_staff, login, clock):
 def test_confirming_needs_a_right_code_and_ends_other_sessions(make_staff, login, clock):
     make_staff(EMAIL)
     client, other_device = login(EMAIL), login(EMAIL)
-    secret = client.post("/api/v1/auth/totp/setup").get_json()["secret"]
+    secret = client.post("/api/v1/auth/totp/setup", json={"password": PASSWORD}).get_json()[
+        "secret"
+    ]
     wrong = client.post("/api/v1/auth/totp/confirm", json={"code": "000000"})
     assert wrong.status_code == 401 and wrong.get_json()["error"]["code"] == "totp_invalid"
     not_a_code = client.post("/api/v1/auth/totp/confirm", json={"code": ["1"]})
@@ -73,7 +79,7 @@ def test_confirming_needs_a_right_code_and_ends_other_sessions(make_staff, login
     assert len(codes) == 10 and len(set(codes)) == 10
     assert client.get("/api/v1/me").get_json()["second_factor"] is True
     assert other_device.get("/api/v1/me").get_json()["signed_in"] is False
-    again = client.post("/api/v1/auth/totp/setup")
+    again = client.post("/api/v1/auth/totp/setup", json={"password": PASSWORD})
     assert again.status_code == 409
 
 
@@ -140,7 +146,7 @@ def test_turning_off_needs_password_and_code(app, make_staff, login, clock):
 
 def test_residents_have_no_second_factor(make_commune, join):
     resident = join(make_commune())
-    response = resident.post("/api/v1/auth/totp/setup")
+    response = resident.post("/api/v1/auth/totp/setup", json={"password": "x"})
     assert response.status_code == 403
 
 
@@ -212,7 +218,9 @@ def test_settings_pages_set_up_and_turn_off(app, make_staff, login, clock):
     browser = login(EMAIL)
     page = browser.get("/account/security")
     assert page.status_code == 200
-    setup = browser.post("/account/security/setup")
+    refused = browser.post("/account/security/setup", data={"password": "not my password"})
+    assert refused.status_code == 401
+    setup = browser.post("/account/security/setup", data={"password": PASSWORD})
     assert setup.status_code == 200 and setup.headers["Cache-Control"] == "no-store"
     html = setup.get_data(as_text=True)
     assert 'src="data:image/svg+xml;base64,' in html

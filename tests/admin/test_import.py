@@ -211,3 +211,17 @@ def test_cli_import_and_rotate(app, tmp_path):
     assert rotated.exit_code == 0, rotated.output
     assert old not in rotated.output and "/j/" in rotated.output
     assert app.test_client().get(f"/j/{old}").status_code == 410
+
+
+def test_a_file_without_place_columns_keeps_the_places(make_staff, login):
+    make_staff("admin@example.vn", admin=True)
+    admin = login("admin@example.vn")
+    assert post_csv(admin, GOOD).status_code == 200
+    renamed = post_csv(admin, "code,name\n32014,Xã U Minh Thượng Mới\n")
+    assert renamed.get_json() == {"created": 0, "updated": 1, "unchanged": 0}
+    commune = communes()["32014"]
+    assert commune.name == "Xã U Minh Thượng Mới"
+    assert (commune.district, commune.province) == ("Huyện U Minh Thượng", "Kiên Giang")
+    # An empty cell in a column that is there still clears the value.
+    cleared = post_csv(admin, "code,name,district\n32014,Xã U Minh Thượng Mới,\n")
+    assert cleared.status_code == 200 and communes()["32014"].district is None

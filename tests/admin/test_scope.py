@@ -165,3 +165,40 @@ def test_second_factor_reset_and_open311_keys(area, make_staff):
     assert province.get("/api/v1/open311/clients").status_code == 403
     assert province.post("/api/v1/open311/clients", json={"name": "App"}).status_code == 403
     assert area["admin"].get("/api/v1/open311/clients").status_code == 200
+
+
+def test_an_areas_admin_cannot_revoke_an_admin_serving_as_official(area):
+    national = db.session.scalar(select(Account).where(Account.email == "admin@example.vn"))
+    add_official(national, area["a"])
+    db.session.commit()
+    province = area["province"]
+    assert province.delete(f"/api/v1/communes/xa-a/officials/{national.id}").status_code == 404
+    assert province.delete(f"/api/v1/officials/{national.id}").status_code == 404
+    assert area["admin"].get("/api/v1/me").get_json()["signed_in"] is True
+
+
+def test_an_admin_serving_outside_the_area_keeps_that_communes_audit(area):
+    tinh = db.session.scalar(select(Account).where(Account.email == "tinh@example.vn"))
+    add_official(tinh, area["b"])
+    db.session.commit()
+    area["admin"].post("/api/v1/invites", json={"email": "moi@example.vn", "communes": ["xa-b"]})
+    province = area["province"]
+    assert province.get("/api/v1/audit?commune=xa-b").status_code == 200
+    communes = {event["commune"] for event in province.get("/api/v1/audit").get_json()["items"]}
+    assert "xa-b" in communes
+
+
+def test_an_official_shared_with_another_area_is_the_national_admins_to_reset(area):
+    official_a = db.session.scalar(select(Account).where(Account.email == "official.a@example.vn"))
+    add_official(official_a, area["b"])
+    official_a.totp_secret = "JBSWY3DPEHPK3PXP"
+    official_a.totp_enabled_at = official_a.created_at
+    db.session.commit()
+    url = f"/api/v1/accounts/{official_a.id}/second-factor"
+    assert area["province"].delete(url).status_code == 404
+    assert area["admin"].delete(url).status_code == 204
+    # Recorded in both communes they serve, so both areas' admins see it.
+    events = db.session.scalars(
+        select(AuditEvent.commune_id).where(AuditEvent.action == "account.second_factor_reset")
+    ).all()
+    assert sorted(events) == sorted([area["a"].id, area["b"].id])

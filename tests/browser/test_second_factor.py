@@ -37,6 +37,7 @@ def test_second_factor_set_up_and_used(phone, site: Site) -> None:
     sign_in(page, DEPUTY)
     page.wait_for_url(re.compile(r"/account/security$"))
     check("security", page)
+    page.fill("#password", PASSWORD)
     page.click("main form button[type=submit]")
     page.wait_for_selector("img.totp-qr")
     check("setup", page)
