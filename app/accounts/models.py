@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -15,6 +23,13 @@ class Account(db.Model):
     """A resident (display name only) or a staff member (email and password hash too)."""
 
     __tablename__ = "account"
+    # District names repeat between provinces: a district area always names its province.
+    __table_args__ = (
+        CheckConstraint(
+            "admin_district IS NULL OR admin_province IS NOT NULL",
+            name="admin_district_needs_province",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(60), nullable=False)

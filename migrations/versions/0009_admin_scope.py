@@ -19,9 +19,14 @@ def upgrade():
     with op.batch_alter_table("account") as batch:
         batch.add_column(sa.Column("admin_province", sa.String(length=120), nullable=True))
         batch.add_column(sa.Column("admin_district", sa.String(length=120), nullable=True))
+        batch.create_check_constraint(
+            "admin_district_needs_province",
+            "admin_district IS NULL OR admin_province IS NOT NULL",
+        )
 
 
 def downgrade():
     with op.batch_alter_table("account") as batch:
+        batch.drop_constraint(op.f("ck_account_admin_district_needs_province"), type_="check")
         batch.drop_column("admin_district")
         batch.drop_column("admin_province")

@@ -202,3 +202,13 @@ def test_an_official_shared_with_another_area_is_the_national_admins_to_reset(ar
         select(AuditEvent.commune_id).where(AuditEvent.action == "account.second_factor_reset")
     ).all()
     assert sorted(events) == sorted([area["a"].id, area["b"].id])
+
+
+def test_a_district_area_always_names_its_province(app, make_staff):
+    from sqlalchemy.exc import IntegrityError
+
+    admin = make_staff("huyen.le@example.vn", admin=True)
+    admin.admin_district = "Châu Thành"
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
