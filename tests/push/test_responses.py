@@ -170,3 +170,22 @@ def test_payload_is_compact_json_within_size(world, device, deliver, push_servic
     assert len(message.payload) <= 3000
     assert json.loads(message.payload)["body"].endswith("…")
     assert len(message.json["body"]) <= 140
+
+
+def test_a_live_worker_keeps_its_rows_past_the_lease(app, world, device, push_service):
+    """Renewal: rows a worker holds (here, claimed and not yet sent) stay its own for as long as
+    it lives, even past the lease; once given back, nothing of it is renewed."""
+    device(world["resident_a"])
+    _announce(world)
+    slow = PushWorker(app, lease_seconds=0.3)
+    slow.run_maintenance()
+    [job] = slow.claim()
+    time.sleep(0.4)  # the lease has ended...
+    slow.renew()  # ...but the worker is alive and renews it
+    other = PushWorker(app, lease_seconds=30)
+    assert other.claim() == []
+    row = db.session.get(Delivery, job.delivery_id)
+    assert as_utc(row.lease_until) > utcnow() + timedelta(seconds=0.1)
+    slow.release([job])
+    assert not slow._held
+    assert [claimed.delivery_id for claimed in other.claim()] == [job.delivery_id]
