@@ -20,10 +20,9 @@ from app.accounts.models import Account, RecoveryCode
 from app.accounts.passwords import verify_password
 from app.admin.scope import is_national, manages
 from app.audit.services import record
-from app.communes.models import Commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from app.extensions import db
-from app.membership.models import OFFICIAL, Membership
+from app.membership.services import communes_served
 from app.models_base import utcnow
 from app.validation import MAX_ID
 
@@ -67,9 +66,14 @@ def begin_setup(account: Account, password: object, *, issuer: str) -> Setup:
         raise NotAuthenticated(_("The current password is incorrect."))
     account.totp_secret = totp.new_secret()
     account.totp_last_step = None
-    return Setup(
-        account.totp_secret, totp.provisioning_uri(account.totp_secret, account.email or "", issuer)
-    )
+    return pending_setup(account, issuer=issuer)
+
+
+def pending_setup(account: Account, *, issuer: str) -> Setup:
+    """The secret being set up, and the address an authenticator app reads it from."""
+    assert account.totp_secret is not None
+    uri = totp.provisioning_uri(account.totp_secret, account.email or "", issuer)
+    return Setup(account.totp_secret, uri)
 
 
 def confirm_setup(account: Account, code: object) -> list[str]:
@@ -132,7 +136,7 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
     _clear(target)
     target.session_epoch += 1
     # Recorded in each commune they serve, so every admin of those communes sees it.
-    for commune_id in _served_commune_ids(target) or [None]:
+    for commune_id in [commune.id for commune in communes_served(target)] or [None]:
         record(
             actor,
             "account.second_factor_reset",
@@ -143,16 +147,6 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
     return target
 
 
-def _served_commune_ids(account: Account) -> list[int]:
-    return list(
-        db.session.scalars(
-            select(Membership.commune_id).where(
-                Membership.account_id == account.id, Membership.role == OFFICIAL
-            )
-        )
-    )
-
-
 def _in_area(actor: Account, target: Account) -> bool:
     """National admins reach every staff account; an area's admins the officials who serve
     only inside their area (not other admins, not an official another area shares)."""
@@ -160,13 +154,7 @@ def _in_area(actor: Account, target: Account) -> bool:
         return True
     if target.is_admin:
         return False
-    served = list(
-        db.session.scalars(
-            select(Commune)
-            .join(Membership, Membership.commune_id == Commune.id)
-            .where(Membership.account_id == target.id, Membership.role == OFFICIAL)
-        )
-    )
+    served = communes_served(target)
     return bool(served) and all(manages(actor, commune) for commune in served)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Flask, g, session
 
 from app.accounts.models import Account
@@ -14,6 +16,37 @@ def sign_in(account: Account) -> None:
     session["aid"] = account.id
     session["epoch"] = account.session_epoch
     session.permanent = True
+
+
+# Between the password and the second-factor code: who passed the password, until when.
+PENDING_KEY = "pending_login"
+PENDING_SECONDS = 300
+
+
+def start_pending_login(account: Account, landing: str) -> None:
+    """Remember, for 5 minutes, that ``account`` passed the password step in this browser."""
+    session.clear()
+    session[PENDING_KEY] = {
+        "aid": account.id,
+        "epoch": account.session_epoch,
+        "until": int(time.time()) + PENDING_SECONDS,
+        "next": landing,
+    }
+
+
+def pending_login() -> tuple[Account, str] | None:
+    """The account that passed the password step here, if still in time, and where it was
+    going; a password change or a revocation since then ends it."""
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict) or not isinstance(pending.get("aid"), int):
+        return None
+    if not isinstance(pending.get("until"), int) or pending["until"] < time.time():
+        return None
+    account = db.session.get(Account, pending["aid"])
+    if account is None or account.session_epoch != pending.get("epoch"):
+        return None
+    landing = pending.get("next")
+    return account, landing if isinstance(landing, str) else ""
 
 
 def sign_out() -> None:

@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.accounts import second_factor
+from app.accounts.models import Account
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
 from app.admin.exports import summary_csv, weekly_csv
@@ -33,6 +34,8 @@ from app.communes.services import (
 )
 from app.errors import DomainError, NotFound, ValidationError, error_response, wants_json
 from app.extensions import db
+from app.membership.models import OFFICIAL
+from app.membership.services import officials_of, role_in
 from app.web import login_required, see_other
 
 bp = Blueprint("admin", __name__)
@@ -79,7 +82,7 @@ def _commune_page(slug: str, *, form: Any = None, error: str | None = None, stat
         "admin/commune.html",
         commune=commune,
         join_url=join_url(current_app.config["BASE_URL"], commune),
-        officials=services.officials_of(commune),
+        officials=officials_of(commune),
         form=form if form is not None else commune_form(commune),
         error=error,
         me=actor,
@@ -143,7 +146,8 @@ def official_second_factor_reset(slug: str, account_id: int):
     """For an official who lost their phone: sign-in goes back to the password alone."""
     actor = _admin()
     commune = services.admin_commune(actor, slug)
-    if account_id not in {official.id for official in services.officials_of(commune)}:
+    target = db.session.get(Account, account_id) if account_id else None
+    if target is None or role_in(target, commune) != OFFICIAL:
         raise NotFound()
     try:
         second_factor.reset_by_admin(actor, account_id)

@@ -137,15 +137,6 @@ def places(account: Account) -> list[tuple[str | None, list[str | None]]]:
 # --- officials --------------------------------------------------------------------------------
 
 
-def officials_of(commune: Commune) -> Sequence[Account]:
-    return db.session.scalars(
-        select(Account)
-        .join(Membership, Membership.account_id == Account.id)
-        .where(Membership.commune_id == commune.id, Membership.role == OFFICIAL)
-        .order_by(Account.display_name, Account.id)
-    ).all()
-
-
 def _above(actor: Account, target: Account) -> bool:
     """An admin serving as an official is out of reach of an area's admins."""
     return target.is_admin and not is_national(actor)

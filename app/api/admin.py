@@ -20,7 +20,7 @@ from app.communes.models import Commune
 from app.communes.services import get_commune, join_url, rotate_join_token, update_commune
 from app.errors import ValidationError
 from app.extensions import db
-from app.membership.services import memberships_of
+from app.membership.services import memberships_of, officials_of
 from app.models_base import isoformat
 
 bp = Blueprint("admin", __name__)
@@ -102,7 +102,7 @@ def officials(slug: str) -> Response:
     commune = services.admin_commune(current_account(), slug)
     items = [
         {"id": account.id, "display_name": account.display_name, "email": account.email}
-        for account in services.officials_of(commune)
+        for account in officials_of(commune)
     ]
     return jsonify(items=items)
 

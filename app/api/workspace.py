@@ -24,6 +24,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.feedback.categories import create_category, listed_categories, update_category
 from app.feedback.services import reply_counts
+from app.membership.services import officials_of
 from app.workspace.services import (
     Post,
     add_note,
@@ -34,7 +35,6 @@ from app.workspace.services import (
     canned_replies,
     clean_inbox_cursor,
     clean_inbox_filters,
-    commune_officials,
     create_canned_reply,
     delete_canned_reply,
     flagged_posts,
@@ -169,7 +169,7 @@ def _optional_body() -> dict:
 def assignees(slug: str) -> Response:
     """The officials a thread of this commune can be assigned to."""
     commune = official_commune(slug, require_account())
-    return jsonify(items=[person_json(account) for account in commune_officials(commune)])
+    return jsonify(items=[person_json(account) for account in officials_of(commune)])
 
 
 @bp.get("/communes/<slug>/canned-replies")

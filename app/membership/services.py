@@ -103,6 +103,26 @@ def memberships_of(account: Account) -> Sequence[Membership]:
     ).all()
 
 
+def officials_of(commune: Commune) -> Sequence[Account]:
+    """The commune's officials, by name."""
+    return db.session.scalars(
+        select(Account)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.commune_id == commune.id, Membership.role == OFFICIAL)
+        .order_by(Account.display_name, Account.id)
+    ).all()
+
+
+def communes_served(account: Account) -> Sequence[Commune]:
+    """The communes where ``account`` is an official, by name (none for a resident)."""
+    return db.session.scalars(
+        select(Commune)
+        .join(Membership, Membership.commune_id == Commune.id)
+        .where(Membership.account_id == account.id, Membership.role == OFFICIAL)
+        .order_by(Commune.name, Commune.id)
+    ).all()
+
+
 def add_official(account: Account, commune: Commune) -> Membership:
     """Make ``account`` an official of ``commune`` (promoting a resident membership)."""
     membership = membership_of(account, commune)

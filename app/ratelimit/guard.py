@@ -6,7 +6,7 @@ from flask import Flask, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
-from app.accounts.sessions import current_account
+from app.accounts.sessions import current_account, pending_login
 from app.ratelimit.services import Limit, hit, subject_key
 
 # Sign-in: per address and per account, so neither one address nor a botnet can guess one
@@ -51,10 +51,8 @@ def _email_in_request() -> str | None:
 
 def _pending_login_email() -> str | None:
     """On the code step of the sign-in page: the account that passed the password step."""
-    from app.accounts.routes import pending_login_account
-
-    account = pending_login_account()
-    return account.email if account is not None else None
+    pending = pending_login()
+    return pending[0].email if pending is not None else None
 
 
 def _limits_for_request() -> list[tuple[Limit, str]]:

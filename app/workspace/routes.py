@@ -28,6 +28,7 @@ from app.extensions import db
 from app.feedback.categories import all_categories, create_category, update_category
 from app.feedback.models import KINDS, STATUSES
 from app.feedback.services import INBOX_STATUSES, change_status, reply_counts
+from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.web import login_required, see_other
 from app.workspace.services import (
@@ -40,7 +41,6 @@ from app.workspace.services import (
     canned_replies,
     clean_inbox_cursor,
     clean_inbox_filters,
-    commune_officials,
     create_canned_reply,
     delete_canned_reply,
     flag_post,
@@ -133,7 +133,7 @@ def inbox(slug: str) -> str:
         statuses=INBOX_STATUSES,
         kinds=KINDS,
         categories=all_categories(commune),
-        assignees=commune_officials(commune),
+        assignees=officials_of(commune),
     )
 
 

@@ -40,7 +40,14 @@ from app.feedback.services import (
     visible_threads,
 )
 from app.membership.models import OFFICIAL, RESIDENT, Membership
-from app.membership.services import member_commune, membership_of, require_official, role_in
+from app.membership.services import (
+    communes_served,
+    member_commune,
+    membership_of,
+    officials_of,
+    require_official,
+    role_in,
+)
 from app.models_base import as_utc, utcnow
 from app.validation import MAX_ID, TextField, clean_fields
 from app.workspace.models import CannedReply, Flag, ThreadFollower, ThreadNote, ThreadRead
@@ -95,15 +102,7 @@ def official_commune(slug: str, account: Account | None) -> Commune:
 
 def served_communes(account: Account | None) -> list[Commune]:
     """The communes where the caller is an official (403 when none)."""
-    account = _require_account(account)
-    communes = list(
-        db.session.scalars(
-            select(Commune)
-            .join(Membership, Membership.commune_id == Commune.id)
-            .where(Membership.account_id == account.id, Membership.role == OFFICIAL)
-            .order_by(Commune.name, Commune.id)
-        )
-    )
+    communes = list(communes_served(_require_account(account)))
     if not communes:
         raise Forbidden(_("Only officials can use the workspace."))
     return communes
@@ -380,15 +379,6 @@ def add_note(thread_id: int, account: Account | None, data: object) -> ThreadNot
     db.session.add(note)
     db.session.flush()
     return note
-
-
-def commune_officials(commune: Commune) -> Sequence[Account]:
-    return db.session.scalars(
-        select(Account)
-        .join(Membership, Membership.account_id == Account.id)
-        .where(Membership.commune_id == commune.id, Membership.role == OFFICIAL)
-        .order_by(Account.display_name, Account.id)
-    ).all()
 
 
 def assign_thread(thread_id: int, account: Account | None, data: object) -> Thread:
@@ -824,12 +814,8 @@ def audit_log(
         elif is_national(account):
             commune_ids = None  # every commune, and events about no commune (accounts)
         else:
-            served = db.session.scalars(
-                select(Membership.commune_id).where(
-                    Membership.account_id == account.id, Membership.role == OFFICIAL
-                )
-            )
-            commune_ids = sorted(set(served) | {c.id for c in managed_communes(account)})
+            reached = [*communes_served(account), *managed_communes(account)]
+            commune_ids = sorted({commune.id for commune in reached})
     elif slug is not None:
         commune_ids = [official_commune(slug, account).id]
     else:
@@ -885,7 +871,7 @@ def thread_view(thread_id: int, account: Account | None, *, canned_id: int | Non
         notes=thread_notes(thread.id, account),
         canned=canned,
         prefill=prefill,
-        assignees=commune_officials(thread.commune),
+        assignees=officials_of(thread.commune),
         categories=active_categories(thread.commune),
         flags=flags,
         author_membership=membership_of(author, thread.commune) if author else None,

@@ -197,13 +197,13 @@ def test_sign_in_page_asks_for_the_code_after_the_password(app, make_staff, logi
 
 
 def test_the_code_step_expires(app, make_staff, login, clock, monkeypatch):
-    import app.accounts.routes as routes
+    import app.accounts.sessions as sessions
 
     make_staff(EMAIL)
     secret, _codes = _enable(login(EMAIL), clock)
     browser = app.test_client()
     browser.post("/login", data={"email": EMAIL, "password": PASSWORD})
-    monkeypatch.setattr(routes, "PENDING_SECONDS", -1)
+    monkeypatch.setattr(sessions, "PENDING_SECONDS", -1)
     browser.post("/login", data={"email": EMAIL, "password": PASSWORD})
     clock["step"] += 1
     late = browser.post("/login/code", data={"code": _code(secret, clock["step"])})
