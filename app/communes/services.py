@@ -37,8 +37,9 @@ EDITABLE = ("name", "district", "province", "code")
 
 
 def new_join_token() -> str:
-    """192 random bits, URL-safe: unguessable, and short enough for a QR code."""
-    return secrets.token_urlsafe(24)
+    """128 random bits in 22 URL-safe characters: unguessable, and short, so the board's QR
+    code has fewer, larger modules. Older boards' 32-character tokens keep working."""
+    return secrets.token_urlsafe(16)
 
 
 def token_digest(token: str) -> str:
