@@ -1,4 +1,5 @@
-"""Domain errors and the two faces of an error: JSON under ``/api/``, an HTML page elsewhere."""
+"""Domain errors and the three faces of an error: JSON under ``/api/``, Open311's list under
+``/open311/``, an HTML page elsewhere."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.open311.formats import error_response as open311_error_response
 
 
 class DomainError(Exception):
@@ -78,6 +80,9 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
     """Render one error in the envelope the caller expects."""
+    if request.path.startswith("/open311/"):
+        # Open311 clients read GeoReport v2's [{"code", "description"}], whatever failed.
+        return open311_error_response(status, message)
     if wants_json():
         body: dict[str, Any] = {"code": code, "message": message}
         if field:

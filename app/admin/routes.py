@@ -116,6 +116,17 @@ def commune_edit(slug: str):
     return see_other(url_for("admin.commune_page", slug=commune.slug, done="saved"))
 
 
+@bp.post("/admin/communes/<slug>/open311")
+@login_required
+def commune_open311(slug: str):
+    """Turn Open311's publication of the commune's public reports on or off (a checkbox)."""
+    actor = _admin()
+    commune = services.admin_commune(actor, slug)
+    update_commune(commune, actor, {"open311_public": request.form.get("open311_public") == "on"})
+    db.session.commit()
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="saved"))
+
+
 @bp.post("/admin/communes/<slug>/rotate-token")
 @login_required
 def commune_rotate(slug: str):

@@ -34,6 +34,7 @@ def commune_admin_json(commune: Commune) -> dict[str, Any]:
         "district": commune.district,
         "province": commune.province,
         "join_url": join_url(current_app.config["BASE_URL"], commune),
+        "open311_public": commune.open311_public,
     }
 
 

@@ -274,6 +274,7 @@ def _schemas() -> dict[str, Schema]:
             district=nullable(STR),
             province=nullable(STR),
             join_url=STR,
+            open311_public=BOOL,
         ),
         "MyCommune": obj(slug=STR, name=STR, role=ROLE),
         "User": obj(id=ID, email=nullable(STR), role=KIND),
@@ -885,7 +886,8 @@ def _admin() -> dict[str, Op]:
             },
         ),
         "PATCH /communes/{slug}": Op(
-            "Edit a commune (admin); null or empty clears district, province, code",
+            "Edit a commune (admin); null or empty clears district, province, code;"
+            " open311_public: whether Open311 publishes its public reports",
             {200: ref("CommuneAdmin")},
             (403, 409, 422),
             body=json_body(
@@ -894,6 +896,7 @@ def _admin() -> dict[str, Op]:
                     district=nullable(PLACE),
                     province=nullable(PLACE),
                     code=nullable(code),
+                    open311_public=BOOL,
                 )
             ),
         ),

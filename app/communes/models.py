@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -23,6 +23,10 @@ class Commune(db.Model):
     province: Mapped[str | None] = mapped_column(String(120), index=True)
     # Random, at least 128 bits: the only secret a QR board carries.
     join_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # Whether Open311's GET requests publishes the group's public reports (docs/open311.md).
+    open311_public: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -33,12 +33,13 @@ PROVINCE_FIELD = TextField(
 )
 # Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
-EDITABLE = ("name", "district", "province", "code")
+EDITABLE = ("name", "district", "province", "code", "open311_public")
 
 
 def new_join_token() -> str:
-    """192 random bits, URL-safe: unguessable, and short enough for a QR code."""
-    return secrets.token_urlsafe(24)
+    """128 random bits in 22 URL-safe characters: unguessable, and short, so the board's QR
+    code has fewer, larger modules. Older boards' 32-character tokens keep working."""
+    return secrets.token_urlsafe(16)
 
 
 def token_digest(token: str) -> str:
@@ -47,6 +48,13 @@ def token_digest(token: str) -> str:
 
 def join_url(base_url: str, commune: Commune) -> str:
     return f"{base_url}/j/{commune.join_token}"
+
+
+def clean_open311_public(value: Any) -> bool:
+    """Whether Open311 publishes the commune's public reports: true or false."""
+    if not isinstance(value, bool):
+        raise ValidationError(_("Give true or false."), field="open311_public")
+    return value
 
 
 def clean_code(value: Any, *, required: bool = False) -> str | None:
@@ -131,7 +139,8 @@ def create_commune_as(actor: Account, data: Mapping[str, Any]) -> Commune:
 
 
 def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) -> dict[str, Any]:
-    """Change a commune's name, district, province or code; only the keys given are touched.
+    """Change a commune's name, district, province, code or Open311 publication; only the keys
+    given are touched.
 
     ``None`` or an empty string clears district, province and code; the name is required.
     Returns the changes as ``{field: [old, new]}`` (not committed).
@@ -141,6 +150,7 @@ def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) ->
         "district": DISTRICT_FIELD.clean,
         "province": PROVINCE_FIELD.clean,
         "code": clean_code,
+        "open311_public": clean_open311_public,
     }
     new_values = {key: cleaners[key](data[key]) for key in EDITABLE if key in data}
     if "province" in new_values or "district" in new_values:

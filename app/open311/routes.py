@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import db
 from app.open311 import services
-from app.open311.formats import render
+from app.open311.formats import error_response, render
 from app.open311.services import Open311Error
 from app.ratelimit.services import Limit, hit
 
@@ -28,14 +28,9 @@ def _format(fmt: str) -> str:
 
 @bp.errorhandler(Open311Error)
 def open311_error(error: Open311Error) -> Response:
-    fmt = request.view_args.get("fmt") if request.view_args else None
-    body = [{"code": error.status, "description": error.description}]
-    return render("errors", body, fmt if fmt in FORMATS else "json", status=error.status)
-
-
-@bp.errorhandler(HTTPException)
-def open311_http_error(error: HTTPException) -> Response:
-    return open311_error(Open311Error(error.code or 400, error.description or error.name))
+    # Every other error under /open311/ (unknown routes, wrong methods, 413, 429, 500) takes
+    # the same shape through app.errors.error_response.
+    return error_response(error.status, error.description)
 
 
 @bp.get("/discovery.<fmt>")
@@ -74,16 +69,26 @@ def service_definition(code: str, fmt: str) -> Response:
     return render("definition", services.service_definition(services.service(commune, code)), fmt)
 
 
+def _filing_form() -> dict[str, str]:
+    """The form; ``api_key`` and ``jurisdiction_id`` may come in the query string instead,
+    as some client libraries send them there even on a POST."""
+    form = request.form.to_dict()
+    for name in ("api_key", "jurisdiction_id"):
+        if not form.get(name) and request.args.get(name):
+            form[name] = request.args[name]
+    return form
+
+
 @bp.post("/requests.<fmt>")
 def create_request(fmt: str) -> Response:
     fmt = _format(fmt)
-    form = request.form.to_dict()
+    form = _filing_form()
     client = services.client_for_key(form.get("api_key"))
     verdict = hit(PER_KEY, f"{PER_KEY.name}:{client.id}")
     if not verdict.allowed:
-        response = open311_error(Open311Error(429, "too many requests for this api_key"))
-        response.headers["Retry-After"] = str(verdict.retry_after)
-        return response
+        error = TooManyRequests("too many requests for this api_key")
+        error.retry_after = verdict.retry_after  # werkzeug sends it as Retry-After
+        raise error
     commune = services.jurisdiction(form.get("jurisdiction_id"), required=True)
     assert commune is not None
     filed = services.file_request(commune, client, form)
@@ -104,15 +109,15 @@ def list_requests(fmt: str) -> Response:
     fmt = _format(fmt)
     commune = services.jurisdiction(request.args.get("jurisdiction_id"), required=False)
     threads = services.find_requests(commune, request.args.to_dict())
-    base = current_app.config["BASE_URL"]
-    return render("requests", [services.request_json(t, base) for t in threads], fmt)
+    return render("requests", services.requests_json(threads, current_app.config["BASE_URL"]), fmt)
 
 
 @bp.get("/requests/<request_id>.<fmt>")
 def one_request(request_id: str, fmt: str) -> Response:
     fmt = _format(fmt)
     thread = services.one_request(request_id)
-    return render("requests", [services.request_json(thread, current_app.config["BASE_URL"])], fmt)
+    body = services.requests_json([thread], current_app.config["BASE_URL"])
+    return render("requests", body, fmt)
 
 
 @bp.get("/tokens/<token>.<fmt>")

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -23,7 +24,9 @@ from app.workspace.search import index_thread
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)
-MAX_RESULTS = 1000
+# Anyone may read these lists: pages stay small (a larger page_size is served as the largest).
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 200
 
 
 class Open311Error(Exception):
@@ -188,9 +191,28 @@ def file_request(commune: Commune, client: ApiClient, form: dict[str, str]) -> F
     return Filed(thread=thread, token=token)
 
 
-def _visible() -> Any:
-    """Only what every member could see: public, not hidden."""
-    return (Thread.visibility == "public") & Thread.hidden_at.is_(None)
+def _published() -> ColumnElement[bool]:
+    """What Open311 publishes: reports (not questions) that every member of the group could
+    see (public, not hidden), of communes that publish them. Never who wrote them."""
+    return (
+        (Thread.kind == "report")
+        & (Thread.visibility == "public")
+        & Thread.hidden_at.is_(None)
+        & Commune.open311_public.is_(True)
+    )
+
+
+def _published_threads() -> Select[tuple[Thread]]:
+    """Published threads with their commune and category in the same query; the author is
+    never loaded (an attempt to read it raises)."""
+    return (
+        select(Thread)
+        .join(Commune, Commune.id == Thread.commune_id)
+        .where(_published())
+        .options(
+            contains_eager(Thread.commune), joinedload(Thread.category), raiseload(Thread.author)
+        )
+    )
 
 
 def _parse_date(value: object, name: str) -> datetime | None:
@@ -205,7 +227,7 @@ def _parse_date(value: object, name: str) -> datetime | None:
 
 def find_requests(commune: Commune | None, args: dict[str, str]) -> Sequence[Thread]:
     """``GET requests`` with the specification's filters and the page extension."""
-    query = select(Thread).where(_visible()).order_by(Thread.id.desc())
+    query = _published_threads().order_by(Thread.id.desc())
     if commune is not None:
         query = query.where(Thread.commune_id == commune.id)
     ids = args.get("service_request_id")
@@ -213,12 +235,14 @@ def find_requests(commune: Commune | None, args: dict[str, str]) -> Sequence[Thr
         parts = [part.strip() for part in ids.split(",") if part.strip()]
         if not parts or not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
             raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
+        if len(parts) > MAX_PAGE_SIZE:
+            raise Open311Error(400, f"service_request_id may list at most {MAX_PAGE_SIZE} ids")
         # The specification: with ids, every other parameter is ignored.
         return db.session.scalars(query.where(Thread.id.in_([int(p) for p in parts]))).all()
     codes = [code for code in (args.get("service_code") or "").split(",") if code]
     if codes:
-        query = query.join(Category, Category.id == Thread.category_id).where(
-            Category.code.in_(codes)
+        query = query.where(
+            Thread.category_id.in_(select(Category.id).where(Category.code.in_(codes)))
         )
     statuses = [s for s in (args.get("status") or "").split(",") if s]
     if any(s not in ("open", "closed") for s in statuses):
@@ -239,22 +263,22 @@ def find_requests(commune: Commune | None, args: dict[str, str]) -> Sequence[Thr
 
 
 def _page(args: dict[str, str]) -> tuple[int, int]:
-    def number(name: str, default: int, top: int) -> int:
+    def number(name: str, default: int) -> int:
         raw = args.get(name)
         if raw in (None, ""):
             return default
         # The length first: int() refuses strings of more than 4,300 digits (a 500).
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or not 1 <= int(raw) <= top:
-            raise Open311Error(400, f"{name} must be a whole number from 1 to {top}")
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
+            raise Open311Error(400, f"{name} must be a whole number from 1 to 999999")
         return int(raw)
 
-    return number("page", 1, 100_000), number("page_size", MAX_RESULTS, MAX_RESULTS)
+    return number("page", 1), min(number("page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
 
 
 def one_request(request_id: str) -> Thread:
     thread = None
     if request_id.isascii() and request_id.isdigit() and len(request_id) < 10:
-        thread = db.session.scalar(select(Thread).where(Thread.id == int(request_id), _visible()))
+        thread = db.session.scalar(_published_threads().where(Thread.id == int(request_id)))
     if thread is None:
         raise Open311Error(404, "no such service request")
     return thread
@@ -269,27 +293,58 @@ def request_for_token(token: str) -> ClientReport:
     return report
 
 
-def request_json(thread: Thread, base_url: str) -> dict[str, Any]:
-    """One service request in the specification's fields."""
-    last_change = db.session.scalar(
-        select(StatusChange)
-        .where(StatusChange.thread_id == thread.id, StatusChange.note.is_not(None))
-        .order_by(StatusChange.id.desc())
-        .limit(1)
+def requests_json(threads: Sequence[Thread], base_url: str) -> list[dict[str, Any]]:
+    """Service requests in the specification's fields: three queries whatever their number
+    (latest status notes, latest visible replies, latest status changes)."""
+    ids = [thread.id for thread in threads]
+    if not ids:
+        return []
+    latest_note = (
+        select(func.max(StatusChange.id))
+        .where(StatusChange.thread_id.in_(ids), StatusChange.note.is_not(None))
+        .group_by(StatusChange.thread_id)
     )
-    last_activity = db.session.scalar(
-        select(func.max(Reply.created_at)).where(
-            Reply.thread_id == thread.id, or_(Reply.hidden_at.is_(None))
+    notes = dict(
+        db.session.execute(
+            select(StatusChange.thread_id, StatusChange.note).where(
+                StatusChange.id.in_(latest_note)
+            )
+        ).all()
+    )
+    replied = dict(
+        db.session.execute(
+            select(Reply.thread_id, func.max(Reply.created_at))
+            .where(Reply.thread_id.in_(ids), Reply.hidden_at.is_(None))
+            .group_by(Reply.thread_id)
+        ).all()
+    )
+    changed = dict(
+        db.session.execute(
+            select(StatusChange.thread_id, func.max(StatusChange.created_at))
+            .where(StatusChange.thread_id.in_(ids))
+            .group_by(StatusChange.thread_id)
+        ).all()
+    )
+    return [
+        _request_json(
+            thread, base_url, notes.get(thread.id), replied.get(thread.id), changed.get(thread.id)
         )
-    )
-    last_status = db.session.scalar(
-        select(func.max(StatusChange.created_at)).where(StatusChange.thread_id == thread.id)
-    )
-    moments = [as_utc(m) for m in (thread.created_at, last_activity, last_status) if m]
+        for thread in threads
+    ]
+
+
+def _request_json(
+    thread: Thread,
+    base_url: str,
+    note: str | None,
+    last_reply: datetime | None,
+    last_change: datetime | None,
+) -> dict[str, Any]:
+    moments = [as_utc(m) for m in (thread.created_at, last_reply, last_change) if m]
     return {
         "service_request_id": str(thread.id),
         "status": "open" if thread.status in OPEN else "closed",
-        "status_notes": last_change.note if last_change else None,
+        "status_notes": note,
         "service_name": thread.category.name if thread.category else None,
         "service_code": thread.category.code if thread.category else None,
         "description": thread.body,

@@ -1,10 +1,12 @@
-"""placeholder: filled in by the change that needs it
+"""a commune chooses whether Open311 publishes its public reports (on by default)
 
 Revision ID: 0013_open311_publication
 Revises: 0012_sessions
 Create Date: 2026-12-02 01:00:00
 
 """
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0013_open311_publication"
 down_revision = "0012_sessions"
@@ -13,8 +15,13 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Existing communes keep publishing, as they did before the setting existed.
+    with op.batch_alter_table("commune") as batch:
+        batch.add_column(
+            sa.Column("open311_public", sa.Boolean(), server_default=sa.true(), nullable=False)
+        )
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table("commune") as batch:
+        batch.drop_column("open311_public")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pypdf
+import pypdfium2
 import zxingcpp
 from sqlalchemy import select
 
@@ -15,15 +16,14 @@ from tests.conftest import BASE_URL
 
 
 def decoded_qr_codes(pdf: bytes) -> list[list[str]]:
-    """For each page, the texts of the QR codes in its embedded images."""
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
-    pages = []
-    for page in reader.pages:
-        texts = []
-        for image in page.images:
-            texts += [result.text for result in zxingcpp.read_barcodes(image.image)]
-        pages.append(texts)
-    return pages
+    """For each page, the texts of the QR codes printed on it (the code is drawn as vectors:
+    the page is rendered, at 100 dpi, as a printer would)."""
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        images = [page.render(scale=100 / 72).to_pil() for page in document]
+    finally:
+        document.close()
+    return [[result.text for result in zxingcpp.read_barcodes(image)] for image in images]
 
 
 def page_texts(pdf: bytes) -> list[str]:

@@ -200,3 +200,23 @@ def test_only_admins_issue_keys(world):
         response = world[who].post("/api/v1/open311/clients", json={"name": "x"})
         assert response.status_code == 403
     assert world["admin"].get("/api/v1/open311/clients").status_code == 200
+
+
+def test_api_key_and_jurisdiction_in_the_query_string_of_a_post(client, world, api_key):
+    """As the open311 client libraries send them: the two in the query string, the rest in
+    the form."""
+    form = {"service_code": "roads", "address_string": "Ấp 3", "description": "Cống bị nghẹt"}
+    response = client.post(
+        f"{API}/requests.json?api_key={api_key}&jurisdiction_id=xa-a",
+        data=form,
+        headers={"Origin": ""},
+    )
+    assert response.status_code == 201, response.data
+    [created] = response.get_json()
+    [seen] = client.get(f"{API}/requests/{created['service_request_id']}.json").get_json()
+    assert seen["description"] == "Cống bị nghẹt" and seen["agency_responsible"] == "Xã A"
+    wrong = client.post(
+        f"{API}/requests.xml?api_key=wrong&jurisdiction_id=xa-a", data=form, headers={"Origin": ""}
+    )
+    assert wrong.status_code == 403
+    assert ET.fromstring(wrong.data).findtext("error/code") == "403"

@@ -36,6 +36,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/admin/communes/<slug>"): ADMIN,
     ("POST", "/admin/communes/<slug>"): ADMIN,
     ("POST", "/admin/communes/<slug>/officials/<id:account_id>/revoke"): ADMIN,
+    ("POST", "/admin/communes/<slug>/open311"): ADMIN,
     ("POST", "/admin/communes/<slug>/rotate-token"): ADMIN,
     ("POST", "/admin/communes/<slug>/officials/<id:account_id>/second-factor/reset"): ADMIN,
     ("GET", "/admin/import"): ADMIN,
