@@ -252,10 +252,12 @@ def _resident(name: str) -> tuple[Account, Commune]:
     return account, commune
 
 
-def test_a_request_racing_an_unfinished_one_gets_its_result(app, world):
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+def test_a_request_racing_an_unfinished_one(app, world, first_ends):
     """The first attempt has created its thread but not committed when the second arrives: the
-    second waits (PostgreSQL: on the unique key; SQLite: for the write lock), then answers
-    with the first one's thread. No duplicate, no error."""
+    second waits (PostgreSQL: on the unique key; SQLite: for the write lock). If the first
+    commits, the second answers with its thread; if the first fails, the second posts. Never a
+    duplicate, never an error."""
     account, commune = _resident("Chị Lan")
     account_id, commune_id = account.id, commune.id
     db.session.rollback()
@@ -273,7 +275,7 @@ def test_a_request_racing_an_unfinished_one_gets_its_result(app, world):
             assert created
             claimed.set()
             release.wait(20)
-            db.session.commit()
+            getattr(db.session, first_ends)()
             return thread.id
 
     with ThreadPoolExecutor(2) as pool:
@@ -284,11 +286,15 @@ def test_a_request_racing_an_unfinished_one_gets_its_result(app, world):
         with pytest.raises(TimeoutError):
             second.result(0.5)
         release.set()
-        thread_id = first.result(30)
+        first_id = first.result(30)
         answer = second.result(30)
-    assert answer.status_code == 200, answer.get_json()
-    assert answer.get_json()["id"] == thread_id
+    if first_ends == "commit":
+        assert answer.status_code == 200, answer.get_json()
+        assert answer.get_json()["id"] == first_id
+    else:
+        assert answer.status_code == 201, answer.get_json()
     assert count(Thread) == 1
+    assert db.session.scalar(select(IdempotencyKey.thread_id)) == answer.get_json()["id"]
 
 
 def test_many_attempts_at_once_create_one_thread(app, world):
