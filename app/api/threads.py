@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
 from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
 from app.extensions import db
-from app.feedback.idempotency import HEADER, REPLAYED, parse_key, post_once, request_hash
+from app.feedback.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.feedback.models import Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
@@ -57,8 +57,10 @@ def create(slug: str) -> tuple[Response, int]:
     thread, created = post_once(
         account,
         key,
-        request_hash(f"thread:{commune.id}", data, photo),
         lambda: create_thread(commune, account, data, photo=photo, upload_folder=upload_folder()),
+        operation=f"thread:{commune.id}",
+        fields=data,
+        photo=photo,
     )
     db.session.commit()
     counts = {thread.id: 0} if created else reply_counts([thread])
@@ -106,8 +108,9 @@ def reply(thread_id: int) -> tuple[Response, int]:
     new_reply, created = post_once(
         account,
         key,
-        request_hash(f"reply:{thread_id}", data),
         lambda: add_reply(thread_id, account, data),
+        operation=f"reply:{thread_id}",
+        fields=data,
     )
     db.session.commit()
     return _posted(reply_json(new_reply), created)

@@ -129,22 +129,31 @@ def request_hash(operation: str, fields: Mapping[str, Any], photo: bytes | None 
     id>``), the fields as sent (key order and the form's key field aside), the photo's bytes."""
     kept = {name: value for name, value in fields.items() if name != FORM_FIELD}
     digest = hashlib.sha256(operation.encode())
-    digest.update(json.dumps(kept, sort_keys=True, ensure_ascii=False, default=str).encode())
+    # ASCII escapes: text that cannot be stored (a lone surrogate) still has a fingerprint.
+    digest.update(json.dumps(kept, sort_keys=True, default=str).encode())
     if photo is not None:
         digest.update(hashlib.sha256(photo).digest())
     return digest.hexdigest()
 
 
 def post_once(
-    account: Account, key: str | None, fingerprint: str, create: Callable[[], Posted]
+    account: Account,
+    key: str | None,
+    create: Callable[[], Posted],
+    *,
+    operation: str,
+    fields: Mapping[str, Any],
+    photo: bytes | None = None,
 ) -> tuple[Posted, bool]:
     """``create()`` unless ``account`` already posted with ``key``: ``(post, created)``.
 
-    Without a key, simply ``create()``. Not committed: the key is kept only if the caller
-    commits what ``create`` made.
+    ``operation``, ``fields`` and ``photo`` are what is asked (see ``request_hash``). Without a
+    key, simply ``create()``. Not committed: the key is kept only if the caller commits what
+    ``create`` made.
     """
     if key is None:
         return create(), True
+    fingerprint = request_hash(operation, fields, photo)
     _forget_old(account, key)
     table = IdempotencyKey.__table__
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert

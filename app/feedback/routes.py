@@ -22,7 +22,6 @@ from app.feedback.idempotency import (
     new_form_key,
     parse_key,
     post_once,
-    request_hash,
 )
 from app.feedback.models import STATUSES, Thread
 from app.feedback.photos import upload_folder
@@ -91,10 +90,12 @@ def ask(slug: str):
         thread, _created = post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
-            request_hash(f"thread:{commune.id}", form, photo),
             lambda: create_thread(
                 commune, account, form, photo=photo, upload_folder=upload_folder()
             ),
+            operation=f"thread:{commune.id}",
+            fields=form,
+            photo=photo,
         )
     except DomainError as error:
         # Re-show the form with everything the resident typed: nothing is lost.
@@ -183,8 +184,9 @@ def reply(thread_id: int):
         post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
-            request_hash(f"reply:{thread_id}", form),
             lambda: add_reply(thread_id, account, form),
+            operation=f"reply:{thread_id}",
+            fields=form,
         )
     except DomainError as error:
         return _thread_page(thread_id, form=form, error=_form_error(error)), error.status

@@ -18,7 +18,7 @@ from app.accounts.models import Account
 from app.communes.models import Commune
 from app.database import writing_transactions
 from app.extensions import db
-from app.feedback.idempotency import IdempotencyKey, post_once, request_hash
+from app.feedback.idempotency import IdempotencyKey, post_once
 from app.feedback.models import Reply, Thread
 from app.feedback.services import create_thread
 from app.models_base import utcnow
@@ -128,6 +128,11 @@ def test_a_refused_attempt_leaves_the_key_unused(world):
     assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "body"
     assert ask(world["resident_a"]).status_code == 201
     assert count(IdempotencyKey) == 1
+
+
+def test_unstorable_text_with_a_key_is_refused_not_a_crash(world):
+    refused = ask(world["resident_a"], body={"kind": "question", "body": "lỗi \ud800"})
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "body"
 
 
 def test_without_a_key_every_request_posts(world):
@@ -269,8 +274,9 @@ def test_a_request_racing_an_unfinished_one(app, world, first_ends):
             thread, created = post_once(
                 me,
                 KEY,
-                request_hash(f"thread:{commune_id}", QUESTION),
                 lambda: create_thread(here, me, QUESTION),
+                operation=f"thread:{commune_id}",
+                fields=QUESTION,
             )
             assert created
             claimed.set()
