@@ -69,9 +69,15 @@
     const home = navigator.standalone || matchMedia("(display-mode: standalone)").matches;
     const later = Date.now() - (Number(local("cfLater")) || 0) < 7 * 864e5;
     const joined = /[?&]joined=1/.test(location.search);
+    // In Zalo's or Facebook's browser there is no push at all: say so, and how to get out.
     // iOS delivers web push only to Home Screen apps: first the guide, there the invitation.
-    const mode =
-      iphone && !home ? "ios" : PUSH && Notification.permission === "default" ? "ask" : "";
+    const mode = box.hasAttribute("data-in-app")
+      ? "in-app"
+      : iphone && !home
+        ? "ios"
+        : PUSH && Notification.permission === "default"
+          ? "ask"
+          : "";
     if (always || (mode && (joined || !later))) {
       box.hidden = false;
       step(mode);
@@ -105,6 +111,28 @@
         box.hidden = true;
       });
     }
+  }
+
+  // --- In-app browsers: copy the link, to paste into Chrome or Safari ------------------------
+  for (const button of document.querySelectorAll("[data-copy]")) {
+    const link = $("[data-copy-text]", button.parentNode);
+    const said = button.parentNode.nextElementSibling;
+    button.hidden = false;
+    button.addEventListener("click", async () => {
+      let done = false;
+      try {
+        await navigator.clipboard.writeText(link.value);
+        done = true;
+      } catch (e) {
+        // No clipboard API (an old WebView, or no permission): the old way, from a selection.
+        link.focus();
+        link.setSelectionRange(0, link.value.length);
+        try {
+          done = document.execCommand("copy");
+        } catch (x) {}
+      }
+      said.textContent = done ? said.dataset.copied : said.dataset.copyFailed;
+    });
   }
 
   // --- Photos: long side at most 1600 px, JPEG, before they go over a slow network ------------
@@ -219,6 +247,8 @@
     const fields = {};
     let photo = null;
     for (const [k, v] of new FormData(f)) {
+      // The plain form's one-time key stays with the page; the outbox makes one per item.
+      if (k === "idempotency_key") continue;
       if (typeof v === "string") fields[k] = v;
       else if (v.size) photo = await shrink(v);
     }

@@ -1,7 +1,10 @@
 /* The outbox: questions and replies written without a network, kept in IndexedDB until the
    server has them. Shared by the pages (app.js) and the service worker (sw.js, for Background
-   Sync). An item: {id, url (API endpoint), page (where it was written), fields, photo (Blob),
-   at, sending (lease time), error (the server's refusal, kept for the person to edit)}. */
+   Sync). An item: {id, key (its Idempotency-Key), url (API endpoint), page (where it was
+   written), fields, photo (Blob), at, sending (lease time), error (the server's refusal, kept for
+   the person to edit)}. The key is made when the item is queued and sent with every attempt: if
+   an attempt reached the server but its answer was lost, the next one gets the same thread
+   back instead of posting it twice. */
 self.CFOutbox = (() => {
   const STORE = "outbox";
   const LEASE = 60000; // a page or worker that died mid-send gives the item back after a minute
@@ -30,8 +33,10 @@ self.CFOutbox = (() => {
           t.onerror = t.onabort = () => fail(t.error);
         })
     );
+  // 16 random bytes as 32 hex digits (crypto.randomUUID needs https; this works on http too).
+  const newKey = () => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
   const all = () => tx("readonly", (s) => s.getAll());
-  const add = (item) => tx("readwrite", (s) => s.add(item));
+  const add = (item) => tx("readwrite", (s) => s.add({ ...item, key: newKey() }));
   const put = (item) => tx("readwrite", (s) => s.put(item));
   const drop = (id) => tx("readwrite", (s) => s.delete(id));
   // Take an item for sending, unless someone else (another tab, the worker) is sending it.
@@ -41,6 +46,7 @@ self.CFOutbox = (() => {
         const item = e.target.result;
         if (item && !item.error && !(item.sending > Date.now() - LEASE)) {
           item.sending = Date.now();
+          item.key = item.key || newKey(); // an item queued before keys existed: one from now on
           s.put(item);
           give(item);
         }
@@ -49,7 +55,7 @@ self.CFOutbox = (() => {
 
   async function send(item) {
     let body;
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", "Idempotency-Key": item.key };
     if (item.photo) {
       body = new FormData();
       for (const k in item.fields) body.append(k, item.fields[k]);

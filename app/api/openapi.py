@@ -147,7 +147,12 @@ ERRORS: dict[int, tuple[str, tuple[str, ...], str]] = {
     410: ("Gone", ("gone",), "A link that was ended: a replaced board, a used invitation."),
     413: ("TooLarge", ("request_entity_too_large",), "The body is over the limit."),
     415: ("UnsupportedType", ("unsupported_media_type",), "This Content-Type is not accepted."),
-    422: ("Invalid", ("invalid",), "A field is missing or not valid (`field` names it)."),
+    422: (
+        "Invalid",
+        ("invalid", "idempotency_key_reused"),
+        "A field is missing or not valid (`field` names it), or an Idempotency-Key was used "
+        "for another request.",
+    ),
     429: ("TooManyRequests", ("too_many_requests",), "Rate limited: retry after Retry-After."),
     503: ("Unavailable", ("unavailable",), "The database is unavailable: retry after Retry-After."),
 }
@@ -454,6 +459,7 @@ REASON = text(1000)
 PLACE = text(120, line=True)
 LIMIT = parameter("Limit")
 CURSOR = parameter("Cursor")
+IDEMPOTENCY_KEY = parameter("IdempotencyKey")
 WEEKS = query("weeks", {"type": "integer", "minimum": 1, "maximum": 52}, "Weeks shown (12).")
 DELETE_POSTS = query("delete_posts", enum(("0", "1")), "1: delete my posts too.")
 OPTIONAL_REASON = json_body(fields(reason=nullable(REASON)), required=False)
@@ -467,6 +473,18 @@ NO_STORE = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}
 
 def flag_query(name: str, description: str) -> Schema:
     return query(name, enum(("", "0", "1", "true", "false")), description)
+
+
+def replayed(schema: Schema) -> dict[int, Schema]:
+    """The 200 of a POST repeated with its Idempotency-Key: the first request's result."""
+    flag = {"required": True, "schema": {"const": "true"}}
+    return {
+        200: {
+            "description": "Sent before with this Idempotency-Key: what it created (nothing new)",
+            "headers": {"Idempotent-Replayed": flag},
+            "content": {JSON: {"schema": schema}},
+        }
+    }
 
 
 def _auth() -> dict[str, Op]:
@@ -617,8 +635,10 @@ def _threads() -> dict[str, Op]:
             {201: ref("Thread")},
             errors=(403, 422),
             body=_new_thread_body(),
+            params=(IDEMPOTENCY_KEY,),
             limited=True,
             description="403 for a non-member or a member stopped from posting.",
+            special=replayed(ref("Thread")),
         ),
         "GET /threads/{thread_id}": Op(
             "A thread with its replies and history", {200: ref("ThreadView")}
@@ -635,7 +655,9 @@ def _threads() -> dict[str, Op]:
             {201: ref("Reply")},
             errors=(403, 422),
             body=json_body(fields("body", body=BODY)),
+            params=(IDEMPOTENCY_KEY,),
             limited=True,
+            special=replayed(ref("Reply")),
         ),
         "POST /threads/{thread_id}/follow": Op("Follow a thread", {201: following, 200: following}),
         "DELETE /threads/{thread_id}/follow": Op("Stop following a thread", {204: None}),
@@ -1049,6 +1071,16 @@ def build_document(cookie_name: str = "cf_session") -> dict[str, Any]:
                     "required": True,
                     "schema": {"type": "string", "format": "uri"},
                     "description": "The site's own origin (that of BASE_URL); else 403.",
+                },
+                "IdempotencyKey": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{16,64}$"},
+                    "description": "One random key per question or reply, the same on every "
+                    "retry (a UUID, say; a quoted string is accepted too). A repeat from the "
+                    "same account answers 200 with the first result and creates nothing; the "
+                    "same key with another request is 422 idempotency_key_reused. Kept 7 days.",
                 },
                 "Limit": query(
                     "limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size (20)."

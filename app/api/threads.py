@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
 from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
 from app.extensions import db
+from app.feedback.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.feedback.models import Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
@@ -44,20 +45,34 @@ def index(slug: str) -> Response:
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
+    key = parse_key(request.headers.get(HEADER))
+    photo = None
     if request.mimetype == "multipart/form-data":
         # With a photo: the same fields as form fields, and the image as the "photo" file.
+        data: dict = request.form.to_dict()
         upload = request.files.get("photo")
-        thread = create_thread(
-            commune,
-            account,
-            request.form.to_dict(),
-            photo=upload.read() if upload and upload.filename else None,
-            upload_folder=upload_folder(),
-        )
+        photo = upload.read() if upload and upload.filename else None
     else:
-        thread = create_thread(commune, account, json_body())
+        data = json_body()
+    thread, created = post_once(
+        account,
+        key,
+        lambda: create_thread(commune, account, data, photo=photo, upload_folder=upload_folder()),
+        operation=f"thread:{commune.id}",
+        fields=data,
+        photo=photo,
+    )
     db.session.commit()
-    return jsonify(thread_json(thread, 0)), 201
+    counts = {thread.id: 0} if created else reply_counts([thread])
+    return _posted(thread_json(thread, counts[thread.id]), created)
+
+
+def _posted(data: dict, created: bool) -> tuple[Response, int]:
+    """201 for what was just created; 200, marked as a replay, for a key's earlier result."""
+    response = jsonify(data)
+    if not created:
+        response.headers[REPLAYED] = "true"
+    return response, 201 if created else 200
 
 
 @bp.get("/threads/<id:thread_id>")
@@ -87,9 +102,18 @@ def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
 
 @bp.post("/threads/<id:thread_id>/replies")
 def reply(thread_id: int) -> tuple[Response, int]:
-    new_reply = add_reply(thread_id, require_account(), json_body())
+    account = require_account()
+    key = parse_key(request.headers.get(HEADER))
+    data = json_body()
+    new_reply, created = post_once(
+        account,
+        key,
+        lambda: add_reply(thread_id, account, data),
+        operation=f"reply:{thread_id}",
+        fields=data,
+    )
     db.session.commit()
-    return jsonify(reply_json(new_reply)), 201
+    return _posted(reply_json(new_reply), created)
 
 
 @bp.patch("/threads/<id:thread_id>")

@@ -9,12 +9,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.feedback.categories import active_categories
+from app.feedback.idempotency import (
+    FORM_FIELD,
+    KeyReused,
+    new_form_key,
+    parse_key,
+    post_once,
+)
 from app.feedback.models import STATUSES, Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
@@ -27,6 +35,7 @@ from app.feedback.services import (
     reply_counts,
     thread_with_photo,
 )
+from app.membership.in_app import in_app_help
 from app.membership.services import member_commune, require_official
 from app.validation import MAX_ID
 from app.web import login_required, see_other
@@ -57,6 +66,8 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
         error=error,
         joined=request.args.get("joined") == "1",
         categories=active_categories(commune),
+        form_key=new_form_key(),
+        **in_app_help(commune),
     )
 
 
@@ -73,19 +84,32 @@ def ask(slug: str):
     commune, _role = member_commune(slug, account)
     form = request.form.to_dict()
     upload = request.files.get("photo")
+    photo = upload.read() if upload and upload.filename else None
     try:
-        thread = create_thread(
-            commune,
+        # The form's hidden one-time key: a second tap on a slow network posts nothing more.
+        thread, _created = post_once(
             account,
-            form,
-            photo=upload.read() if upload and upload.filename else None,
-            upload_folder=upload_folder(),
+            parse_key(form.get(FORM_FIELD)),
+            lambda: create_thread(
+                commune, account, form, photo=photo, upload_folder=upload_folder()
+            ),
+            operation=f"thread:{commune.id}",
+            fields=form,
+            photo=photo,
         )
     except DomainError as error:
         # Re-show the form with everything the resident typed: nothing is lost.
-        return _feed_page(slug, form=form, error=error.message), error.status
+        return _feed_page(slug, form=form, error=_form_error(error)), error.status
     db.session.commit()
     return see_other(url_for("feedback.thread_page", thread_id=thread.id))
+
+
+def _form_error(error: DomainError) -> str:
+    """What a plain form says. A key used for other words is a page opened again with the
+    Back button: the page comes back with a new key, to send once more on purpose."""
+    if isinstance(error, KeyReused):
+        return _("This form was already sent once. Check what you wrote and send it again.")
+    return error.message
 
 
 @bp.get("/photos/<name>")
@@ -136,6 +160,7 @@ def _render_thread(
         statuses=STATUSES,
         form=form or {},
         error=error,
+        form_key=new_form_key(),
     )
 
 
@@ -153,11 +178,18 @@ def thread_page(thread_id: int) -> str:
 @bp.post("/t/<id:thread_id>/replies")
 @login_required
 def reply(thread_id: int):
+    account = current_account()
     form = request.form.to_dict()
     try:
-        add_reply(thread_id, current_account(), form)
+        post_once(
+            account,
+            parse_key(form.get(FORM_FIELD)),
+            lambda: add_reply(thread_id, account, form),
+            operation=f"reply:{thread_id}",
+            fields=form,
+        )
     except DomainError as error:
-        return _thread_page(thread_id, form=form, error=error.message), error.status
+        return _thread_page(thread_id, form=form, error=_form_error(error)), error.status
     db.session.commit()
     return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="replies"))
 

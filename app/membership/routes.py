@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, Response, make_response, render_template, request, url_for
 
 from app.accounts.sessions import current_account, sign_in
+from app.communes.models import Commune
 from app.communes.services import find_by_token
 from app.errors import DomainError
 from app.extensions import db
+from app.membership.in_app import chrome_intent_url, in_app_help
 from app.membership.services import (
     join,
     leave,
@@ -20,6 +22,7 @@ from app.push.services import PREFERENCE_NAMES, preferences, update_preferences
 from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)
+bp.add_app_template_filter(chrome_intent_url, "chrome_intent")
 
 
 @bp.get("/")
@@ -30,17 +33,24 @@ def home() -> str:
 
 
 @bp.get("/j/<token>")
-def join_page(token: str) -> str:
+def join_page(token: str) -> Response:
     commune = find_by_token(token)
     account = current_account()
-    return render_template(
-        "membership/join.html",
-        commune=commune,
-        token=token,
+    return _join_page(
+        commune,
         already_member=role_in(account, commune) is not None,
         error=None,
         display_name="",
     )
+
+
+def _join_page(commune: Commune, **values: object) -> Response:
+    response = make_response(
+        render_template("membership/join.html", commune=commune, **in_app_help(commune), **values)
+    )
+    # The page differs for in-app browsers.
+    response.vary.add("User-Agent")
+    return response
 
 
 @bp.post("/j/<token>")
@@ -49,16 +59,14 @@ def join_submit(token: str):
     try:
         result = join(token, display_name, current_account())
     except DomainError as error:
-        commune = find_by_token(token)
-        page = render_template(
-            "membership/join.html",
-            commune=commune,
-            token=token,
+        page = _join_page(
+            find_by_token(token),
             already_member=False,
             error=error.message,
             display_name=display_name,
         )
-        return page, error.status
+        page.status_code = error.status
+        return page
     db.session.commit()
     sign_in(result.account)
     return see_other(url_for("feedback.feed", slug=result.membership.commune.slug, joined=1))
@@ -77,6 +85,7 @@ def settings(slug: str) -> str:
         role=role,
         prefs=preferences(membership),
         saved=request.args.get("saved") == "1",
+        **in_app_help(commune),
     )
 
 
