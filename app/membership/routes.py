@@ -59,8 +59,8 @@ def join_submit(token: str):
             display_name=display_name,
         )
         return page, error.status
-    db.session.commit()
     sign_in(result.account)
+    db.session.commit()
     return see_other(url_for("feedback.feed", slug=result.membership.commune.slug, joined=1))
 
 
