@@ -7,6 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Every table with an integer id: SQLite AUTOINCREMENT, so an id is never handed out again
+# after a delete (a cookie, a link or a push payload naming it must not reach a newcomer).
+# PostgreSQL sequences never reissue ids anyway.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""

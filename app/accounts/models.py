@@ -1,7 +1,8 @@
-"""One table for every person who signs in."""
+"""One table for every person who signs in, and the sessions they are signed in with."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from sqlalchemy import (
@@ -16,7 +17,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
+
+
+def new_session_key() -> str:
+    return secrets.token_hex(32)
 
 
 class Account(db.Model):
@@ -29,6 +34,9 @@ class Account(db.Model):
             "admin_district IS NULL OR admin_province IS NOT NULL",
             name="admin_district_needs_province",
         ),
+        # Ids are never reissued (SQLite would reuse the highest): a cookie, a link or a push
+        # payload that names a deleted account can never name somebody else.
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,7 +48,12 @@ class Account(db.Model):
     # An admin's area (app/admin/scope.py): a province, or a district of it; none is national.
     admin_province: Mapped[str | None] = mapped_column(String(120))
     admin_district: Mapped[str | None] = mapped_column(String(120))
-    # Bumped to sign out every session of this account (password change, revocation).
+    # A random secret every session cookie of this account carries; replaced when all its
+    # sessions end (password change, revocation), so no older cookie or pending sign-in
+    # matches again, and never shared with an account made later.
+    session_key: Mapped[str] = mapped_column(String(64), default=new_session_key, nullable=False)
+    # The counter that cookies from before server-side sessions (migration 0012) carry; only
+    # read to upgrade such a cookie, and bumped whenever sessions end so none outlives them.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
     created_at: Mapped[datetime] = created_at_column()
     # Optional second factor (staff only): a TOTP secret, set when setup starts and trusted
@@ -70,6 +83,7 @@ class RecoveryCode(db.Model):
     """A one-time code that stands in for the phone, kept only as a hash."""
 
     __tablename__ = "recovery_code"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -77,3 +91,24 @@ class RecoveryCode(db.Model):
     )
     code_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(db.Model):
+    """One signed-in browser or app. The cookie holds a random token; only its SHA-256 is
+    stored, so a copy of the database signs nobody in. Signing out deletes the row."""
+
+    __tablename__ = "login_session"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = created_at_column()
+    # Updated at most once an hour: reading a page is not a write.
+    last_seen_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, nullable=False, index=True
+    )
+    # "Chrome · Android": enough to recognise one's own devices, never the whole header.
+    device: Mapped[str] = mapped_column(String(60), nullable=False)

@@ -1,19 +1,32 @@
-"""What we hold about a person, handed over on request; and forgetting them."""
+"""What we hold about a person, handed over on request; and forgetting them.
+
+docs/privacy.md lists what deletion removes and what is kept, and why; keep both in step.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy.orm import Session
 
-from app.accounts.models import Account
+from app.accounts.models import Account, LoginSession
+from app.accounts.sessions import sessions_of
+from app.admin.models import Invitation
 from app.announcements.models import Announcement
+from app.audit.services import forget_resident
 from app.communes.models import Commune
 from app.extensions import db
 from app.feedback.models import Reply, StatusChange, Thread
+from app.feedback.photos import upload_folder
 from app.membership.models import Membership
 from app.models_base import isoformat
 from app.push.models import PushSubscription
+from app.workspace.models import Flag
+
+# Photo files to delete once the transaction that deleted their threads commits.
+_DISCARD_KEY = "photo_files_to_discard"
 
 
 def export_data(account: Account) -> dict[str, Any]:
@@ -75,6 +88,22 @@ def export_data(account: Account) -> dict[str, Any]:
         "push_subscriptions": [
             {"endpoint": s.endpoint, "created_at": isoformat(s.created_at)} for s in subscriptions
         ],
+        "flags": [
+            {
+                "target": {"type": f.target_type, "id": f.target_id},
+                "reason": f.reason,
+                "created_at": isoformat(f.created_at),
+            }
+            for f in db.session.scalars(select(Flag).where(Flag.account_id == account.id))
+        ],
+        "sessions": [
+            {
+                "device": s.device,
+                "created_at": isoformat(s.created_at),
+                "last_seen_at": isoformat(s.last_seen_at),
+            }
+            for s in sessions_of(account)
+        ],
     }
 
 
@@ -88,6 +117,12 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
             Reply.thread_id.in_(select(Thread.id).where(Thread.commune_id == commune.id))
         )
     if delete_posts:
+        photos = db.session.scalars(
+            select(Thread.photo_name).where(
+                Thread.id.in_(thread_ids), Thread.photo_name.is_not(None)
+            )
+        ).all()
+        _discard_after_commit([upload_folder() / name for name in photos])
         db.session.execute(delete(Reply).where(*reply_filter))
         db.session.execute(delete(Thread).where(Thread.id.in_(thread_ids)))
     else:
@@ -96,8 +131,16 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
 
 
 def delete_account(account: Account, *, delete_posts: bool) -> None:
-    """Forget a person: memberships, subscriptions and sessions go at once."""
+    """Forget a person: memberships, subscriptions, sessions, flags, invitations and their
+    name in the audit log go at once; posts stay as "former member" or go with their photos."""
     detach_posts(account, None, delete_posts=delete_posts)
+    forget_resident(account)
+    db.session.execute(delete(Flag).where(Flag.account_id == account.id))
+    db.session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    invitations = [Invitation.account_id == account.id]
+    if account.email:
+        invitations.append(func.lower(Invitation.email) == account.email.lower())
+    db.session.execute(delete(Invitation).where(or_(*invitations)))
     for model, column in (
         (StatusChange, StatusChange.actor_id),
         (Announcement, Announcement.author_id),
@@ -107,3 +150,19 @@ def delete_account(account: Account, *, delete_posts: bool) -> None:
     db.session.execute(delete(Membership).where(Membership.account_id == account.id))
     db.session.delete(account)
     db.session.flush()
+
+
+def _discard_after_commit(paths: list[Path]) -> None:
+    if paths:
+        db.session.info.setdefault(_DISCARD_KEY, []).extend(paths)
+
+
+@event.listens_for(Session, "after_commit")
+def _discard_photo_files(session: Session) -> None:
+    for path in session.info.pop(_DISCARD_KEY, ()):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _keep_photo_files(session: Session) -> None:
+    session.info.pop(_DISCARD_KEY, None)

@@ -13,7 +13,10 @@ from app.accounts.services import authenticate
 from app.accounts.sessions import (
     PENDING_KEY,
     current_account,
+    current_session_id,
+    end_sessions,
     pending_login,
+    sessions_of,
     sign_in,
     sign_out,
     start_pending_login,
@@ -43,11 +46,12 @@ def login_submit():
         account = authenticate(email, request.form.get("password", ""))
     except DomainError as error:
         return render_template("accounts/login.html", email=email, error=error.message), 401
-    db.session.commit()  # a rehashed password is kept even if the code step is never finished
     if account.has_second_factor:
         start_pending_login(account, _landing(account))
+        db.session.commit()  # a rehashed password is kept even if the code step is never done
         return render_template("accounts/login_code.html", error=None)
     sign_in(account)
+    db.session.commit()
     return see_other(_landing(account))
 
 
@@ -63,8 +67,8 @@ def login_code_submit():
     except DomainError as error:
         db.session.rollback()
         return render_template("accounts/login_code.html", error=error.message), 401
-    db.session.commit()
     sign_in(account)
+    db.session.commit()
     return see_other(safe_next(landing, url_for("membership.home")))
 
 
@@ -72,6 +76,7 @@ def login_code_submit():
 def logout():
     if current_account() is not None:
         sign_out()
+        db.session.commit()
     return see_other(url_for("membership.home"))
 
 
@@ -103,8 +108,21 @@ def _security_html(account: Account, error: str | None = None) -> str:
         "accounts/security.html",
         account=account,
         codes_left=second_factor.recovery_codes_left(account),
+        sessions=sessions_of(account),
+        this_session=current_session_id(),
         error=error,
     )
+
+
+@bp.post("/account/security/sign-out-others")
+@login_required
+def sign_out_others() -> Response:
+    """End every other session of this staff member: a lost phone, a shared computer."""
+    account = _staff()
+    end_sessions(account)
+    sign_in(account)
+    db.session.commit()
+    return see_other(url_for("accounts.security", ended=1))
 
 
 def _setup_page(account: Account, error: str | None = None, status: int = 200) -> Response:
@@ -144,8 +162,8 @@ def security_confirm() -> Response:
         if account.totp_secret is None or account.has_second_factor:
             return see_other(url_for("accounts.security"))
         return _setup_page(account, error.message, error.status)
-    db.session.commit()
     sign_in(account)  # the other sessions ended; this one carries on
+    db.session.commit()
     return _private(render_template("accounts/recovery_codes.html", codes=codes))
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts import totp
 from app.accounts.models import Account, RecoveryCode
 from app.accounts.passwords import verify_password
+from app.accounts.sessions import end_sessions
 from app.admin.scope import is_national, manages
 from app.audit.services import record
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
@@ -93,7 +94,7 @@ def confirm_setup(account: Account, code: object) -> list[str]:
         )
     account.totp_enabled_at = utcnow()
     account.totp_last_step = step
-    account.session_epoch += 1
+    end_sessions(account)
     record(account, "account.second_factor_on", target_type="account", target_id=account.id)
     return _new_recovery_codes(account)
 
@@ -134,7 +135,7 @@ def reset_by_admin(actor: Account, account_id: int) -> Account:
     if not target.has_second_factor and target.totp_secret is None:
         raise Conflict(_("This account has no second factor."))
     _clear(target)
-    target.session_epoch += 1
+    end_sessions(target)
     # Recorded in each commune they serve, so every admin of those communes sees it.
     for commune_id in [commune.id for commune in communes_served(target)] or [None]:
         record(

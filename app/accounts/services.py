@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
+from app.accounts.sessions import end_sessions
 from app.errors import Conflict, NotAuthenticated, ValidationError
 from app.extensions import db
 from app.validation import clean_email, is_storable
@@ -79,4 +80,4 @@ def change_password(account: Account, current: object, new: object) -> None:
         raise ValidationError(_("The new password must be text."), field="new_password")
     check_new_password(new)
     account.password_hash = hash_password(new)
-    account.session_epoch += 1
+    end_sessions(account)

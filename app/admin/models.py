@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column
 
 invitation_commune = Table(
     "invitation_commune",
@@ -37,6 +37,7 @@ class Invitation(db.Model):
     """
 
     __tablename__ = "invitation"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)

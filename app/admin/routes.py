@@ -303,8 +303,8 @@ def invite_accept(token: str):
         return _accept_page(
             token, error=error.message, display_name=display_name, status=error.status
         )
-    db.session.commit()
     sign_in(account)
+    db.session.commit()
     return see_other(url_for("membership.home"))
 
 

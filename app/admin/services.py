@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
+from app.accounts.sessions import end_sessions
 from app.admin.models import Invitation
 from app.admin.scope import is_national, managed_clause, manages
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
@@ -142,10 +143,6 @@ def _above(actor: Account, target: Account) -> bool:
     return target.is_admin and not is_national(actor)
 
 
-def _end_sessions(account: Account) -> None:
-    account.session_epoch = Account.session_epoch + 1
-
-
 def revoke_official(actor: Account, commune: Commune, account_id: int) -> Account:
     """Remove an official from one commune and sign them out everywhere (not committed)."""
     require_admin(actor)
@@ -155,7 +152,7 @@ def revoke_official(actor: Account, commune: Commune, account_id: int) -> Accoun
     if target.id == actor.id:
         raise Conflict(_("You cannot revoke yourself."))
     leave(target, commune)
-    _end_sessions(target)
+    end_sessions(target)
     record(
         actor,
         "official.revoke",
@@ -199,7 +196,7 @@ def revoke_official_everywhere(actor: Account, account_id: int) -> list[Commune]
             target_id=target.id,
             detail={"email": target.email},
         )
-    _end_sessions(target)
+    end_sessions(target)
     db.session.flush()
     return communes
 

@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column
 
 
 class Announcement(db.Model):
     __tablename__ = "announcement"
-    __table_args__ = (Index("ix_announcement_commune_id_id", "commune_id", "id"),)
+    __table_args__ = (Index("ix_announcement_commune_id_id", "commune_id", "id"), IDS_NEVER_REUSED)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(

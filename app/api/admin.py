@@ -163,8 +163,8 @@ def accept_invite(token: str) -> tuple[Response, int]:
         {"slug": m.commune.slug, "name": m.commune.name, "role": m.role}
         for m in memberships_of(account)
     ]
-    db.session.commit()
     sign_in(account)
+    db.session.commit()
     return jsonify(user=account_json(account), communes=communes), 201 if created else 200
 
 

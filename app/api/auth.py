@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from app.accounts import second_factor
 from app.accounts.privacy import delete_account, export_data
 from app.accounts.services import authenticate, change_password
-from app.accounts.sessions import current_account, sign_in, sign_out
+from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
 from app.api.helpers import json_body, require_account
 from app.api.schemas import account_json, commune_json
 from app.extensions import db
@@ -22,8 +22,8 @@ def login() -> Response:
     account = authenticate(data.get("email"), data.get("password"))
     # With a second factor on, the same request carries the code (401 totp_required without).
     second_factor.check(account, data.get("code"))
-    db.session.commit()
     sign_in(account)
+    db.session.commit()
     return jsonify(user=account_json(account))
 
 
@@ -45,8 +45,8 @@ def totp_confirm() -> Response:
     """Turn the second factor on with a first code; answers the one-time recovery codes."""
     account = require_account()
     codes = second_factor.confirm_setup(account, json_body().get("code"))
-    db.session.commit()
     sign_in(account)  # other sessions ended; this one carries on
+    db.session.commit()
     response = jsonify(recovery_codes=codes)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -67,14 +67,26 @@ def change_password_view() -> Response:
     account = require_account()
     data = json_body()
     change_password(account, data.get("current_password"), data.get("new_password"))
+    sign_in(account)  # the other sessions ended; this device stays signed in
     db.session.commit()
-    sign_in(account)  # this device stays signed in, with the new session counter
     return jsonify(user=account_json(account))
 
 
 @bp.post("/auth/logout")
 def logout() -> tuple[str, int]:
+    """End this session on the server: a copy of the cookie stops working too."""
     sign_out()
+    db.session.commit()
+    return "", 204
+
+
+@bp.post("/auth/logout-others")
+def logout_others() -> tuple[str, int]:
+    """End every other session of the signed-in account; this one carries on."""
+    account = require_account()
+    end_sessions(account)
+    sign_in(account)
+    db.session.commit()
     return "", 204
 
 
@@ -118,6 +130,6 @@ def forget_me() -> tuple[str, int]:
     """Delete the signed-in person; ``?delete_posts=1`` deletes their posts too."""
     account = require_account()
     delete_account(account, delete_posts=request.args.get("delete_posts") == "1")
-    db.session.commit()
     sign_out()
+    db.session.commit()
     return "", 204

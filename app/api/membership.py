@@ -17,8 +17,8 @@ bp = Blueprint("membership", __name__)
 def join_commune() -> tuple[Response, int]:
     data = json_body()
     result = join(data.get("token"), data.get("display_name"), current_account())
-    db.session.commit()
     sign_in(result.account)
+    db.session.commit()
     body = {
         "member": {"id": result.account.id, "display_name": result.account.display_name},
         "commune": commune_json(result.membership.commune),

@@ -360,6 +360,7 @@ def _schemas() -> dict[str, Schema]:
             commune=nullable(STR),
             target=nullable(obj(type=STR, id=nullable(INT))),
             reason=nullable(STR),
+            reason_withheld=BOOL,
             detail={"description": "what changed: any JSON value, or null"},
             created_at=TIME,
         ),
@@ -446,6 +447,8 @@ def _schemas() -> dict[str, Schema]:
             ),
             replies=array(obj(id=ID, thread_id=ID, body=STR, created_at=TIME)),
             push_subscriptions=array(obj(endpoint=STR, created_at=TIME)),
+            flags=array(obj(target=obj(type=STR, id=INT), reason=nullable(STR), created_at=TIME)),
+            sessions=array(obj(device=STR, created_at=TIME, last_seen_at=TIME)),
         ),
     }
 
@@ -542,7 +545,8 @@ def _auth() -> dict[str, Op]:
             limited=True,
             description="401 for a wrong current password, or for a resident (no password).",
         ),
-        "POST /auth/logout": Op("Sign out", {204: None}, signed_in=False),
+        "POST /auth/logout": Op("Sign out: this session ends", {204: None}, signed_in=False),
+        "POST /auth/logout-others": Op("Sign out everywhere else", {204: None}),
         "GET /me": Op("Who is signed in", {200: ref("Me")}, signed_in=False),
         "DELETE /me": Op("Delete my account", {204: None}, params=(DELETE_POSTS,)),
         "GET /me/export": Op(

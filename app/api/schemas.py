@@ -9,7 +9,7 @@ from flask import current_app
 
 from app.accounts.models import Account
 from app.announcements.models import Announcement
-from app.audit.models import AuditEvent
+from app.audit.views import AuditEntry
 from app.communes.models import Commune
 from app.communes.services import join_url
 from app.feedback.models import Category, Reply, StatusChange, Thread
@@ -184,7 +184,7 @@ def member_json(membership: Membership) -> dict[str, Any]:
     }
 
 
-def audit_event_json(event: AuditEvent, commune_slugs: dict[int, str]) -> dict[str, Any]:
+def audit_event_json(event: AuditEntry, commune_slugs: dict[int, str]) -> dict[str, Any]:
     return {
         "id": event.id,
         "action": event.action,
@@ -194,6 +194,8 @@ def audit_event_json(event: AuditEvent, commune_slugs: dict[int, str]) -> dict[s
             {"type": event.target_type, "id": event.target_id} if event.target_type else None
         ),
         "reason": event.reason,
+        # A reason the reader may not read (about a post they cannot open) is left out.
+        "reason_withheld": event.reason_withheld,
         "detail": json.loads(event.detail) if event.detail else None,
         "created_at": isoformat(event.created_at),
     }

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, update
 
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
@@ -48,6 +48,23 @@ def events(
     if before_id is not None:
         query = query.where(AuditEvent.id < before_id)
     return db.session.scalars(query).all()
+
+
+# The name left on what a deleted resident did (shown as "former member").
+FORMER_MEMBER = "former member"
+
+
+def forget_resident(account: Account) -> None:
+    """The one change the log allows: a resident who deletes their account. Their events
+    (flags) stay, without their name or the reason they wrote. Staff stay named: what an
+    official or admin did for the commune must stay answerable."""
+    if account.is_staff:
+        return
+    db.session.execute(
+        update(AuditEvent)
+        .where(AuditEvent.actor_id == account.id)
+        .values(actor_name=FORMER_MEMBER, reason=None, detail=None)
+    )
 
 
 class AuditLogIsAppendOnly(RuntimeError):

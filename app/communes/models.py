@@ -8,11 +8,12 @@ from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models_base import created_at_column, utcnow
+from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
 
 class Commune(db.Model):
     __tablename__ = "commune"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
@@ -35,6 +36,7 @@ class RetiredJoinToken(db.Model):
     then says "this board was replaced" (410) instead of "unknown code" (404)."""
 
     __tablename__ = "retired_join_token"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(

@@ -44,7 +44,7 @@ from app.accounts.models import Account
 from app.errors import ValidationError
 from app.extensions import db
 from app.feedback.models import Reply, Thread
-from app.models_base import created_at_column, utcnow
+from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
 HEADER = "Idempotency-Key"
 # Marks an answer that is an earlier request's result, not something created now.
@@ -75,6 +75,7 @@ class IdempotencyKey(db.Model):
         UniqueConstraint("account_id", "key", name="uq_idempotency_key_account_key"),
         CheckConstraint("thread_id IS NULL OR reply_id IS NULL", name="one_result"),
         Index("ix_idempotency_key_created_at", "created_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

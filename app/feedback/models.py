@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column
 
 KINDS = ("question", "report")
 VISIBILITIES = ("public", "officials")
@@ -32,7 +32,10 @@ class Category(db.Model):
     """A commune's field of questions (roads, flooding, waste, ...), chosen when asking."""
 
     __tablename__ = "category"
-    __table_args__ = (UniqueConstraint("commune_id", "name", name="uq_category_commune_name"),)
+    __table_args__ = (
+        UniqueConstraint("commune_id", "name", name="uq_category_commune_name"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(
@@ -57,6 +60,7 @@ class Thread(db.Model):
         ),
         # The feed reads one commune's threads newest first.
         Index("ix_thread_commune_id_id", "commune_id", "id"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +109,7 @@ class Thread(db.Model):
 
 class Reply(db.Model):
     __tablename__ = "reply"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(
@@ -126,6 +131,7 @@ class Reply(db.Model):
 
 class StatusChange(db.Model):
     __tablename__ = "status_change"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column
 
 RESIDENT = "resident"
 OFFICIAL = "official"
@@ -30,6 +30,7 @@ class Membership(db.Model):
     __table_args__ = (
         UniqueConstraint("account_id", "commune_id", name="uq_membership_account_commune"),
         CheckConstraint("role IN ('resident', 'official')", name="role"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

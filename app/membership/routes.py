@@ -67,8 +67,8 @@ def join_submit(token: str):
         )
         page.status_code = error.status
         return page
-    db.session.commit()
     sign_in(result.account)
+    db.session.commit()
     return see_other(url_for("feedback.feed", slug=result.membership.commune.slug, joined=1))
 
 

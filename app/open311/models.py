@@ -8,13 +8,14 @@ from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import created_at_column
+from app.models_base import IDS_NEVER_REUSED, created_at_column
 
 
 class ApiClient(db.Model):
     """An outside application allowed to file reports; its key is stored only as a hash."""
 
     __tablename__ = "api_client"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False)

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models_base import created_at_column, utcnow
+from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
 # What a message is about; each maps to one per-member notification switch.
 KIND_ANSWER = "answer"  # an official replied to, or moved, my thread
@@ -37,6 +37,7 @@ class PushSubscription(db.Model):
     """One browser's push endpoint and keys, owned by the signed-in account."""
 
     __tablename__ = "push_subscription"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -61,6 +62,7 @@ class PushMessage(db.Model):
             "kind IN ('answer', 'discussion', 'announcement', 'new_thread')", name="kind"
         ),
         Index("ix_push_message_unexpanded", "expanded", "id"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,6 +99,7 @@ class Delivery(db.Model):
         CheckConstraint("state IN ('pending', 'sent', 'failed', 'expired')", name="state"),
         # The worker's claim query: due pending rows, oldest first.
         Index("ix_delivery_due", "state", "next_attempt_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
 from app.extensions import db
-from app.models_base import created_at_column, utcnow
+from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
 
 class SearchEntry(db.Model):
@@ -122,7 +122,10 @@ class ThreadRead(db.Model):
     """When an official last opened a thread: what happened since is unread."""
 
     __tablename__ = "thread_read"
-    __table_args__ = (UniqueConstraint("account_id", "thread_id", name="uq_thread_read_account"),)
+    __table_args__ = (
+        UniqueConstraint("account_id", "thread_id", name="uq_thread_read_account"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(
@@ -138,6 +141,7 @@ class CannedReply(db.Model):
     """A commune's ready-made answer, inserted into a reply with one click."""
 
     __tablename__ = "canned_reply"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(
@@ -156,6 +160,7 @@ class ThreadNote(db.Model):
     """An internal note on a thread: officials only, never shown to residents."""
 
     __tablename__ = "thread_note"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(
@@ -174,6 +179,7 @@ class ThreadFollower(db.Model):
     __tablename__ = "thread_follower"
     __table_args__ = (
         UniqueConstraint("thread_id", "account_id", name="uq_thread_follower_thread_account"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -198,6 +204,7 @@ class Flag(db.Model):
         UniqueConstraint("target_type", "target_id", "account_id", name="uq_flag_target_account"),
         CheckConstraint("target_type IN ('thread', 'reply')", name="target_type"),
         Index("ix_flag_commune_id_reviewed_at", "commune_id", "reviewed_at"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

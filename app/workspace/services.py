@@ -20,8 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.accounts.models import Account
-from app.audit.models import AuditEvent
 from app.audit.services import events, record
+from app.audit.views import AuditEntry, readable_entries
 from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
@@ -799,7 +799,7 @@ def members(
 
 def audit_log(
     account: Account | None, slug: str | None, *, before_id: int | None, limit: int
-) -> tuple[Sequence[AuditEvent], int | None]:
+) -> tuple[Sequence[AuditEntry], int | None]:
     """Admins read the log of every commune they manage (or one); officials the log of the
     communes they serve (or one of them); nobody else, and nobody changes it."""
     account = _require_account(account)
@@ -822,10 +822,11 @@ def audit_log(
         commune_ids = [commune.id for commune in served_communes(account)]
     rows = events(commune_ids=commune_ids, before_id=before_id, limit=limit + 1)
     page = rows[:limit]
-    return page, page[-1].id if len(rows) > limit else None
+    next_cursor = page[-1].id if len(rows) > limit else None
+    return readable_entries(account, page), next_cursor
 
 
-def audit_commune_names(rows: Sequence[AuditEvent]) -> dict[int, str]:
+def audit_commune_names(rows: Sequence[AuditEntry]) -> dict[int, str]:
     ids = {row.commune_id for row in rows if row.commune_id is not None}
     if not ids:
         return {}

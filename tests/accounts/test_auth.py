@@ -37,15 +37,17 @@ def test_bad_credentials_are_401_and_alike(client, make_staff, payload):
     assert response.get_json()["error"]["code"] == "not_signed_in"
 
 
-def test_bumped_epoch_ends_sessions(client, make_staff, login):
+def test_ending_sessions_signs_out_every_device(client, make_staff, login):
+    from app.accounts.sessions import end_sessions
     from app.extensions import db
 
     account = make_staff("admin@example.vn", admin=True)
-    admin = login("admin@example.vn")
-    assert admin.get("/api/v1/me").get_json()["kind"] == "admin"
-    account.session_epoch += 1
+    desk, phone = login("admin@example.vn"), login("admin@example.vn")
+    assert desk.get("/api/v1/me").get_json()["kind"] == "admin"
+    end_sessions(account)
     db.session.commit()
-    assert admin.get("/api/v1/me").get_json()["signed_in"] is False
+    assert desk.get("/api/v1/me").get_json()["signed_in"] is False
+    assert phone.get("/api/v1/me").get_json()["signed_in"] is False
 
 
 def test_password_change_ends_other_sessions(make_staff, login):

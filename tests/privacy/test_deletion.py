@@ -1,0 +1,90 @@
+"""Deleting an account removes every trace docs/privacy.md says it removes, files included."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.admin.models import Invitation
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.feedback.models import Thread
+from app.feedback.photos import upload_folder
+from app.workspace.models import Flag
+from tests.admin.test_invites import NEW_PASSWORD, invite, token_of
+from tests.feedback.test_photos import jpeg_with_gps, post_photo
+
+
+def _photo_path(thread_id: int):
+    return upload_folder() / db.session.get(Thread, thread_id).photo_name
+
+
+def test_deleting_posts_deletes_their_photo_files(world):
+    resident = world["resident_a"]
+    thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
+    path = _photo_path(thread_id)
+    assert path.exists()
+    assert resident.delete("/api/v1/me?delete_posts=1").status_code == 204
+    assert not path.exists()
+
+
+def test_leaving_with_posts_deletes_their_photo_files(world):
+    resident = world["resident_a"]
+    thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
+    path = _photo_path(thread_id)
+    assert resident.delete("/api/v1/communes/xa-a/membership?delete_posts=1").status_code == 204
+    assert not path.exists()
+
+
+def test_a_kept_report_keeps_its_photo(world):
+    resident = world["resident_a"]
+    thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
+    path = _photo_path(thread_id)
+    assert resident.delete("/api/v1/me").status_code == 204
+    assert path.exists()  # the report stays, anonymous, with its photo (docs/privacy.md)
+
+
+def test_a_deleted_residents_flags_leave_no_name_and_no_reason(world):
+    thread_id = (
+        world["resident_a"]
+        .post("/api/v1/communes/xa-a/threads", json={"kind": "question", "body": "Hỏi về đường"})
+        .get_json()["id"]
+    )
+    flagger = world["resident_a2"]
+    flagged = flagger.post(
+        f"/api/v1/threads/{thread_id}/flag", json={"reason": "Anh Minh ở số 5 nói"}
+    )
+    assert flagged.status_code == 201
+    assert flagger.delete("/api/v1/me").status_code == 204
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "thread.flag"))
+    assert event is not None  # that someone flagged the thread stays on record
+    assert (event.actor_id, event.actor_name, event.reason) == (None, "former member", None)
+    log = world["official_a"].get("/api/v1/audit").get_json()["items"]
+    assert "Anh Minh" not in str(log)
+
+
+def test_a_deleted_officials_invitations_go(app, world):
+    response = invite(world["admin"], email="moi@example.vn")
+    official = app.test_client()
+    accepted = official.post(
+        f"/api/v1/invites/{token_of(response)}/accept",
+        json={"display_name": "Cán bộ mới", "password": NEW_PASSWORD},
+    )
+    assert accepted.status_code == 201
+    invite(world["admin"], email="Moi@Example.vn", communes=("xa-b",))  # a second, pending
+    assert official.delete("/api/v1/me").status_code == 204
+    emails = db.session.scalars(select(Invitation.email)).all()
+    assert [email for email in emails if email.lower() == "moi@example.vn"] == []
+
+
+def test_export_holds_flags_and_sessions(world):
+    thread_id = (
+        world["resident_a"]
+        .post("/api/v1/communes/xa-a/threads", json={"kind": "question", "body": "Hỏi"})
+        .get_json()["id"]
+    )
+    flagger = world["resident_a2"]
+    flagger.post(f"/api/v1/threads/{thread_id}/flag", json={"reason": "Sai chỗ"})
+    data = flagger.get("/api/v1/me/export").get_json()
+    assert [flag["reason"] for flag in data["flags"]] == ["Sai chỗ"]
+    assert len(data["sessions"]) == 1
