@@ -21,6 +21,7 @@ from app.accounts.sessions import (
 from app.communes.boards import board_svg
 from app.errors import DomainError, Forbidden
 from app.extensions import db
+from app.ratelimit.devices import trust_this_device
 from app.web import login_required, safe_next, see_other
 
 bp = Blueprint("accounts", __name__)
@@ -48,6 +49,7 @@ def login_submit():
         start_pending_login(account, _landing(account))
         return render_template("accounts/login_code.html", error=None)
     sign_in(account)
+    trust_this_device(account.email)
     return see_other(_landing(account))
 
 
@@ -65,6 +67,7 @@ def login_code_submit():
         return render_template("accounts/login_code.html", error=error.message), 401
     db.session.commit()
     sign_in(account)
+    trust_this_device(account.email)
     return see_other(safe_next(landing, url_for("membership.home")))
 
 
