@@ -1,7 +1,7 @@
 """gunicorn settings for commune-feedback (``gunicorn -c gunicorn.conf.py wsgi:app``).
 
 Every value can be overridden by the environment: ``PORT`` / ``BIND``, ``WEB_CONCURRENCY``,
-``WEB_THREADS``.
+``WEB_THREADS``, ``FORWARDED_ALLOW_IPS``.
 """
 
 import multiprocessing
@@ -29,4 +29,6 @@ logger_class = "app.logging_redaction.RedactingLogger"
 # Log the route and status, never the query string (it could carry a cursor or token).
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
 errorlog = "-"
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed. The app reads the
+# same variable (app/client_address.py) with the same default; empty means that default in both.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"

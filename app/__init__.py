@@ -22,11 +22,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app import assets, database, errors, headers, i18n
+    from app import assets, client_address, database, errors, headers, i18n
     from app.accounts import origin_guard, sessions
     from app.extensions import db, migrate
     from app.ratelimit import guard as ratelimit_guard
 
+    client_address.init_app(app)  # first: a wrong FORWARDED_ALLOW_IPS stops the start
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     database.init_app(app)

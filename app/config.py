@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "PUSH_ALLOWED_HOSTS": None,
     # The name authenticator apps show beside a staff member's sign-in codes.
     "TOTP_ISSUER": "Góp ý xã",
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed (app/client_address.py).
+    "FORWARDED_ALLOW_IPS": "127.0.0.1,::1",
+    # Overrides of the rate limits, name -> [count, window_s] (app/ratelimit/limits.py).
+    "RATE_LIMITS": {},
 }
 
 # Names the deployment contract fixes; they are read without a prefix.
@@ -44,6 +48,7 @@ CONTRACT_ENV = {
     "SECRET_KEY": "SECRET_KEY",
     "BASE_URL": "BASE_URL",
     "PUSH_ALLOWED_HOSTS": "PUSH_ALLOWED_HOSTS",
+    "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
 }
 
 WEAK_SECRETS = {"", "dev", "changeme", "secret", "development"}

@@ -24,6 +24,7 @@ from app.accounts.sessions import (
 from app.communes.boards import board_svg
 from app.errors import DomainError, Forbidden
 from app.extensions import db
+from app.ratelimit.devices import trust_this_device
 from app.web import login_required, safe_next, see_other
 
 bp = Blueprint("accounts", __name__)
@@ -52,6 +53,7 @@ def login_submit():
         return render_template("accounts/login_code.html", error=None)
     sign_in(account)
     db.session.commit()
+    trust_this_device(account.email)
     return see_other(_landing(account))
 
 
@@ -69,6 +71,7 @@ def login_code_submit():
         return render_template("accounts/login_code.html", error=error.message), 401
     sign_in(account)
     db.session.commit()
+    trust_this_device(account.email)
     return see_other(safe_next(landing, url_for("membership.home")))
 
 

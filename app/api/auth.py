@@ -12,6 +12,7 @@ from app.api.helpers import json_body, require_account
 from app.api.schemas import account_json, commune_json
 from app.extensions import db
 from app.membership.services import memberships_of
+from app.ratelimit.devices import trust_this_device
 
 bp = Blueprint("auth", __name__)
 
@@ -24,6 +25,7 @@ def login() -> Response:
     second_factor.check(account, data.get("code"))
     sign_in(account)
     db.session.commit()
+    trust_this_device(account.email)
     return jsonify(user=account_json(account))
 
 

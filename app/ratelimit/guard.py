@@ -1,27 +1,32 @@
-"""Which requests are limited, by whom: applied before the view runs."""
+"""Which requests are limited, by whom: applied before the view runs.
+
+The numbers live in app/ratelimit/limits.py and docs/limits.md says why they are what they are.
+Every address here is the client's, as app/client_address.py resolved it behind the proxies.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
+import ipaddress
+import json
+from datetime import timedelta
+
+from flask import Flask, Response, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import TooManyRequests
 
+from app.accounts.models import Account
 from app.accounts.sessions import current_account, pending_login
-from app.ratelimit.services import Limit, hit, subject_key
+from app.extensions import db
+from app.models_base import as_utc, utcnow
+from app.ratelimit import devices
+from app.ratelimit.limits import NEW_MEMBER_SECONDS, configured_limits
+from app.ratelimit.services import Limit, hit, peek, subject_key
 
-# Sign-in: per address and per account, so neither one address nor a botnet can guess one
-# account's password; the same answer whether or not the account exists.
-LOGIN_PER_ADDRESS = Limit("login-ip", 30, 900)
-LOGIN_PER_ACCOUNT = Limit("login-account", 10, 900)
-# Joining creates accounts: per address.
-JOIN_PER_ADDRESS = Limit("join-ip", 30, 3600)
-# Posting: per member and per address.
-POST_PER_MEMBER = Limit("post-member", 20, 600)
-POST_PER_ADDRESS = Limit("post-ip", 60, 600)
-
-LOGIN_ENDPOINTS = {"api.auth.login", "accounts.login_submit", "accounts.login_code_submit"}
-# Endpoints that check a password or a second-factor code for a signed-in account: the
-# per-account sign-in limit applies too, so a stolen session cannot guess its way further.
+PASSWORD_ENDPOINTS = {"api.auth.login", "accounts.login_submit"}
+# The code step of the sign-in page: reached only by someone who just gave the password.
+CODE_STEP_ENDPOINT = "accounts.login_code_submit"
+# Endpoints that check a password or a second-factor code for a signed-in account: a stolen
+# session must not be able to guess its way further.
 CODE_ENDPOINTS = {
     "api.auth.change_password_view",
     "api.auth.totp_setup",
@@ -39,50 +44,122 @@ POST_ENDPOINTS = {
     "feedback.reply",
 }
 
+Check = tuple[Limit, str]
+
+
+def budget_address(address: str | None) -> str:
+    """The address a budget is kept for: IPv6 by its /64, which one household or phone gets
+    whole (one person could otherwise use a fresh address per attempt)."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def _limits() -> dict[str, Limit]:
+    return current_app.extensions["rate_limits"]
+
+
+def _check(name: str, kind: str, value: str) -> Check:
+    limit = _limits()[name]
+    return limit, subject_key(limit, kind, value)
+
+
+def _json_object() -> dict:
+    """The request's JSON object, or {} for anything else (the view answers a bad body;
+    nothing read here may fail the request)."""
+    limit = current_app.config["MAX_JSON_BYTES"]
+    if not request.is_json or (request.content_length or 0) > limit:
+        return {}
+    raw = request.get_data(cache=True)
+    if len(raw) > limit:
+        return {}
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
 
 def _email_in_request() -> str | None:
-    if request.is_json:
-        data = request.get_json(silent=True)
-        value = data.get("email") if isinstance(data, dict) else None
-    else:
-        value = request.form.get("email")
+    value = _json_object().get("email") if request.is_json else request.form.get("email")
     return value.strip().lower() if isinstance(value, str) else None
 
 
-def _pending_login_email() -> str | None:
-    """On the code step of the sign-in page: the account that passed the password step."""
-    pending = pending_login()
-    return pending[0].email if pending is not None else None
+def _sign_in_checks(email: str, address: str, *, code_step: bool) -> list[Check]:
+    """A trusted device of the account: its own budget only. Anyone else: per account and
+    address first (so one address's guesses stop there and spend nothing else), then per
+    address over all accounts, then per account over all addresses."""
+    device = devices.trusted_device(email)
+    if device is not None:
+        return [_check("login-device", "device", f"{device}\n{email}")]
+    if code_step:
+        return [_check("login-code", "email", email)]
+    return [
+        _check("login-pair", "pair", f"{email}\n{address}"),
+        _check("login-ip", "ip", address),
+        _check("login-account", "email", email),
+    ]
 
 
-def _limits_for_request() -> list[tuple[Limit, str]]:
+def _is_new_resident(account: Account) -> bool:
+    if account.is_staff:
+        return False  # officials answer from their first day
+    age = utcnow() - as_utc(account.created_at)
+    return age < timedelta(seconds=NEW_MEMBER_SECONDS)
+
+
+def _post_checks(address: str) -> list[Check]:
+    checks = [_check("post-ip", "ip", address)]
+    account = current_account()
+    if account is None:
+        return checks  # the view answers 401
+    if _is_new_resident(account):
+        checks.append(_check("post-new-ip", "ip", address))
+        checks.append(_check("post-new-member", "account", str(account.id)))
+    checks.append(_check("post-member", "account", str(account.id)))
+    return checks
+
+
+def _limits_for_request() -> list[Check]:
     endpoint = request.endpoint or ""
-    address = request.remote_addr or "unknown"
-    if endpoint in LOGIN_ENDPOINTS:
-        checks = [(LOGIN_PER_ADDRESS, subject_key(LOGIN_PER_ADDRESS, "ip", address))]
-        # On the code step only the account that passed the password counts: an email in the
-        # form there must not move the guesses onto another account's budget.
-        if endpoint == "accounts.login_code_submit":
-            email = _pending_login_email()
-        else:
-            email = _email_in_request()
-        if email:
-            checks.append((LOGIN_PER_ACCOUNT, subject_key(LOGIN_PER_ACCOUNT, "email", email)))
-        return checks
+    address = budget_address(request.remote_addr)
+    if endpoint in PASSWORD_ENDPOINTS:
+        email = _email_in_request()
+        if not email:
+            return [_check("login-ip", "ip", address)]
+        return _sign_in_checks(email, address, code_step=False)
+    if endpoint == CODE_STEP_ENDPOINT:
+        # Only the account that passed the password counts: an email in the form here must
+        # not move the guesses onto another account's budget.
+        pending = pending_login()
+        if pending is None or not pending[0].email:
+            return []  # the view sends the browser back to the password step
+        return _sign_in_checks(pending[0].email, address, code_step=True)
     if endpoint in CODE_ENDPOINTS:
         account = current_account()
         if account is not None and account.email:
-            return [(LOGIN_PER_ACCOUNT, subject_key(LOGIN_PER_ACCOUNT, "email", account.email))]
+            return [_check("login-code", "email", account.email)]
         return []
     if endpoint in JOIN_ENDPOINTS:
-        return [(JOIN_PER_ADDRESS, subject_key(JOIN_PER_ADDRESS, "ip", address))]
+        return [_check("join-ip", "ip", address), _check("join-ip-day", "ip", address)]
     if endpoint in POST_ENDPOINTS:
-        checks = [(POST_PER_ADDRESS, subject_key(POST_PER_ADDRESS, "ip", address))]
-        account = current_account()
-        if account is not None:
-            checks.append((POST_PER_MEMBER, f"{POST_PER_MEMBER.name}:account:{account.id}"))
-        return checks
+        return _post_checks(address)
     return []
+
+
+def _refuse(retry_after: int) -> TooManyRequests:
+    error = TooManyRequests(
+        _(
+            "Too many attempts. Please wait %(minutes)d minutes and try again.",
+            minutes=max(1, retry_after // 60),
+        )
+    )
+    error.retry_after = retry_after  # werkzeug sends it as Retry-After
+    return error
 
 
 def enforce_limits() -> None:
@@ -91,16 +168,38 @@ def enforce_limits() -> None:
     for limit, key in _limits_for_request():
         verdict = hit(limit, key)
         if not verdict.allowed:
-            error = TooManyRequests(
-                _(
-                    "Too many attempts. Please wait %(minutes)d minutes and try again.",
-                    minutes=max(1, verdict.retry_after // 60),
-                )
-            )
-            error.retry_after = verdict.retry_after  # werkzeug sends it as Retry-After
-            raise error
+            raise _refuse(verdict.retry_after)
+    _refuse_spent_code_budget()
+
+
+def _refuse_spent_code_budget() -> None:
+    """The API signs in with password and code in one request; wrong codes are counted after
+    the answer (only the password's holder can make one), and a spent budget refuses here."""
+    if request.endpoint not in PASSWORD_ENDPOINTS or _json_object().get("code") in (None, ""):
+        return
+    email = _email_in_request()
+    if email and devices.trusted_device(email) is None:
+        limit, key = _check("login-code", "email", email)
+        verdict = peek(limit, key)
+        if not verdict.allowed:
+            raise _refuse(verdict.retry_after)
+
+
+def _count_wrong_code(response: Response) -> Response:
+    """A wrong second-factor code on the one-request API sign-in counts on the account."""
+    if request.endpoint in PASSWORD_ENDPOINTS and response.status_code == 401:
+        body = response.get_json(silent=True) if response.is_json else None
+        code = body.get("error", {}).get("code") if isinstance(body, dict) else None
+        email = _email_in_request()
+        if code == "totp_invalid" and email and devices.trusted_device(email) is None:
+            db.session.rollback()  # hit() commits: nothing of the failed view goes with it
+            hit(*_check("login-code", "email", email))
+    return response
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["rate_limits"] = configured_limits(app.config)
+    devices.init_app(app)
     if app.config.get("RATE_LIMITS_ENABLED", True):
         app.before_request(enforce_limits)
+        app.after_request(_count_wrong_code)
