@@ -32,7 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],
-    "VAPID_SUBJECT": "mailto:admin@commune-feedback.invalid",
+    # The operator's mailto: address or https: URL, sent to push services (app/push/subject.py).
+    "VAPID_SUBJECT": None,
     "PUSH_ALLOWED_HOSTS": None,
     # The name authenticator apps show beside a staff member's sign-in codes.
     "TOTP_ISSUER": "Góp ý xã",
@@ -49,6 +50,7 @@ CONTRACT_ENV = {
     "BASE_URL": "BASE_URL",
     "PUSH_ALLOWED_HOSTS": "PUSH_ALLOWED_HOSTS",
     "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
+    "VAPID_SUBJECT": "VAPID_SUBJECT",
 }
 
 WEAK_SECRETS = {"", "dev", "changeme", "secret", "development"}

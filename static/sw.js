@@ -185,25 +185,33 @@ async function firstTime(id) {
   return true;
 }
 
+// A Declarative Web Push message (app/push/payloads.py). Safari 18.4+ may show it by itself;
+// here it is shown the same way for every browser that fires a push event.
 async function notify(data) {
   let d = {};
   try {
     d = (data && data.json()) || {};
   } catch (e) {}
-  if (typeof d !== "object") d = {};
+  const declared = d && d.web_push === 8030 && d.notification;
+  const n = declared && typeof declared === "object" ? declared : {};
   const text = (v) => (typeof v === "string" ? v.trim() : "");
   const w = await words();
-  const title = text(d.title);
-  const tag = text(d.tag);
+  const title = text(n.title);
+  const tag = text(n.tag);
+  const url = target(text(n.navigate) || "/");
+  const id = text((n.data && n.data.id) || "");
   // Delivery is at least once: the same message twice replaces itself without a second alert.
-  const again = await firstTime(text(d.id)).then((first) => !first, () => false);
+  const again = await firstTime(id).then((first) => !first, () => false);
+  const quiet = again || n.silent === true;
   return self.registration.showNotification(title || w.title, {
-    body: title ? text(d.body) : w.body,
+    body: title ? text(n.body) : w.body,
+    lang: text(n.lang) || undefined,
     icon: w.icon,
     tag: tag || undefined,
-    renotify: !!tag && !again,
-    silent: again,
-    data: { url: target(text(d.url) || "/") },
+    renotify: !!tag && !quiet,
+    silent: quiet,
+    navigate: url,
+    data: { url, id },
   });
 }
 

@@ -26,6 +26,10 @@ class Announcement(db.Model):
     pinned: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), nullable=False
     )
+    # A warning that cannot wait (flood, storm): sent with Urgency: high, shown first, marked.
+    urgent: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), nullable=False
+    )
     # After this moment it is no longer shown (and its notification is no longer delivered).
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     edited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -20,8 +20,10 @@ def post(slug: str):
     account = current_account()
     commune, _role = member_commune(slug, account)
     form = request.form.to_dict()
+    data = {key: form[key] for key in ("title", "body") if key in form}
+    data["urgent"] = form.get("urgent") == "1"  # a checkbox: absent when not ticked
     try:
-        post_announcement(commune, account, form)
+        post_announcement(commune, account, data)
     except DomainError as error:
         page = render_template(
             "announcements/new.html", commune=commune, form=form, error=error.message

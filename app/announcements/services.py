@@ -1,4 +1,4 @@
-"""Posting, editing and listing a commune's announcements: pinning, expiry, reach."""
+"""Posting, editing and listing a commune's announcements: urgency, pinning, expiry, reach."""
 
 from __future__ import annotations
 
@@ -41,6 +41,15 @@ def clean_pinned(value: object) -> bool:
     return value
 
 
+def clean_urgent(value: object) -> bool:
+    """``urgent``: true or false; null or absent is false."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise ValidationError(_("urgent must be true or false."), field="urgent")
+    return value
+
+
 def clean_expiry(
     value: object, *, local_zone: tzinfo = UTC, future: bool = True
 ) -> datetime | None:
@@ -76,18 +85,21 @@ def _cap_expiry(message: PushMessage, expires_at: datetime | None) -> None:
 
 
 def post_announcement(commune: Commune, account: Account | None, data: object) -> Announcement:
-    """An official posts to every member of the commune (not committed); optionally pinned
-    (``pinned``) and with an end (``expires_at``)."""
+    """An official posts to every member of the commune (not committed); optionally urgent
+    (``urgent``: sent at once and shown first, as a warning), pinned (``pinned``) and with an
+    end (``expires_at``)."""
     require_official(account, commune)
     data = _mapping(data)
     fields = clean_fields(data, ANNOUNCEMENT_FIELDS)
     pinned = clean_pinned(data["pinned"]) if data.get("pinned") is not None else False
+    urgent = clean_urgent(data.get("urgent"))
     expires_at = clean_expiry(data.get("expires_at"))
     announcement = Announcement(
         commune_id=commune.id,
         author=account,
         title=fields["title"],
         body=fields["body"],
+        urgent=urgent,
         pinned=pinned,
         expires_at=expires_at,
     )
@@ -111,21 +123,27 @@ def update_announcement(
     *,
     local_zone: tzinfo = UTC,
 ) -> Announcement:
-    """Edit (``title``, ``body``), pin or unpin (``pinned``), set or clear the expiry
-    (``expires_at``); any subset. An edit of the text queues its notification again with the
-    same Topic, so a phone that has not yet received the old one gets only the new one."""
+    """Edit (``title``, ``body``), mark or unmark as urgent (``urgent``), pin or unpin
+    (``pinned``), set or clear the expiry (``expires_at``); any subset. An edit of the text
+    queues its notification again with the same Topic, so a phone that has not yet received the
+    old one gets only the new one."""
     announcement = official_announcement(announcement_id, account)
     commune = _commune_of(announcement)
     data = _mapping(data)
-    known = {"title", "body", "pinned", "expires_at"}
+    known = {"title", "body", "urgent", "pinned", "expires_at"}
     if not known & data.keys():
-        raise ValidationError(_("Send at least one of: title, body, pinned, expires_at."))
+        raise ValidationError(_("Send at least one of: title, body, urgent, pinned, expires_at."))
     changed: list[str] = []
     text_fields = [field for field in ANNOUNCEMENT_FIELDS if field.name in data]
     for name, value in clean_fields(data, text_fields).items():
         if getattr(announcement, name) != value:
             setattr(announcement, name, value)
             changed.append(name)
+    if "urgent" in data:
+        urgent = clean_urgent(data["urgent"])
+        if urgent != announcement.urgent:
+            announcement.urgent = urgent
+            changed.append("urgent")
     if "pinned" in data:
         pinned = clean_pinned(data["pinned"])
         if pinned != announcement.pinned:
@@ -171,11 +189,12 @@ def update_announcement(
 def list_announcements(
     commune: Commune, *, limit: int = 50, include_expired: bool = False
 ) -> Sequence[Announcement]:
-    """Pinned ones first, then the newest first; expired ones only if asked (officials)."""
+    """Urgent ones first, then pinned ones, then the newest first; expired ones only if asked
+    (officials)."""
     query = (
         select(Announcement)
         .where(Announcement.commune_id == commune.id)
-        .order_by(Announcement.pinned.desc(), Announcement.id.desc())
+        .order_by(Announcement.urgent.desc(), Announcement.pinned.desc(), Announcement.id.desc())
         .limit(limit)
     )
     if not include_expired:

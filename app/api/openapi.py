@@ -325,6 +325,7 @@ def _schemas() -> dict[str, Schema]:
             body=STR,
             author=by,
             created_at=TIME,
+            urgent=BOOL,
             pinned=BOOL,
             expires_at=nullable(TIME),
             expired=BOOL,
@@ -685,12 +686,17 @@ def _announcements() -> dict[str, Op]:
     properties = {
         "title": LINE,
         "body": BODY,
+        "urgent": {
+            **nullable(BOOL),
+            "description": "a warning that cannot wait: sent with Urgency high, shown first; "
+            "default false",
+        },
         "pinned": nullable(BOOL),
         "expires_at": {**nullable(TIME), "description": "in the future; null: never"},
     }
     return {
         "GET /communes/{slug}/announcements": Op(
-            "Announcements: pinned, then newest first (the latest 50)",
+            "Announcements: urgent, then pinned, then newest first (the latest 50)",
             {200: listing(ref("Announcement"))},
             errors=(403,),
         ),
@@ -704,7 +710,7 @@ def _announcements() -> dict[str, Op]:
             "An announcement", {200: ref("Announcement")}, errors=(403,)
         ),
         "PATCH /announcements/{announcement_id}": Op(
-            "Edit, pin or set the expiry of an announcement (official)",
+            "Edit, mark urgent, pin or set the expiry of an announcement (official)",
             {200: ref("Announcement")},
             errors=OFFICIALS,
             body=json_body(fields(**properties)),

@@ -115,6 +115,7 @@ def announcement_json(announcement: Announcement) -> dict[str, Any]:
             "display_name": announcement.author.display_name if announcement.author else None
         },
         "created_at": isoformat(announcement.created_at),
+        "urgent": announcement.urgent,
         "pinned": announcement.pinned,
         "expires_at": isoformat(expires_at) if expires_at else None,
         "expired": expires_at is not None and as_utc(expires_at) <= utcnow(),

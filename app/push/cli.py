@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.push.subject import VapidSubjectError
 from app.push.worker import PushWorker
 
 push_cli = AppGroup("push", help="Web push delivery.")
@@ -18,13 +19,21 @@ push_cli = AppGroup("push", help="Web push delivery.")
 @click.option("--concurrency", default=100, show_default=True, help="Requests in flight at once.")
 @click.option("--once", is_flag=True, help="Exit when nothing is left to send (for scripts).")
 def worker(batch_size: int, concurrency: int, once: bool) -> None:
-    """Send pending notifications; SIGTERM finishes the sends in flight, then exits."""
+    """Send pending notifications; SIGTERM finishes the sends in flight, then exits.
+
+    Refuses to start (exit status 1) when ``VAPID_SUBJECT`` is one push services reject.
+    """
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    runner = PushWorker(
-        current_app._get_current_object(), batch_size=batch_size, concurrency=concurrency
-    )  # type: ignore[attr-defined]
+    try:
+        runner = PushWorker(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            batch_size=batch_size,
+            concurrency=concurrency,
+        )
+    except VapidSubjectError as error:
+        raise click.ClickException(str(error)) from None
     click.echo(f"push worker {runner.owner} started", err=True)
     stats = runner.run(until_idle=once, install_signals=True)
     click.echo(

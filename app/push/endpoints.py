@@ -37,9 +37,21 @@ class HostRule:
     def matches(self, host: str, port: int) -> bool:
         if self.port is not None and self.port != port:
             return False
+        address = ip_literal(host)
+        if address is not None:
+            # An address is admitted only by a rule naming that very address.
+            return ip_literal(self.host) == address
         if self.host.startswith("*."):
             return host.endswith(self.host[1:])
         return host == self.host
+
+
+def ip_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address when ``host`` is written as one (``10.0.0.1``, ``::1``), else None."""
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return None
 
 
 def parse_allowed_hosts(value: str | Iterable[str] | None) -> tuple[HostRule, ...]:
@@ -63,7 +75,13 @@ def parse_allowed_hosts(value: str | Iterable[str] | None) -> tuple[HostRule, ..
 
 
 def check_endpoint(endpoint: str, rules: tuple[HostRule, ...]) -> None:
-    """Refuse (``EndpointNotAllowed``) anything but https, or listed http, to an allowed host."""
+    """Refuse (``EndpointNotAllowed``) anything but https, or listed http, to an allowed host.
+
+    The worker checks every endpoint again before it sends, because a host written as an
+    address (``https://10.0.0.7/``) is connected to without asking the resolver, whose guard
+    would never see it. Such a host passes only if the operator listed that very address: no
+    name rule, not even a wildcard, admits an address.
+    """
     if len(endpoint) > 2048:
         raise EndpointNotAllowed("the endpoint is too long")
     parts = urlsplit(endpoint)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,13 @@ class PushSubscription(db.Model):
     p256dh: Mapped[str] = mapped_column(String(128), nullable=False)
     auth: Mapped[str] = mapped_column(String(64), nullable=False)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # 400/403 answers in a row (a success resets it); after RETIRE_AFTER the subscription is
+    # retired: kept, with the push service's reason, but never sent to again.
+    failures: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"), nullable=False
+    )
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    retired_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
@@ -81,7 +89,7 @@ class PushMessage(db.Model):
     announcement_id: Mapped[int | None] = mapped_column(
         ForeignKey("announcement.id", ondelete="CASCADE"), index=True
     )
-    # The compact JSON the phone receives: {title, body, url, tag}.
+    # The JSON the phone receives: a Declarative Web Push message (app/push/payloads.py).
     payload: Mapped[str] = mapped_column(Text, nullable=False)
     topic: Mapped[str] = mapped_column(String(32), nullable=False)
     urgency: Mapped[str] = mapped_column(String(8), nullable=False)

@@ -14,7 +14,20 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, insert, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.orm import aliased
 from sqlalchemy.types import Boolean, DateTime, Integer, String
 
 from app.accounts.models import Account
@@ -104,6 +117,10 @@ def subscribe(account: Account, data: dict[str, Any], allowed: tuple[HostRule, .
     subscription.p256dh = p256dh
     subscription.auth = auth
     subscription.expires_at = expires_at
+    # Told again by the browser (perhaps with new keys): it gets a fresh chance.
+    subscription.failures = 0
+    subscription.retired_at = None
+    subscription.retired_reason = None
     db.session.flush()
     return created
 
@@ -135,6 +152,41 @@ def delete_subscriptions(subscription_ids: Iterable[int]) -> None:
     ids = list(subscription_ids)
     if ids:
         db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(ids)))
+
+
+def clear_failures(subscription_ids: Iterable[int]) -> None:
+    """These subscriptions took a message: their run of 400/403 answers is over."""
+    ids = list(subscription_ids)
+    if ids:
+        db.session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id.in_(ids), PushSubscription.failures > 0)
+            .values(failures=0)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def count_failures(reasons: dict[int, str], *, retire_after: int) -> None:
+    """One more 400/403 answer for each subscription; the ``retire_after``-th retires it,
+    keeping the push service's reason. Rare, so one statement per subscription is fine."""
+    now = utcnow()
+    for subscription_id, reason in reasons.items():
+        db.session.execute(
+            update(PushSubscription)
+            .where(PushSubscription.id == subscription_id)
+            .values(failures=PushSubscription.failures + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            update(PushSubscription)
+            .where(
+                PushSubscription.id == subscription_id,
+                PushSubscription.failures >= retire_after,
+                PushSubscription.retired_at.is_(None),
+            )
+            .values(retired_at=now, retired_reason=reason[:200])
+            .execution_options(synchronize_session=False)
+        )
 
 
 # --- preferences ---------------------------------------------------------------------------
@@ -185,7 +237,9 @@ def _queue(
         thread_id=thread.id if thread else None,
         reply_id=reply.id if reply else None,
         announcement_id=announcement.id if announcement else None,
-        payload=build_payload(title, body, current_app.config["BASE_URL"] + path, tag),
+        payload=build_payload(
+            title, body, current_app.config["BASE_URL"] + path, tag, _push_locale()
+        ),
         topic=tag,
         urgency=urgency,
         expires_at=utcnow() + min(ttl, MAX_TTL),
@@ -277,16 +331,22 @@ def queue_new_thread(thread: Thread) -> PushMessage:
 
 
 def queue_announcement(announcement: Announcement, commune: Commune) -> PushMessage:
+    """Every member hears of it; an urgent one says so and goes with ``Urgency: high``, which
+    phones saving battery (Android's Doze) deliver at once instead of minutes later."""
+    title = announcement.title
+    if announcement.urgent:
+        with force_locale(_push_locale()):
+            title = _("Urgent: %(title)s", title=title)
     return _queue(
         kind=KIND_ANNOUNCEMENT,
         commune=commune,
         actor=announcement.author,
-        title=announcement.title,
+        title=title,
         body=announcement.body,
         path=f"/c/{commune.slug}#announcement-{announcement.id}",
         tag=f"a{announcement.id}",
         ttl=ANNOUNCEMENT_TTL,
-        urgency="normal",
+        urgency="high" if announcement.urgent else "normal",
         announcement=announcement,
     )
 
@@ -298,32 +358,78 @@ def followers_of(thread_id: int | None) -> Select[Any]:
     return select(ThreadFollower.account_id).where(ThreadFollower.thread_id == thread_id)
 
 
+def reads_thread() -> ColumnElement[bool]:
+    """The joined member may read the joined thread: ``may_see_thread`` in SQL (officials
+    always; its author always, hidden or not; anyone else only a public thread not hidden)."""
+    return or_(
+        Membership.role == OFFICIAL,
+        Membership.account_id == Thread.author_id,
+        and_(Thread.visibility == "public", Thread.hidden_at.is_(None)),
+    )
+
+
+def reads_reply() -> ColumnElement[bool]:
+    """The joined member may read the joined reply: ``may_see_reply`` in SQL."""
+    return or_(
+        Membership.role == OFFICIAL,
+        Reply.hidden_at.is_(None),
+        Membership.account_id == Reply.author_id,
+    )
+
+
+def reads_announcement(now: datetime) -> ColumnElement[bool]:
+    """``readable_announcement`` in SQL: residents until it expires, officials always."""
+    return or_(
+        Membership.role == OFFICIAL,
+        Announcement.expires_at.is_(None),
+        Announcement.expires_at > now,
+    )
+
+
 def audience(message: PushMessage) -> Select[Any]:
-    """The subscriptions a message goes to: one query, so it scales to any group size."""
+    """The subscriptions a message goes to: one query, so it scales to any group size.
+
+    Computed when the worker expands the message, from what each member may read at that
+    moment: a thread hidden (or a reply hidden) since it was queued reaches only those who
+    still see it. Leaving the group ends a person's membership, so the join drops them;
+    deleting an account deletes its subscriptions; a member stopped from posting still reads,
+    so still hears. Retired subscriptions are left out.
+    """
     wants = getattr(Membership, PREFERENCE_COLUMNS[message.kind])
     query = (
         select(PushSubscription.id)
         .join(Membership, Membership.account_id == PushSubscription.account_id)
-        .where(Membership.commune_id == message.commune_id, wants.is_(true()))
+        .where(
+            Membership.commune_id == message.commune_id,
+            wants.is_(true()),
+            PushSubscription.retired_at.is_(None),
+        )
     )
     if message.actor_id is not None:
         query = query.where(PushSubscription.account_id != message.actor_id)
+    if message.thread_id is not None:
+        query = query.join(Thread, Thread.id == message.thread_id).where(reads_thread())
+    if message.reply_id is not None:
+        query = query.join(Reply, Reply.id == message.reply_id).where(reads_reply())
+    if message.announcement_id is not None:
+        query = query.join(Announcement, Announcement.id == message.announcement_id).where(
+            reads_announcement(utcnow())
+        )
     # Members who follow the thread hear of it as its author and participants do.
     followers = followers_of(message.thread_id)
     if message.kind == KIND_ANSWER:
-        author = select(Thread.author_id).where(Thread.id == message.thread_id).scalar_subquery()
         query = query.where(
-            or_(Membership.account_id == author, Membership.account_id.in_(followers))
+            or_(Membership.account_id == Thread.author_id, Membership.account_id.in_(followers))
         )
     elif message.kind == KIND_DISCUSSION:
-        author = select(Thread.author_id).where(Thread.id == message.thread_id)
-        repliers = select(Reply.author_id).where(
-            Reply.thread_id == message.thread_id, Reply.author_id.is_not(None)
+        earlier = aliased(Reply)  # not the outer query's Reply (the reply being announced)
+        repliers = select(earlier.author_id).where(
+            earlier.thread_id == message.thread_id, earlier.author_id.is_not(None)
         )
         query = query.where(
             or_(
                 Membership.role == OFFICIAL,
-                Membership.account_id.in_(author),
+                Membership.account_id == Thread.author_id,
                 Membership.account_id.in_(repliers),
                 Membership.account_id.in_(followers),
             )

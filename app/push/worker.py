@@ -28,17 +28,33 @@ from app.database import writing_transactions
 from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys, encrypt
-from app.push.endpoints import GuardedResolver, NonPublicAddress
+from app.push.endpoints import (
+    EndpointNotAllowed,
+    GuardedResolver,
+    NonPublicAddress,
+    check_endpoint,
+)
 from app.push.keys import allowed_hosts, vapid_key
 from app.push.models import EXPIRED, FAILED, PENDING, SENT, Delivery, PushMessage, PushSubscription
 from app.push.payloads import shrink_payload
-from app.push.services import delete_subscriptions, expand
+from app.push.services import clear_failures, count_failures, delete_subscriptions, expand
+from app.push.subject import vapid_subject
 from app.push.vapid import VapidSigner, endpoint_origin
 
 log = logging.getLogger("app.push.worker")
 
 MAX_ATTEMPTS = 8
 NON_PUBLIC = "non-public address"
+NOT_ALLOWED = "endpoint not allowed"
+REDIRECT = "redirect not followed"
+RETIRED = "subscription retired"
+# Errors that no retry can fix.
+FINAL_ERRORS = ("ttl passed", "bad keys", NON_PUBLIC, NOT_ALLOWED, REDIRECT, RETIRED)
+# 400/403 this many times in a row (and the push service accepts others): the subscription is
+# dead on the push service's side (revoked, or made with another key), so it is retired.
+RETIRE_AFTER = 3
+# What is read of a push service's answer: its reason, never a body of any size.
+MAX_ANSWER_BYTES = 2048
 RECORD_EVERY = 100
 BACKOFF_BASE_S = 10.0
 BACKOFF_CAP_S = 3600.0
@@ -61,6 +77,8 @@ class Job:
     expires_at: datetime
     attempts: int
     shrunk: bool
+    failures: int = 0  # the subscription's 400/403 answers in a row so far
+    retired: bool = False
 
 
 @dataclass
@@ -70,6 +88,8 @@ class Outcome:
     error: str | None = None
     retry_after: float | None = None
     shrunk: bool = False
+    reason: str | None = None  # the push service's own words with a 4xx/5xx
+    origin: str | None = None
 
 
 @dataclass
@@ -133,7 +153,12 @@ class PushWorker:
         # lives, so a short lease frees a dead worker's rows soon without a slow push service
         # ever letting a live worker's rows go to another.
         self._held: set[int] = set()
-        self.signer = VapidSigner(vapid_key(app), app.config["VAPID_SUBJECT"])
+        self.signer = VapidSigner(vapid_key(app), vapid_subject(app))
+        self.rules = allowed_hosts(app)
+        # Push services that accepted a message from this worker: proof that our VAPID
+        # signature is good there, so a 400/403 is the subscription's fault, not ours.
+        self._accepted_origins: set[str] = set()
+        self._checked_origins: dict[str, str | None] = {}  # origin -> refusal, None: allowed
         self.stats = WorkerStats()
         self._stopping = False
         self._blocked_until: dict[str, float] = {}  # push-service origin -> monotonic time
@@ -164,7 +189,7 @@ class PushWorker:
             limit=self.concurrency,
             limit_per_host=self.concurrency,
             keepalive_timeout=60,
-            resolver=GuardedResolver(allowed_hosts(self.app)),
+            resolver=GuardedResolver(self.rules),
         )
         queue: asyncio.Queue[Job] = asyncio.Queue()
         done: list[Outcome] = []
@@ -336,6 +361,8 @@ class PushWorker:
                 PushMessage.expires_at,
                 Delivery.attempts,
                 Delivery.shrunk,
+                PushSubscription.failures,
+                PushSubscription.retired_at,
             )
             .join(PushMessage, PushMessage.id == Delivery.message_id)
             .outerjoin(PushSubscription, PushSubscription.id == Delivery.subscription_id)
@@ -347,6 +374,8 @@ class PushWorker:
                 expires_at=as_utc(row.expires_at),
                 attempts=row.attempts,
                 shrunk=row.shrunk,
+                failures=row.failures or 0,
+                retired=row.retired_at is not None,
             )
             for row in rows
         ]
@@ -377,17 +406,28 @@ class PushWorker:
         now = utcnow()
         updates: list[dict[str, Any]] = []
         gone: set[int] = set()
+        recovered: set[int] = set()
+        refused: dict[int, str] = {}
         for outcome in outcomes:
             values = self._decide(outcome, now)
             values["id"] = outcome.job.delivery_id
             updates.append(values)
-            if values["state"] == EXPIRED and outcome.job.subscription_id is not None:
-                gone.add(outcome.job.subscription_id)
+            subscription_id = outcome.job.subscription_id
+            if subscription_id is None:
+                continue
+            if values["state"] == EXPIRED:
+                gone.add(subscription_id)
+            elif values["state"] == SENT and outcome.job.failures:
+                recovered.add(subscription_id)
+            elif self._blames_subscription(outcome):
+                refused[subscription_id] = f"HTTP {outcome.status}: {outcome.reason or ''}"
         self.stats.batches += 1
         for attempt in range(5):
             try:
                 db.session.execute(update(Delivery), updates)
                 delete_subscriptions(gone)
+                clear_failures(recovered)
+                count_failures(refused, retire_after=RETIRE_AFTER)
                 db.session.commit()
                 return
             except OperationalError:
@@ -397,14 +437,21 @@ class PushWorker:
             "could not record %d outcomes; their leases will expire and they retry", len(updates)
         )
 
+    def _blames_subscription(self, outcome: Outcome) -> bool:
+        """A 400/403 counts against the subscription only where the same push service took
+        other messages from us: when it refuses everything (a wrong VAPID_SUBJECT, a clock
+        off by hours), the fault is ours, and retiring every subscription would lose them."""
+        return outcome.status in (400, 403) and outcome.origin in self._accepted_origins
+
     def _decide(self, outcome: Outcome, now: datetime) -> dict[str, Any]:
         """Turn one response into the row's next state (the response rules of the issue)."""
         job, status = outcome.job, outcome.status
         attempts = job.attempts + (0 if outcome.error == "deferred" else 1)
+        error = outcome.error or outcome.reason
         base = {
             "attempts": attempts,
             "last_status": status,
-            "last_error": (outcome.error or None) and outcome.error[:200],
+            "last_error": error[:200] if error else None,
             "lease_until": None,
             "lease_owner": None,
             "shrunk": job.shrunk or outcome.shrunk,
@@ -420,7 +467,7 @@ class PushWorker:
         retryable = status is None or status == 429 or status >= 500
         if outcome.error == "deferred":
             retryable = True
-        if not retryable or outcome.error in ("ttl passed", "bad keys", NON_PUBLIC):
+        if not retryable or outcome.error in FINAL_ERRORS:
             self.stats.failed += 1
             return {**base, "state": FAILED}
         delay = outcome.retry_after if outcome.retry_after is not None else backoff_delay(attempts)
@@ -436,9 +483,14 @@ class PushWorker:
     async def send(self, http: aiohttp.ClientSession, job: Job) -> Outcome:
         if job.endpoint is None or job.p256dh is None or job.auth is None:
             return Outcome(job, error="no subscription")
+        if job.retired:
+            return Outcome(job, error=RETIRED)
         ttl = int((job.expires_at - utcnow()).total_seconds())
         if ttl <= 0:
             return Outcome(job, error="ttl passed")
+        refusal = self._refusal(job.endpoint)
+        if refusal is not None:
+            return Outcome(job, error=NOT_ALLOWED, reason=refusal)
         origin = endpoint_origin(job.endpoint)
         blocked = self._blocked_until.get(origin, 0.0) - time.monotonic()
         if blocked > 0:
@@ -455,6 +507,23 @@ class PushWorker:
             outcome = await self._post(http, job, origin, keys, shrink_payload(job.payload), ttl)
             outcome.shrunk = True
         return outcome
+
+    def _refusal(self, endpoint: str) -> str | None:
+        """Why ``PUSH_ALLOWED_HOSTS`` forbids this endpoint now (None: allowed), checked once
+        per origin. Stored endpoints were checked when subscribed, perhaps under other rules;
+        and a host written as an address never reaches the guarded resolver."""
+        try:
+            origin = endpoint_origin(endpoint)
+        except ValueError as error:
+            return str(error)[:200]
+        if origin not in self._checked_origins:
+            try:
+                check_endpoint(endpoint, self.rules)
+                self._checked_origins[origin] = None
+            except EndpointNotAllowed as error:
+                log.error("refused to send to %s: %s", origin, error)
+                self._checked_origins[origin] = str(error)[:200]
+        return self._checked_origins[origin]
 
     async def _post(
         self,
@@ -476,16 +545,32 @@ class PushWorker:
             "Authorization": self.signer.authorization_for_origin(origin),
         }
         try:
-            async with http.post(job.endpoint, data=body, headers=headers) as response:
-                await response.read()
+            # Never follow a redirect: its target was never checked against PUSH_ALLOWED_HOSTS
+            # (and aiohttp would POST the message there).
+            async with http.post(
+                job.endpoint, data=body, headers=headers, allow_redirects=False
+            ) as response:
+                answer = await response.content.read(MAX_ANSWER_BYTES)
                 status = response.status
+                if 300 <= status < 400:
+                    log.error(
+                        "push service %s answered %d: the redirect is not followed", origin, status
+                    )
+                    return Outcome(job, status=status, error=REDIRECT, origin=origin)
                 retry_after = None
                 if status == 429:
                     retry_after = parse_retry_after(response.headers.get("Retry-After"))
                     # The whole push service asked us to slow down, not just this endpoint.
                     self._blocked_until[origin] = time.monotonic() + retry_after
+                if status < 300:
+                    self._accepted_origins.add(origin)
                 self._watch_auth(origin, status)
-                return Outcome(job, status=status, retry_after=retry_after)
+                reason = None
+                if status >= 400:
+                    reason = " ".join(answer.decode("utf-8", "replace").split())[:150]
+                return Outcome(
+                    job, status=status, retry_after=retry_after, reason=reason, origin=origin
+                )
         except aiohttp.ClientConnectorError as error:
             if isinstance(error.os_error, NonPublicAddress):
                 log.error("refused to send to %s: it resolves to a non-public address", origin)

@@ -385,6 +385,8 @@ def _announcement_data(form: dict[str, str]) -> dict[str, Any]:
     data: dict[str, Any] = {key: form[key] for key in ("title", "body") if key in form}
     if "pinned" in form:
         data["pinned"] = form["pinned"] == "1"
+    if "urgent" in form:
+        data["urgent"] = form["urgent"] == "1"
     if "expires_at" in form:
         data["expires_at"] = form["expires_at"] or None
     return data

@@ -19,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from app.push.payloads import build_payload
 from tests.browser.conftest import (
     IPHONE_UA,
     SLUG,
@@ -173,7 +174,15 @@ navigator.serviceWorker.ready
 """
 
 
-def test_push_shows_a_notification_and_a_tap_opens_the_thread(phone, site: Site) -> None:
+def declarative(title: str, body: str, navigate: str, tag: str, message_id: str = "") -> dict:
+    """A Declarative Web Push message, written by the server's own code."""
+    message = json.loads(build_payload(title, body, navigate, tag, "vi"))
+    if message_id:
+        message["notification"]["data"]["id"] = message_id
+    return message
+
+
+def test_a_declarative_push_is_shown_and_a_tap_opens_its_page(phone, site: Site) -> None:
     context = phone()
     page = join(context, site)
     controlled(page)
@@ -192,30 +201,33 @@ def test_push_shows_a_notification_and_a_tap_opens_the_thread(phone, site: Site)
             {"origin": site.url, "registrationId": registration, "data": data},
         )
 
-    payload = {
-        "title": "Cán bộ đã trả lời: Ngập hẻm 5",
-        "body": "Đã cử người đến kiểm tra.",
-        "url": f"{site.url}/t/{thread_id}",
-        "tag": f"t{thread_id}",
-    }
+    payload = declarative(
+        "Cán bộ đã trả lời: Ngập hẻm 5",
+        "Đã cử người đến kiểm tra.",
+        f"{site.url}/t/{thread_id}",
+        f"t{thread_id}",
+    )
     push(json.dumps(payload))
     until(page, f"({NOTIFICATIONS}).then(list => list.length === 1)")
     [shown] = page.evaluate(NOTIFICATIONS)
+    declared = payload["notification"]
     assert shown == {
-        "title": payload["title"],
-        "body": payload["body"],
-        "tag": payload["tag"],
-        "url": payload["url"],
+        "title": declared["title"],
+        "body": declared["body"],
+        "tag": declared["tag"],
+        "url": declared["navigate"],
     }
+    # A message that is not declarative (an old or foreign format) gets the generic words.
+    push(json.dumps({"title": "x", "body": "y", "url": "/t/1", "tag": "z"}))
 
     # An empty or unreadable push still shows a (generic) notification.
     push("")
     push("not json {")
-    until(page, f"({NOTIFICATIONS}).then(list => list.length === 3)")
+    until(page, f"({NOTIFICATIONS}).then(list => list.length === 4)")
     generic = [n for n in page.evaluate(NOTIFICATIONS) if n["tag"] == ""]
     offline_page = page.request.get(f"{site.url}/offline").text()
     title = re.search(r'data-push-title="([^"]*)"', offline_page).group(1)
-    assert [n["title"] for n in generic] == [title, title]
+    assert [n["title"] for n in generic] == [title, title, title]
     assert all(n["url"] == f"{site.url}/" and n["body"] for n in generic)
 
     # A tap. Headless Chromium cannot click a notification, so the real notification is handed to
@@ -229,12 +241,12 @@ def test_push_shows_a_notification_and_a_tap_opens_the_thread(phone, site: Site)
           const [notification] = await self.registration.getNotifications({ tag });
           self.dispatchEvent(new NotificationEvent("notificationclick", { notification }));
         }""",
-        payload["tag"],
+        declared["tag"],
     )
     page.wait_for_url(re.compile(rf"/t/{thread_id}$"))
     assert "Nước ngập tới gối." in page.inner_text("article")
     assert page.evaluate(NOTIFICATIONS) and all(
-        n["tag"] != payload["tag"] for n in page.evaluate(NOTIFICATIONS)
+        n["tag"] != declared["tag"] for n in page.evaluate(NOTIFICATIONS)
     )
 
 
@@ -275,7 +287,7 @@ def test_a_repeated_delivery_replaces_itself_silently(phone, site: Site) -> None
       list.map(n => ({tag: n.tag, body: n.body, renotify: n.renotify, silent: n.silent})))"""
 
     def push(message_id: str, body: str) -> list[dict]:
-        payload = {"title": "Thông báo", "body": body, "url": "/", "tag": "a9", "id": message_id}
+        payload = declarative("Thông báo", body, f"{site.url}/", "a9", message_id)
         cdp.send(
             "ServiceWorker.deliverPushMessage",
             {"origin": site.url, "registrationId": registration, "data": json.dumps(payload)},

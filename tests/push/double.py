@@ -75,6 +75,7 @@ class ReceivedMessage:
     urgency: str | None
     topic: str | None
     received_at: float
+    subject: str | None = None  # the VAPID JWT's ``sub``: whom the push service would contact
 
 
 @dataclass
@@ -398,7 +399,7 @@ class PushServiceDouble:
         state = self._state
         endpoint = f"{self.origin}/push/{sub_id}"
         try:
-            sub, ttl, urgency, topic, payload = self._validate(sub_id, headers, body)
+            sub, ttl, urgency, topic, payload, subject = self._validate(sub_id, headers, body)
         except _Reject as rej:
             with state.lock:
                 state.rejections.append((rej.status, rej.reason))
@@ -420,6 +421,7 @@ class PushServiceDouble:
                         urgency=urgency,
                         topic=topic,
                         received_at=self._clock(),
+                        subject=subject,
                     )
                 )
                 state.responses.append((201, endpoint))
@@ -444,13 +446,13 @@ class PushServiceDouble:
 
     def _validate(
         self, sub_id: str, headers: _Headers, body: bytes
-    ) -> tuple[_Subscription, int, str | None, str | None, bytes]:
+    ) -> tuple[_Subscription, int, str | None, str | None, bytes, str]:
         with self._state.lock:
             sub = self._state.subscriptions.get(sub_id)
         if sub is None:
             raise _Reject(404, "no such subscription")
 
-        key_b64 = self._check_vapid(headers.get("Authorization"))
+        key_b64, subject = self._check_vapid(headers.get("Authorization"))
         if self._vapid_public_key is not None and key_b64 != self._vapid_public_key:
             raise _Reject(403, "VAPID key does not match the subscription's applicationServerKey")
 
@@ -477,10 +479,10 @@ class PushServiceDouble:
             payload = decrypt(body, sub.private_key, sub.auth_secret)
         except ValueError as exc:
             raise _Reject(400, f"cannot decrypt: {exc}") from None
-        return sub, ttl, urgency, topic, payload
+        return sub, ttl, urgency, topic, payload, subject
 
-    def _check_vapid(self, header: str | None) -> str:
-        """Validate ``Authorization: vapid t=..., k=...``; return ``k``."""
+    def _check_vapid(self, header: str | None) -> tuple[str, str]:
+        """Validate ``Authorization: vapid t=..., k=...``; return ``k`` and the subject."""
         if header is None:
             raise _Reject(401, "missing Authorization header")
         scheme, _, params_text = header.strip().partition(" ")
@@ -516,7 +518,7 @@ class PushServiceDouble:
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub.startswith(("mailto:", "https:")):
             raise _Reject(401, "JWT sub must be a mailto: or https: URI")
-        return key_b64
+        return key_b64, sub
 
     @staticmethod
     def _verify_jwt(token: str, key_b64: str) -> dict[str, Any]:

@@ -32,13 +32,16 @@ def test_official_reply_reaches_every_device_of_the_author(world, device, delive
     deliver()
     messages = push_service.wait_for(2)
     assert _endpoints(push_service) == sorted([phone["endpoint"], tablet["endpoint"]])
-    payload = messages[0].json
-    assert set(payload) == {"title", "body", "url", "tag", "id"}
+    assert messages[0].json["web_push"] == 8030
+    payload = messages[0].json["notification"]
+    assert set(payload) == {"title", "body", "navigate", "lang", "tag", "data"}
     # One id per message, the same on every device (so a repeat delivery is recognised).
-    assert messages[1].json["id"] == payload["id"] and len(payload["id"]) == 16
+    message_id = payload["data"]["id"]
+    assert messages[1].json["notification"]["data"]["id"] == message_id and len(message_id) == 16
     assert "Sạt lở" in payload["title"]
     assert payload["body"] == "Sáng mai sẽ có người."
-    assert payload["url"] == f"{BASE_URL}/t/{thread_id}"
+    assert payload["navigate"] == f"{BASE_URL}/t/{thread_id}"
+    assert payload["lang"] == "vi" and payload["tag"] == f"t{thread_id}"
     assert messages[0].urgency == "high"
     assert messages[0].topic == f"t{thread_id}"
     assert 0 < messages[0].ttl <= 2 * 24 * 3600
@@ -55,8 +58,9 @@ def test_status_change_tells_the_author(world, device, deliver, push_service):
     deliver()
     [message] = push_service.messages
     assert message.endpoint == phone["endpoint"]
-    assert message.json["body"] == "Không thuộc thẩm quyền."
-    assert "không xử lý" in message.json["title"].lower() or "declined" in message.json["title"]
+    notification = message.json["notification"]
+    assert notification["body"] == "Không thuộc thẩm quyền."
+    assert "không xử lý" in notification["title"].lower() or "declined" in notification["title"]
 
 
 def test_resident_reply_tells_officials_author_and_participants(
@@ -96,7 +100,10 @@ def test_announcement_reaches_every_member_but_its_author(world, device, deliver
     assert endpoints == sorted(phone["endpoint"] for phone in phones)
     assert official_phone["endpoint"] not in endpoints and outsider["endpoint"] not in endpoints
     message = push_service.messages[0]
-    assert message.json["title"] == "Cắt điện"
+    assert message.json["notification"]["title"] == "Cắt điện"
+    assert message.json["notification"]["navigate"] == (
+        f"{BASE_URL}/c/xa-a#announcement-{announcement_id}"
+    )
     assert message.urgency == "normal"
     assert 6 * 24 * 3600 < message.ttl <= 7 * 24 * 3600
     assert message.topic == f"a{announcement_id}"

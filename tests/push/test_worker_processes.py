@@ -42,7 +42,7 @@ def add_subscribed_residents(commune, push_service, count: int) -> None:
     db.session.commit()
 
 
-def start_worker(app, *extra: str) -> subprocess.Popen:
+def start_worker(app, *extra: str, **environment: str) -> subprocess.Popen:
     env = dict(os.environ)
     env.update(
         DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
@@ -50,6 +50,7 @@ def start_worker(app, *extra: str) -> subprocess.Popen:
         BASE_URL=app.config["BASE_URL"],
         PUSH_ALLOWED_HOSTS="127.0.0.1",
         FEEDBACK_VAPID_PRIVATE_KEY_PATH=app.config["VAPID_PRIVATE_KEY_PATH"],
+        **environment,
     )
     flask = Path(sys.executable).parent / "flask"
     return subprocess.Popen(

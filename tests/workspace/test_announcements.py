@@ -124,7 +124,7 @@ def test_edit_replaces_an_undelivered_notification(world, device, deliver, push_
     deliver()
     received = push_service.messages
     assert {message.topic for message in received} == {f"a{item['id']}"}
-    newest = [message for message in received if "19 giờ" in message.json["body"]]
+    newest = [m for m in received if "19 giờ" in m.json["notification"]["body"]]
     assert sorted(message.endpoint for message in newest) == sorted(p["endpoint"] for p in phones)
     reach = call(official, "GET", f"{API}/announcements/{item['id']}").get_json()["delivery"]
     assert reach["delivered"] == 2 and reach["subscriptions"] == 2
