@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from app.accounts.sessions import current_session_id
 from app.api.helpers import json_body, require_account
 from app.extensions import db
 from app.membership.services import member_commune, membership_of
@@ -23,7 +24,7 @@ def key() -> Response:
 @bp.post("/push/subscriptions")
 def create_subscription() -> tuple[Response, int]:
     account = require_account()
-    created = subscribe(account, json_body(), allowed_hosts())
+    created = subscribe(account, json_body(), allowed_hosts(), session_id=current_session_id())
     db.session.commit()
     return jsonify(subscribed=True), 201 if created else 200
 

@@ -44,6 +44,11 @@ class PushSubscription(db.Model):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
     )
+    # The signed-in browser session that subscribed: signing out there (or any end of that
+    # session) deletes the subscription, so a signed-out phone hears nothing of the account.
+    login_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("login_session.id", ondelete="CASCADE"), index=True
+    )
     endpoint: Mapped[str] = mapped_column(String(2048), unique=True, nullable=False)
     p256dh: Mapped[str] = mapped_column(String(128), nullable=False)
     auth: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -78,11 +78,18 @@ PREFERENCE_NAMES = {
 # --- subscriptions -------------------------------------------------------------------------
 
 
-def subscribe(account: Account, data: dict[str, Any], allowed: tuple[HostRule, ...]) -> bool:
+def subscribe(
+    account: Account,
+    data: dict[str, Any],
+    allowed: tuple[HostRule, ...],
+    *,
+    session_id: int | None = None,
+) -> bool:
     """Save the browser's ``PushSubscription.toJSON()`` for ``account``; True when new.
 
     The same endpoint again updates its keys (and owner: the browser now belongs to whoever
-    is signed in on it).
+    is signed in on it). ``session_id`` is the browser's sign-in session: the subscription
+    lasts as long as it does.
     """
     endpoint = data.get("endpoint")
     keys = data.get("keys")
@@ -114,6 +121,7 @@ def subscribe(account: Account, data: dict[str, Any], allowed: tuple[HostRule, .
         subscription = PushSubscription(endpoint=endpoint)
         db.session.add(subscription)
     subscription.account_id = account.id
+    subscription.login_session_id = session_id
     subscription.p256dh = p256dh
     subscription.auth = auth
     subscription.expires_at = expires_at

@@ -62,11 +62,31 @@ def upgrade():
     op.create_index(
         op.f("ix_login_session_last_seen_at"), "login_session", ["last_seen_at"], unique=False
     )
+    # A push subscription lives as long as the sign-in session that made it (existing ones
+    # have none and stay until the browser unsubscribes or the account goes).
+    with op.batch_alter_table("push_subscription") as batch:
+        batch.add_column(sa.Column("login_session_id", sa.Integer(), nullable=True))
+        batch.create_index(
+            batch.f("ix_push_subscription_login_session_id"), ["login_session_id"], unique=False
+        )
+        batch.create_foreign_key(
+            batch.f("fk_push_subscription_login_session_id_login_session"),
+            "login_session",
+            ["login_session_id"],
+            ["id"],
+            ondelete="CASCADE",
+        )
     _rebuild_integer_id_tables(autoincrement=True)
 
 
 def downgrade():
     _rebuild_integer_id_tables(autoincrement=False)
+    with op.batch_alter_table("push_subscription") as batch:
+        batch.drop_constraint(
+            batch.f("fk_push_subscription_login_session_id_login_session"), type_="foreignkey"
+        )
+        batch.drop_index(batch.f("ix_push_subscription_login_session_id"))
+        batch.drop_column("login_session_id")
     op.drop_index(op.f("ix_login_session_last_seen_at"), table_name="login_session")
     op.drop_index(op.f("ix_login_session_account_id"), table_name="login_session")
     op.drop_table("login_session")

@@ -117,3 +117,21 @@ def test_host_with_port_admits_only_that_port():
     check_endpoint("http://127.0.0.1:5000/x", rules)
     with pytest.raises(EndpointNotAllowed):
         check_endpoint("https://push.example.vn/x", rules)
+
+
+def test_signing_out_deletes_that_browsers_subscription_only(world, push_service, login):
+    """A signed-out phone must hear nothing more of the account (officials-only reports
+    included); the same account's other devices keep theirs."""
+    official = world["official_a"]
+    desk = login("official.a@example.vn")  # the same official on a second browser
+    phone_subscription = push_service.new_subscription()
+    assert official.post("/api/v1/push/subscriptions", json=phone_subscription).status_code == 201
+    assert (
+        desk.post("/api/v1/push/subscriptions", json=push_service.new_subscription()).status_code
+        == 201
+    )
+
+    assert official.post("/api/v1/auth/logout").status_code == 204
+    endpoints = db.session.scalars(select(PushSubscription.endpoint)).all()
+    assert phone_subscription["endpoint"] not in endpoints
+    assert len(endpoints) == 1
