@@ -35,6 +35,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import add_official, leave, role_in
 from app.models_base import as_utc, utcnow
+from app.parsing import parse_int
 from app.validation import TextField, clean_email, is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -402,16 +403,8 @@ def clean_weeks(value: Any) -> int:
     """``?weeks=``: 1 to 52, default 12."""
     if value is None or value == "":
         return DEFAULT_WEEKS
-    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise ValidationError(
-            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
-        )
-    weeks = int(value[:3]) if len(value) <= 3 else MAX_WEEKS + 1
-    if not 1 <= weeks <= MAX_WEEKS:
-        raise ValidationError(
-            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
-        )
-    return weeks
+    message = _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS)
+    return parse_int(value, "weeks", minimum=1, maximum=MAX_WEEKS, message=message)
 
 
 def stats_window(weeks: int, timezone: str, now: datetime | None = None) -> Window:

@@ -49,6 +49,7 @@ from app.membership.services import (
     role_in,
 )
 from app.models_base import as_utc, utcnow
+from app.parsing import parse_cursor, parse_id
 from app.validation import MAX_ID, TextField, clean_fields
 from app.workspace.models import CannedReply, Flag, ThreadFollower, ThreadNote, ThreadRead
 from app.workspace.search import matching_threads, set_hidden
@@ -147,9 +148,7 @@ class InboxItem:
 def _id_arg(value: str, field: str, *, specials: Mapping[str, int]) -> int:
     if value in specials:
         return specials[value]
-    if value.isascii() and value.isdigit() and len(value) < 11 and 0 < int(value) <= MAX_ID:
-        return int(value)
-    raise ValidationError(_("This filter value is not valid."), field=field)
+    return parse_id(value, field, message=_("This filter value is not valid."))
 
 
 def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilters:
@@ -189,11 +188,11 @@ def clean_inbox_cursor(raw: str) -> InboxCursor | None:
     if not raw:
         return None
     answered, _sep, last_id = raw.partition("-")
-    if answered not in ("0", "1") or not (last_id.isascii() and last_id.isdigit()):
+    if answered not in ("0", "1") or not last_id:
         raise ValidationError(_("The cursor is not valid."), field="cursor")
-    if len(last_id) > 18:
-        raise ValidationError(_("The cursor is not valid."), field="cursor")
-    return answered == "1", min(int(last_id), MAX_ID)
+    position = parse_cursor(last_id)
+    assert position is not None
+    return answered == "1", position
 
 
 def format_inbox_cursor(cursor: InboxCursor | None) -> str | None:
@@ -385,13 +384,10 @@ def assign_thread(thread_id: int, account: Account | None, data: object) -> Thre
     """``{"assignee": <official's id> | null}``: who takes care of the thread."""
     thread = official_thread(thread_id, account)
     value = _mapping(data).get("assignee")
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
-        value = int(value)
     assignee = None
     if value not in (None, ""):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-            raise ValidationError(_("Choose an official of this commune."), field="assignee")
-        assignee = db.session.get(Account, value)
+        message = _("Choose an official of this commune.")
+        assignee = db.session.get(Account, parse_id(value, "assignee", message=message))
         if assignee is None or role_in(assignee, thread.commune) != OFFICIAL:
             raise ValidationError(_("Choose an official of this commune."), field="assignee")
     before = thread.assignee_id
