@@ -221,7 +221,9 @@ class CheckedJSONProvider(DefaultJSONProvider):
     limiter's included) is size- and depth-checked."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        return parse_json(s, **kwargs)
+        # The app's own limit: Flask's test client also reads responses through this provider,
+        # outside any app context.
+        return parse_json(s, max_bytes=self._app.config["MAX_JSON_BYTES"], **kwargs)
 
 
 class CheckedRequest(FlaskRequest):
