@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
@@ -283,6 +284,7 @@ def pending_invitations(actor: Account) -> Sequence[Invitation]:
             Invitation.expires_at > now,
         )
         .order_by(Invitation.id.desc())
+        .options(selectinload(Invitation.communes))  # one query for every invitation's communes
     ).all()
     return [invitation for invitation in pending if _within_area(actor, invitation)]
 

@@ -150,9 +150,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
     view = thread_view(
         thread_id, current_account(), canned_id=_id_value(request.args.get("canned"))
     )
-    # Opening the thread marks it read for this official.
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "workspace/thread.html",
         view=view,
         thread=view.thread,
@@ -160,6 +158,10 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
         error=error,
         form=form or {},
     )
+    # Opening the thread marks it read for this official. After rendering: a commit expires
+    # what the page shows, and each canned reply, category and note would be loaded again.
+    db.session.commit()
+    return page
 
 
 @bp.get("/t/<id:thread_id>")

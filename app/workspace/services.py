@@ -214,8 +214,9 @@ def workspace_inbox(
     """One page of the inbox of ``communes`` (each served by the caller), with unread
     markers, reply counts and open flags."""
     account = _require_account(account)
-    for commune in communes:
-        require_official(account, commune)
+    served = {commune.id for commune in communes_served(account)}  # one query, not one each
+    if any(commune.id not in served for commune in communes):
+        raise Forbidden(_("Only officials of this commune can do this."))
     rows, next_cursor = inbox_page(communes, filters=filters, after=after, limit=limit)
     threads = [thread for thread, _answered in rows]
     unread = unread_thread_ids(account, threads)
