@@ -22,7 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app import assets, client_address, database, errors, headers, i18n
+    from app import assets, client_address, database, errors, headers, i18n, parsing
     from app.accounts import origin_guard, sessions
     from app.extensions import db, migrate
     from app.ratelimit import guard as ratelimit_guard
@@ -33,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
+    parsing.init_app(app)  # before anything reads a body: every get_json is checked
     origin_guard.init_app(app)
     sessions.init_app(app)
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account

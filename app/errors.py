@@ -34,6 +34,15 @@ class ValidationError(DomainError):
     default_message = lazy_gettext("Some fields are not valid.")
 
 
+class BadJson(DomainError, ValueError):
+    """A request body that is not the JSON it should be. A ``ValueError`` too, so Werkzeug's
+    ``get_json(silent=True)`` reads it as "no JSON" rather than failing."""
+
+    status = 400
+    code = "bad_json"
+    default_message = lazy_gettext("The request body is not valid JSON.")
+
+
 class NotAuthenticated(DomainError):
     status = 401
     code = "not_signed_in"

@@ -16,10 +16,24 @@ from flask_babel import gettext as _
 
 from app.errors import ValidationError
 
-# Control characters other than tab and newline have no place in what people write.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Characters nobody types and XML 1.0 cannot carry (one of them breaks every Open311 XML feed):
+# control characters other than tab, newline and carriage return (C0, DEL and C1), lone
+# surrogates, and the Unicode non-characters (U+FDD0-U+FDEF and the last two code points of
+# every plane, U+FFFE, U+FFFF, U+1FFFE ... U+10FFFF).
+_PLANE_ENDS = "".join(
+    chr(plane * 0x10000 + 0xFFFE) + chr(plane * 0x10000 + 0xFFFF) for plane in range(17)
+)
+_FORBIDDEN = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
+)
 # Database ids are 32-bit integers on every backend.
 MAX_ID = 2**31 - 1
+
+
+def has_forbidden_characters(text: str) -> bool:
+    """True when ``text`` holds a control character (but tab and line breaks), a surrogate or
+    a Unicode non-character: what no one writes and what XML cannot carry."""
+    return _FORBIDDEN.search(text) is not None
 
 
 def is_storable(text: str) -> bool:
@@ -55,7 +69,9 @@ class TextField:
         if not isinstance(value, str):
             raise ValidationError(_("%(field)s must be text.", field=self.label), field=self.name)
         text = unicodedata.normalize("NFC", value.replace("\r\n", "\n")).strip()
-        if not is_storable(text) or _CONTROL.search(text) or (not self.multiline and "\n" in text):
+        if has_forbidden_characters(text) or (
+            not self.multiline and ("\n" in text or "\r" in text)
+        ):
             raise ValidationError(
                 _("%(field)s contains characters that are not allowed.", field=self.label),
                 field=self.name,
@@ -131,6 +147,6 @@ def clean_email(value: Any) -> str:
     if not isinstance(value, str) or len(value) > 254:
         raise ValidationError(_("Enter a valid email address."), field="email")
     email = value.strip().lower()
-    if not is_storable(email) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+    if has_forbidden_characters(email) or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise ValidationError(_("Enter a valid email address."), field="email")
     return email

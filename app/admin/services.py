@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
@@ -36,6 +37,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import add_official, leave, role_in
 from app.models_base import as_utc, utcnow
+from app.parsing import parse_int
 from app.validation import TextField, clean_email, is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
@@ -279,6 +281,7 @@ def pending_invitations(actor: Account) -> Sequence[Invitation]:
             Invitation.expires_at > now,
         )
         .order_by(Invitation.id.desc())
+        .options(selectinload(Invitation.communes))  # one query for every invitation's communes
     ).all()
     return [invitation for invitation in pending if _within_area(actor, invitation)]
 
@@ -399,16 +402,8 @@ def clean_weeks(value: Any) -> int:
     """``?weeks=``: 1 to 52, default 12."""
     if value is None or value == "":
         return DEFAULT_WEEKS
-    if not isinstance(value, str) or not (value.isascii() and value.isdigit()):
-        raise ValidationError(
-            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
-        )
-    weeks = int(value[:3]) if len(value) <= 3 else MAX_WEEKS + 1
-    if not 1 <= weeks <= MAX_WEEKS:
-        raise ValidationError(
-            _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS), field="weeks"
-        )
-    return weeks
+    message = _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS)
+    return parse_int(value, "weeks", minimum=1, maximum=MAX_WEEKS, message=message)
 
 
 def stats_window(weeks: int, timezone: str, now: datetime | None = None) -> Window:

@@ -19,6 +19,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official
 from app.models_base import as_utc, utcnow
+from app.parsing import parse_datetime
 from app.push.models import PushMessage
 from app.push.services import delivery_summaries, queue_announcement
 from app.validation import TextField, clean_fields
@@ -57,22 +58,8 @@ def clean_expiry(
     offset is read in ``local_zone`` (UTC for the API; the commune's zone for page forms)."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or len(value) > 40:
-        raise ValidationError(_("Give the expiry as a date and time."), field="expires_at")
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationError(
-            _("Give the expiry as a date and time."), field="expires_at"
-        ) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=local_zone)
-    try:
-        moment = moment.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:00-05:00: past the last datetime once in UTC
-        raise ValidationError(
-            _("Give the expiry as a date and time."), field="expires_at"
-        ) from None
+    message = _("Give the expiry as a date and time.")
+    moment = parse_datetime(value, "expires_at", zone=local_zone, message=message)
     if future and moment <= utcnow():
         raise ValidationError(_("The expiry must be in the future."), field="expires_at")
     return moment

@@ -352,6 +352,8 @@ def _schemas() -> dict[str, Schema]:
             hidden=BOOL,
             hidden_reason=nullable(STR),
             flags={"type": "integer", "minimum": 1},
+            counted={"type": "integer", "minimum": 0},
+            protected=BOOL,
             reasons=array(STR),
         ),
         "AuditEvent": obj(

@@ -248,6 +248,8 @@ def flags(slug: str) -> Response:
                 "hidden": post.target.hidden_at is not None,
                 "hidden_reason": post.target.hidden_reason,
                 "flags": item.flags,
+                "counted": item.counted,
+                "protected": item.protected,
                 "reasons": item.reasons,
             }
         )

@@ -16,6 +16,7 @@ from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.feedback.models import Category
 from app.membership.models import OFFICIAL
+from app.parsing import parse_id
 from app.validation import TextField
 
 # Every new commune starts with these (names in Vietnamese: they are the commune's own data).
@@ -46,11 +47,8 @@ def clean_category(commune: Commune, value: object) -> Category | None:
     """``category`` in a request: an id of one of this commune's active categories, or empty."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 10:
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationError(_("Choose a category from the list."), field="category")
-    category = db.session.get(Category, value) if 0 < value < 2**31 else None
+    message = _("Choose a category from the list.")
+    category = db.session.get(Category, parse_id(value, "category", message=message))
     if category is None or category.commune_id != commune.id or category.archived:
         raise ValidationError(_("Choose a category from the list."), field="category")
     return category

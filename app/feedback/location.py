@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 
 from app.errors import ValidationError
+from app.parsing import parse_float
 from app.validation import TextField
 
 ADDRESS_FIELD = TextField(
@@ -19,14 +19,8 @@ ADDRESS_FIELD = TextField(
 def _coordinate(value: Any, name: str, bound: float) -> float | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise ValidationError(_("The location is not valid."), field=name)
-    try:
-        number = float(value)
-    except (TypeError, ValueError, OverflowError):  # OverflowError: a JSON integer past float
-        raise ValidationError(_("The location is not valid."), field=name) from None
-    if not math.isfinite(number) or not -bound <= number <= bound:
-        raise ValidationError(_("The location is not valid."), field=name)
+    message = _("The location is not valid.")
+    number = parse_float(value, name, minimum=-bound, maximum=bound, message=message)
     return round(number, 6)  # ~10 cm: more would only be noise
 
 

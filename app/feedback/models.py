@@ -96,7 +96,8 @@ class Thread(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     commune: Mapped[Commune] = relationship()
-    category: Mapped[Category | None] = relationship()
+    # Joined: every list of threads shows each one's category.
+    category: Mapped[Category | None] = relationship(lazy="joined")
     author: Mapped[Account | None] = relationship(lazy="joined", foreign_keys=[author_id])
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     replies: Mapped[list[Reply]] = relationship(

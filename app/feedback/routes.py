@@ -37,7 +37,7 @@ from app.feedback.services import (
 )
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune, require_official
-from app.validation import MAX_ID
+from app.parsing import page_cursor
 from app.web import login_required, see_other
 from app.workspace.services import open_thread
 
@@ -48,12 +48,9 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
     account = current_account()
     assert account is not None
     commune, role = member_commune(slug, account)
-    cursor = request.args.get("cursor", "")
     # A bad or out-of-range cursor on a page just shows the newest threads.
-    before_id = min(int(cursor), MAX_ID) if cursor.isascii() and cursor.isdigit() else None
-    threads, next_cursor = list_threads(
-        commune, account, role, before_id=before_id if len(cursor) < 19 else None, limit=20
-    )
+    before_id = page_cursor(request.args.get("cursor"))
+    threads, next_cursor = list_threads(commune, account, role, before_id=before_id, limit=20)
     return render_template(
         "feedback/feed.html",
         commune=commune,

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.feedback.models import Category, Reply, StatusChange, Thread
 from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
+from app.parsing import parse_datetime
 from app.push.services import queue_new_thread
 from app.validation import TextField, is_storable
 from app.workspace.search import index_thread
@@ -219,7 +220,7 @@ def _parse_date(value: object, name: str) -> datetime | None:
     if value in (None, ""):
         return None
     try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = parse_datetime(value, name)  # years 1900-2999, UTC; a ValueError otherwise
     except ValueError:
         raise Open311Error(400, f"{name} must be an ISO 8601 date and time") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union_all,
     update,
 )
 from sqlalchemy.orm import aliased
@@ -501,13 +502,24 @@ def delivery_summaries(messages: Iterable[PushMessage]) -> dict[int, dict[str, i
         for message_id, state, count in rows:
             summaries[message_id][names[state]] += count
             summaries[message_id]["subscriptions"] += count
-    for message in messages:
-        if not message.expanded:
-            # Not yet expanded by the worker: everyone in the audience is still pending.
-            count = db.session.scalar(
-                select(func.count()).select_from(audience(message).subquery())
+    # Not yet expanded by the worker: everyone in the audience is still pending. All the
+    # audiences are counted in one statement (per 400: SQLite's limit on a compound SELECT).
+    waiting = [m for m in messages if not m.expanded]
+    for start in range(0, len(waiting), 400):
+        counts = union_all(
+            *(
+                select(
+                    literal(m.id, Integer).label("message_id"),
+                    select(func.count())
+                    .select_from(audience(m).subquery())
+                    .scalar_subquery()
+                    .label("audience"),
+                )
+                for m in waiting[start : start + 400]
             )
-            summaries[message.id]["pending"] = summaries[message.id]["subscriptions"] = count or 0
+        )
+        for message_id, count in db.session.execute(select(counts.subquery())).all():
+            summaries[message_id]["pending"] = summaries[message_id]["subscriptions"] = count or 0
     return summaries
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from app.accounts.sessions import current_account
@@ -30,6 +31,7 @@ from app.feedback.models import KINDS, STATUSES
 from app.feedback.services import INBOX_STATUSES, change_status, reply_counts
 from app.membership.services import officials_of
 from app.models_base import as_utc
+from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
 from app.web import login_required, see_other
 from app.workspace.services import (
     add_note,
@@ -81,7 +83,11 @@ def _local_input(moment: datetime | None) -> str:
 
 
 def _id_value(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 11 else None
+    """An id in a query string or form, or None when it is missing or not an id."""
+    try:
+        return parse_id(raw, "id")
+    except InvalidValue:
+        return None
 
 
 def _attempt(action: Callable[[], Any], redo: Callable[[str], str]):
@@ -144,9 +150,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
     view = thread_view(
         thread_id, current_account(), canned_id=_id_value(request.args.get("canned"))
     )
-    # Opening the thread marks it read for this official.
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "workspace/thread.html",
         view=view,
         thread=view.thread,
@@ -154,6 +158,10 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
         error=error,
         form=form or {},
     )
+    # Opening the thread marks it read for this official. After rendering: a commit expires
+    # what the page shows, and each canned reply, category and note would be loaded again.
+    db.session.commit()
+    return page
 
 
 @bp.get("/t/<id:thread_id>")
@@ -353,13 +361,15 @@ def category_update(slug: str, category_id: int):
         data["name"] = form["name"]
     if form.get("archived") in ("0", "1"):
         data["archived"] = form["archived"] == "1"
-    position = form.get("position", "")
-    if position.lstrip("-").isdigit() and len(position) < 6:
-        data["position"] = max(0, int(position))
-    failed = _attempt(
-        lambda: update_category(category_id, current_account(), data),
-        lambda message: _categories_page(slug, error=message),
-    )
+
+    def update() -> None:
+        if form.get("position"):
+            data["position"] = parse_int(
+                form["position"], "position", message=_("position must be a whole number from 0.")
+            )
+        update_category(category_id, current_account(), data)
+
+    failed = _attempt(update, lambda message: _categories_page(slug, error=message))
     return failed or see_other(url_for("workspace.categories", slug=slug))
 
 
@@ -416,12 +426,9 @@ def announcement_create(slug: str):
 
 def _with_zone(value: str) -> str:
     try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+        return parse_datetime(value, "expires_at", zone=_local_zone()).isoformat()
+    except InvalidValue:
         return value  # the service explains what is wrong
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_local_zone())
-    return moment.isoformat()
 
 
 @bp.post("/<slug>/announcements/<id:announcement_id>")
@@ -517,8 +524,7 @@ def _back(back: str, slug: str) -> str:
 @login_required
 def audit(slug: str) -> str:
     commune = official_commune(slug, current_account())
-    cursor = request.args.get("cursor", "")
-    before_id = _id_value(cursor) if len(cursor) < 11 else None
+    before_id = page_cursor(request.args.get("cursor"))
     rows, next_cursor = audit_log(current_account(), slug, before_id=before_id, limit=PAGE_SIZE)
     return render_template(
         "workspace/audit.html",

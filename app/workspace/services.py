@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import force_locale, lazy_gettext
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -49,12 +49,17 @@ from app.membership.services import (
     role_in,
 )
 from app.models_base import as_utc, utcnow
+from app.parsing import parse_cursor, parse_id
 from app.validation import MAX_ID, TextField, clean_fields
 from app.workspace.models import CannedReply, Flag, ThreadFollower, ThreadNote, ThreadRead
 from app.workspace.search import matching_threads, set_hidden
 
-# A post flagged by this many different members is hidden until an official reviews it.
+# Flags and hiding (docs/workspace.md): a post flagged by this many different established
+# members is hidden until an official reviews it. An established member has been in the commune
+# group for ESTABLISHED_DAYS, is not stopped from posting, and has written something there that
+# is still visible: joining costs one tap, so fresh accounts' flags only reach the review queue.
 AUTO_HIDE_FLAGS = 3
+ESTABLISHED_DAYS = 7
 BODY_LIMIT = 4000
 
 CANNED_FIELDS = (
@@ -147,9 +152,7 @@ class InboxItem:
 def _id_arg(value: str, field: str, *, specials: Mapping[str, int]) -> int:
     if value in specials:
         return specials[value]
-    if value.isascii() and value.isdigit() and len(value) < 11 and 0 < int(value) <= MAX_ID:
-        return int(value)
-    raise ValidationError(_("This filter value is not valid."), field=field)
+    return parse_id(value, field, message=_("This filter value is not valid."))
 
 
 def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilters:
@@ -189,11 +192,11 @@ def clean_inbox_cursor(raw: str) -> InboxCursor | None:
     if not raw:
         return None
     answered, _sep, last_id = raw.partition("-")
-    if answered not in ("0", "1") or not (last_id.isascii() and last_id.isdigit()):
+    if answered not in ("0", "1") or not last_id:
         raise ValidationError(_("The cursor is not valid."), field="cursor")
-    if len(last_id) > 18:
-        raise ValidationError(_("The cursor is not valid."), field="cursor")
-    return answered == "1", min(int(last_id), MAX_ID)
+    position = parse_cursor(last_id)
+    assert position is not None
+    return answered == "1", position
 
 
 def format_inbox_cursor(cursor: InboxCursor | None) -> str | None:
@@ -211,8 +214,9 @@ def workspace_inbox(
     """One page of the inbox of ``communes`` (each served by the caller), with unread
     markers, reply counts and open flags."""
     account = _require_account(account)
-    for commune in communes:
-        require_official(account, commune)
+    served = {commune.id for commune in communes_served(account)}  # one query, not one each
+    if any(commune.id not in served for commune in communes):
+        raise Forbidden(_("Only officials of this commune can do this."))
     rows, next_cursor = inbox_page(communes, filters=filters, after=after, limit=limit)
     threads = [thread for thread, _answered in rows]
     unread = unread_thread_ids(account, threads)
@@ -385,13 +389,10 @@ def assign_thread(thread_id: int, account: Account | None, data: object) -> Thre
     """``{"assignee": <official's id> | null}``: who takes care of the thread."""
     thread = official_thread(thread_id, account)
     value = _mapping(data).get("assignee")
-    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
-        value = int(value)
     assignee = None
     if value not in (None, ""):
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
-            raise ValidationError(_("Choose an official of this commune."), field="assignee")
-        assignee = db.session.get(Account, value)
+        message = _("Choose an official of this commune.")
+        assignee = db.session.get(Account, parse_id(value, "assignee", message=message))
         if assignee is None or role_in(assignee, thread.commune) != OFFICIAL:
             raise ValidationError(_("Choose an official of this commune."), field="assignee")
     before = thread.assignee_id
@@ -530,6 +531,71 @@ def _post(kind: str, post_id: int, account: Account | None) -> tuple[Post, str]:
     return Post("reply", reply.thread, reply), role
 
 
+def _established_flagger() -> Any:
+    """Conditions on a query of ``Flag`` joined to the flagger's ``Membership`` in the flag's
+    commune: true when the flag counts towards hiding."""
+    cutoff = utcnow() - timedelta(days=ESTABLISHED_DAYS)
+    wrote_thread = (
+        select(Thread.id)
+        .where(
+            Thread.author_id == Flag.account_id,
+            Thread.commune_id == Flag.commune_id,
+            Thread.hidden_at.is_(None),
+        )
+        .exists()
+    )
+    wrote_reply = (
+        select(Reply.id)
+        .join(Thread, Thread.id == Reply.thread_id)
+        .where(
+            Reply.author_id == Flag.account_id,
+            Thread.commune_id == Flag.commune_id,
+            Reply.hidden_at.is_(None),
+            Thread.hidden_at.is_(None),
+        )
+        .exists()
+    )
+    return and_(
+        Membership.account_id == Flag.account_id,
+        Membership.commune_id == Flag.commune_id,
+        Membership.role == RESIDENT,
+        Membership.posting_blocked.is_(False),
+        Membership.created_at <= cutoff,
+        or_(wrote_thread, wrote_reply),
+    )
+
+
+def _counted_flags(*group: Any) -> Select[Any]:
+    """How many distinct established members sent open flags (per ``group`` columns, which
+    come first in each row); the caller narrows it to a post or a commune."""
+    query = (
+        select(*group, func.count(func.distinct(Flag.account_id)))
+        .select_from(Flag)
+        .join(Membership, _established_flagger())
+        .where(Flag.reviewed_at.is_(None))
+    )
+    return query.group_by(*group) if group else query
+
+
+def _by_id(model: Any, ids: set[int]) -> dict[int, Any]:
+    """Rows of ``model`` by id, in one query."""
+    if not ids:
+        return {}
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))}
+
+
+def _is_protected(post: Post, official_ids: set[int]) -> bool:
+    """Officials' answers and officials' own threads are never hidden by residents' flags
+    (announcements cannot be flagged at all): only an official hides them."""
+    if post.reply is not None:
+        return post.reply.author_role == OFFICIAL
+    return post.thread.author_id is not None and post.thread.author_id in official_ids
+
+
+def _official_ids(commune: Commune) -> set[int]:
+    return {account.id for account in officials_of(commune)}
+
+
 def _open_flags(post: Post) -> Select[Any]:
     return select(Flag).where(
         Flag.target_type == post.kind, Flag.target_id == post.id, Flag.reviewed_at.is_(None)
@@ -543,6 +609,9 @@ def flag_post(kind: str, post_id: int, account: Account | None, data: object) ->
     assert account is not None
     if role == OFFICIAL:
         raise Forbidden(_("Officials hide posts directly instead of flagging them."))
+    membership = membership_of(account, post.thread.commune)
+    if membership is not None and membership.posting_blocked:
+        raise Forbidden(_("You were stopped from posting in this group, so you cannot flag posts."))
     if post.author_id == account.id:
         raise ValidationError(_("You cannot flag your own post."))
     fields = clean_fields(_mapping(data), FLAG_FIELDS)
@@ -568,12 +637,12 @@ def flag_post(kind: str, post_id: int, account: Account | None, data: object) ->
         target_id=post.id,
         reason=fields["reason"],
     )
+    if post.target.hidden_at is not None or _is_protected(post, _official_ids(post.thread.commune)):
+        return flag, True
     count = db.session.scalar(
-        select(func.count(func.distinct(Flag.account_id))).where(
-            Flag.target_type == post.kind, Flag.target_id == post.id, Flag.reviewed_at.is_(None)
-        )
+        _counted_flags().where(Flag.target_type == post.kind, Flag.target_id == post.id)
     )
-    if count >= AUTO_HIDE_FLAGS and post.target.hidden_at is None:
+    if count >= AUTO_HIDE_FLAGS:
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             reason = _(
                 "Hidden after reports from %(count)d members, until an official reviews it.",
@@ -688,12 +757,15 @@ def open_flag_counts(thread_ids: Sequence[int]) -> dict[int, int]:
 @dataclass(frozen=True)
 class FlaggedPost:
     post: Post
-    flags: int
+    flags: int  # every open flag, from anyone
+    counted: int  # those from established members, which count towards hiding
+    protected: bool  # an official's post: flags never hide it
     reasons: list[str]
 
 
 def flagged_posts(commune: Commune, account: Account | None) -> list[FlaggedPost]:
-    """The moderation queue: posts with flags not yet reviewed, most flagged first."""
+    """The moderation queue: every post with flags not yet reviewed (whether or not they hid
+    it, and whoever sent them), most flagged first. A fixed number of queries."""
     require_official(account, commune)
     flags = db.session.scalars(
         select(Flag)
@@ -703,16 +775,28 @@ def flagged_posts(commune: Commune, account: Account | None) -> list[FlaggedPost
     grouped: dict[tuple[str, int], list[Flag]] = {}
     for flag in flags:
         grouped.setdefault((flag.target_type, flag.target_id), []).append(flag)
+    if not grouped:
+        return []
+    threads = _by_id(Thread, {flag.thread_id for flag in flags})
+    replies = _by_id(Reply, {flag.target_id for flag in flags if flag.target_type == "reply"})
+    rows = db.session.execute(
+        _counted_flags(Flag.target_type, Flag.target_id).where(Flag.commune_id == commune.id)
+    ).all()
+    counted = {(kind, post_id): number for kind, post_id, number in rows}
+    official_ids = _official_ids(commune)
     items = []
     for (kind, post_id), post_flags in grouped.items():
-        thread = db.session.get(Thread, post_flags[0].thread_id)
-        reply = db.session.get(Reply, post_id) if kind == "reply" else None
+        thread = threads.get(post_flags[0].thread_id)
+        reply = replies.get(post_id) if kind == "reply" else None
         if thread is None or (kind == "reply" and reply is None):
             continue
+        post = Post(kind, thread, reply)
         items.append(
             FlaggedPost(
-                post=Post(kind, thread, reply),
+                post=post,
                 flags=len(post_flags),
+                counted=counted.get((kind, post_id), 0),
+                protected=_is_protected(post, official_ids),
                 reasons=[flag.reason for flag in post_flags if flag.reason],
             )
         )

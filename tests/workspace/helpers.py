@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
+from app.feedback.models import Thread
+from app.membership.models import Membership
+from app.models_base import utcnow
 
 API = "/api/v1"
 
@@ -48,3 +52,16 @@ def inbox_items(client: FlaskClient, **args: Any) -> list[dict[str, Any]]:
     response = call(client, "GET", f"{API}/inbox", query_string=args)
     assert response.status_code == 200, response.get_json()
     return response.get_json()["items"]
+
+
+def establish(client: FlaskClient, thread_id: int, *, days: int = 8) -> None:
+    """Make a member established (docs/workspace.md, "Flags and hiding"): a visible reply of
+    their own in ``thread_id`` and a membership older than a week, so their flags count."""
+    reply(client, thread_id, "Xin chào cả xóm.")
+    commune_id = db.session.get(Thread, thread_id).commune_id
+    db.session.execute(
+        update(Membership)
+        .where(Membership.account_id == me(client), Membership.commune_id == commune_id)
+        .values(created_at=utcnow() - timedelta(days=days))
+    )
+    db.session.commit()
