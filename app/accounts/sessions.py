@@ -163,7 +163,9 @@ def _load_account() -> None:
     token = session.get("sid")
     if isinstance(token, str):
         _load_session(token)
-    elif isinstance(session.get("aid"), int) and request.endpoint != "static":
+    elif "aid" in session:
+        # Every request, static files and refused ones included: an old cookie is upgraded
+        # or cleared before anything else could have it signed again with a newer time.
         _upgrade_old_cookie()
 
 
@@ -189,7 +191,8 @@ def _upgrade_old_cookie() -> None:
     once, to replace it with a session, only if its counter is current and it was signed
     after the account was created: ids were reused then, and a cookie older than its account
     belonged to a deleted one. Remove once every such cookie has expired (a year)."""
-    account = db.session.get(Account, session["aid"])
+    account_id = session.get("aid")
+    account = db.session.get(Account, account_id) if isinstance(account_id, int) else None
     signed_at = _cookie_signed_at()
     if (
         account is None
@@ -225,9 +228,17 @@ def _touch_session(response: Response) -> Response:
         update(LoginSession).where(LoginSession.id == g.session_id).values(last_seen_at=utcnow())
     )
     db.session.commit()
+    # The cookie is sent again only now (SESSION_REFRESH_EACH_REQUEST is off), so its expiry
+    # follows use without re-signing it on every response.
+    session.modified = True
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_load_account)
+    # A cookie is signed again only when the session changes: re-signing any cookie on every
+    # response would give an old-format cookie a fresh time, which is what tells a deleted
+    # account's cookie from the account that later got the same id.
+    app.config["SESSION_REFRESH_EACH_REQUEST"] = False
+    # First of all: before the Origin guard or anything else may refuse or answer the request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _load_account)
     app.after_request(_touch_session)

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Account
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.feedback.models import Reply, Thread
 from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
@@ -180,8 +180,9 @@ def _earlier(account: Account, key: str, fingerprint: str) -> Any:
             IdempotencyKey.account_id == account.id, IdempotencyKey.key == key
         )
     )
-    # The insert found it, so it is committed with its result (a deleted post takes its key).
-    assert earlier is not None
+    if earlier is None:
+        # Its post was deleted (and took the key) between our insert and this read.
+        raise Conflict(_("This question or reply was just deleted. Please send it again."))
     if earlier.request_hash != fingerprint:
         raise KeyReused(
             _(

@@ -3,8 +3,11 @@ account, whatever is created after it."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
+from unittest.mock import patch
 
+import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import Account, LoginSession
@@ -185,6 +188,34 @@ def test_a_pending_sign_in_ends_with_its_account(app, make_staff):
 def _old_cookie(app, account_id: int, epoch: int = 0) -> str:
     serializer = app.session_interface.get_signing_serializer(app)
     return serializer.dumps({"aid": account_id, "epoch": epoch, "_permanent": True})
+
+
+def _old_cookie_signed_before(app, account_id: int, seconds: int) -> str:
+    with patch("itsdangerous.timed.time.time", return_value=time.time() - seconds):
+        return _old_cookie(app, account_id)
+
+
+@pytest.mark.parametrize(
+    "first_request",
+    [
+        pytest.param(lambda browser: browser.get("/static/does-not-exist.css"), id="static"),
+        pytest.param(
+            lambda browser: browser.post(
+                "/api/v1/auth/logout", headers={"Origin": "http://evil.example"}
+            ),
+            id="refused-by-origin-guard",
+        ),
+        pytest.param(lambda browser: browser.get("/no/such/page"), id="not-found"),
+    ],
+)
+def test_no_response_signs_an_old_cookie_again(app, make_staff, first_request):
+    """A deleted account's cookie, older than the account that got its id, must not be given
+    a fresh signing time by any response, or it would pass as younger than the account."""
+    account = make_staff("canbo@example.vn")
+    browser = _holding(app, _old_cookie_signed_before(app, account.id, seconds=600))
+    first_request(browser)
+    assert _me(browser)["signed_in"] is False
+    assert _sessions() == 0
 
 
 def test_an_old_cookie_is_upgraded_once_to_a_session(app, make_staff):
