@@ -5,6 +5,8 @@ cookie naming the account (as a keyed hash) and a random device id. A later sign
 account from that browser counts only against the device's budget, never the account-wide or
 per-address ones, so a stranger's wrong passwords cannot keep the official out of their own
 phone or office computer. The cookie signs no one in: without the password it is worth nothing.
+The account is named together with its session key, so a password change or "sign out
+everywhere" (which replace the key) also ends the trust of every device.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ import secrets
 
 from flask import Flask, Response, current_app, g, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from app.accounts.models import Account
+from app.extensions import db
 
 COOKIE_NAME = "cf_device"
 MAX_AGE_S = 365 * 86_400
@@ -27,10 +33,15 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt=_SALT)
 
 
-def account_tag(email: str) -> str:
-    """The account as the cookie names it: keyed, so the cookie does not reveal the email."""
+def account_tag(email: str) -> str | None:
+    """The account as the cookie names it: keyed, so the cookie does not reveal the email, and
+    bound to the account's current session key; None when there is no such account."""
+    normalised = email.strip().lower()
+    session_key = db.session.scalar(select(Account.session_key).where(Account.email == normalised))
+    if session_key is None:
+        return None
     key = (current_app.secret_key or "").encode()
-    message = email.strip().lower().encode("utf-8", "replace")
+    message = f"{normalised}\n{session_key}".encode("utf-8", "replace")
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
 
 
@@ -54,7 +65,10 @@ def _read_cookie() -> dict | None:
 def trusted_device(email: str) -> str | None:
     """This browser's device id when it is trusted by the account ``email``, else None."""
     payload = _read_cookie()
-    if payload is None or account_tag(email) not in payload["a"]:
+    if payload is None:  # most sign-ins: no lookup at all
+        return None
+    tag = account_tag(email)
+    if tag is None or tag not in payload["a"]:
         return None
     return payload["d"]
 
@@ -70,8 +84,10 @@ def _set_cookie(response: Response) -> Response:
     email = g.pop("trust_device_email", None)
     if email is None:
         return response
-    payload = _read_cookie() or {"d": secrets.token_urlsafe(16), "a": []}
     tag = account_tag(email)
+    if tag is None:
+        return response
+    payload = _read_cookie() or {"d": secrets.token_urlsafe(16), "a": []}
     others = [other for other in payload["a"] if other != tag]
     accounts = [tag, *others[: MAX_ACCOUNTS - 1]]
     response.set_cookie(

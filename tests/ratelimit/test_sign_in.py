@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 
 from app.accounts import totp
+from app.accounts.models import Account
+from app.accounts.sessions import end_sessions
 from app.extensions import db
+from app.ratelimit import devices
 from app.ratelimit.devices import COOKIE_NAME
 from tests.conftest import PASSWORD
 from tests.ratelimit.conftest import behind_proxy
@@ -165,3 +168,17 @@ def test_wrong_codes_through_the_api_count_and_strangers_cannot_spend_them(limit
         _login(holder, PASSWORD, address=f"10.8.0.{n}", code=wrong).status_code for n in range(11)
     ]
     assert statuses == [401] * 10 + [429]
+
+
+def test_a_password_change_ends_the_trust_of_every_device(limited_app, trusted_device):
+    """Someone who once knew the password keeps no trusted-device budget after it changes."""
+    cookie = f"{COOKIE_NAME}={trusted_device.get_cookie(COOKIE_NAME).value}"
+
+    def still_trusted() -> bool:
+        with limited_app.test_request_context("/", headers={"Cookie": cookie}):
+            return devices.trusted_device(OFFICIAL) is not None
+
+    assert still_trusted()
+    end_sessions(db.session.scalar(db.select(Account).where(Account.email == OFFICIAL)))
+    db.session.commit()
+    assert not still_trusted()
