@@ -53,6 +53,9 @@ CONTRACT_ENV = {
     "VAPID_SUBJECT": "VAPID_SUBJECT",
 }
 
+# Where bin/run keeps the secret it made, inside the instance folder.
+SECRET_KEY_FILE = "secret_key"
+
 WEAK_SECRETS = {"", "dev", "changeme", "secret", "development"}
 
 
@@ -77,6 +80,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
             if os.environ.get(env_name):
                 app.config[key] = os.environ[env_name]
         app.config.from_prefixed_env("FEEDBACK")
+        if not app.config.get("SECRET_KEY"):
+            app.config["SECRET_KEY"] = instance_secret(app.instance_path)
     else:
         app.config.update(test_config)
 
@@ -103,6 +108,16 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     check_secret(app)
 
 
+def instance_secret(instance_path: str) -> str | None:
+    """The key ``bin/run`` keeps in ``<instance>/secret_key``, so the CLI and a gunicorn started
+    by hand sign cookies with the same key; an explicit ``SECRET_KEY`` is read before this."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        return path.read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the common ``postgres://`` spelling and pick the psycopg 3 driver."""
     if url.startswith("postgres://"):
@@ -123,5 +138,6 @@ def check_secret(app: Flask) -> None:
     if secret.lower() in WEAK_SECRETS or len(secret) < 32:
         raise ConfigError(
             "SECRET_KEY must be set to a random string of at least 32 characters in production "
-            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))'), "
+            f"or kept in {Path(app.instance_path) / SECRET_KEY_FILE} (bin/run makes it)."
         )
