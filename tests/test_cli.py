@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.passwords import verify_password
+from app.admin.services import stats_window
+from app.admin.stats import DEMO_CODE, report
+from app.communes.cli import DEMO_ACCOUNTS_FILE, DEMO_ADMIN, DEMO_OFFICIAL, DEMO_SLUG
+from app.communes.models import Commune
 from app.communes.services import create_commune
 from app.extensions import db
 from app.membership.models import Membership
@@ -56,12 +62,44 @@ def test_users_create_rejects_short_password_and_unknown_commune(app):
     assert db.session.scalar(select(Account).where(Account.email == "b@example.vn")) is None
 
 
-def test_demo_is_idempotent(app):
+def test_demo_is_made_once_with_a_password_per_account(app):
     runner = app.test_cli_runner()
-    for _ in range(2):
-        result = runner.invoke(args=["demo", "--password", "demo-password-123"])
-        assert result.exit_code == 0, result.output
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    kept = Path(app.instance_path) / DEMO_ACCOUNTS_FILE
+    assert kept.stat().st_mode & 0o077 == 0
+    passwords = dict(line.split(" ", 1) for line in kept.read_text().splitlines())
+    assert set(passwords) == {DEMO_OFFICIAL, DEMO_ADMIN}
+    assert passwords[DEMO_OFFICIAL] != passwords[DEMO_ADMIN]
+    for email, password in passwords.items():
+        assert f"{email} / {password}" in first.output
+        account = db.session.scalar(select(Account).where(Account.email == email))
+        assert verify_password(account.password_hash, password)
+    # Run again: nothing re-made, no password shown, the file named.
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0, again.output
+    assert not any(password in again.output for password in passwords.values())
+    assert str(kept) in again.output
     assert db.session.scalar(select(db.func.count(Account.id))) == 2
+    assert db.session.scalar(select(db.func.count(Commune.id))) == 1
+    assert kept.read_text().count("\n") == 2
+    kept.unlink()
+
+
+def test_the_demo_commune_stays_out_of_statistics(app, make_commune, make_staff, login):
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    (Path(app.instance_path) / DEMO_ACCOUNTS_FILE).unlink()
+    demo = db.session.scalar(select(Commune).where(Commune.slug == DEMO_SLUG))
+    assert demo.code == DEMO_CODE
+    real = make_commune("xa-a", "Xã A")
+    win = stats_window(12, "Asia/Ho_Chi_Minh")
+    figures = report([demo, real], win)
+    assert [commune.slug for commune, _ in figures.communes] == ["xa-a"]
+    make_staff("root@example.vn", admin=True)
+    page = login("root@example.vn").get("/api/v1/stats")
+    assert page.status_code == 200, page.get_data(as_text=True)
+    slugs = [row["commune"]["slug"] for row in page.get_json()["communes"]]
+    assert slugs == ["xa-a"]
 
 
 def test_admin_areas_from_the_command_line(app):

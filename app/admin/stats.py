@@ -49,6 +49,9 @@ MAX_WEEKS = 52
 # and few enough to point at someone.
 PUBLIC_MINIMUM = 5
 CHUNK = 500
+# The administrative code ``flask demo`` gives the demo commune: a real code is digits, and the
+# demo stays out of every roll-up (its own page still shows what was tried in it).
+DEMO_CODE = "DEMO"
 # Buckets of the response-time chart: (upper bound in seconds, label key).
 ANSWER_BUCKETS = ((3600, "1h"), (4 * 3600, "4h"), (DAY, "24h"), (3 * DAY, "3d"), (None, "more"))
 
@@ -406,6 +409,8 @@ def _sort_key(value: str | None) -> tuple[bool, str]:
 
 
 def report(communes: Sequence[Commune], win: Window) -> Report:
+    """The roll-up of ``communes``, the demo commune left out (it is not real use)."""
+    communes = [commune for commune in communes if commune.code != DEMO_CODE]
     per_commune = compute(communes, win)
     weeks = len(win.labels)
     districts: dict[tuple[str | None, str | None], Figures] = defaultdict(lambda: Figures(weeks))

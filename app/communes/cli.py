@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -10,6 +13,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
+from app.admin.stats import DEMO_CODE
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.models import Commune
 from app.communes.services import create_commune, get_commune, join_url, rotate_join_token
@@ -76,26 +80,46 @@ DEMO_SLUG = "u-minh-thuong"
 DEMO_NAME = "Xã U Minh Thượng"
 DEMO_OFFICIAL = "canbo@demo.invalid"
 DEMO_ADMIN = "admin@demo.invalid"
+# Kept in the instance folder (mode 600): the demo accounts' sign-in, written when made.
+DEMO_ACCOUNTS_FILE = "demo_accounts.txt"
 
 
 @click.command("demo")
-@click.option("--password", required=True, help="Password for the demo official and admin.")
-def demo_command(password: str) -> None:
-    """Make sure a demo commune, official and admin exist (safe to run again)."""
+def demo_command() -> None:
+    """Make the demo commune, official and admin where missing (each account with its own new
+    password, shown once and kept in the instance folder); what exists is left as it is."""
     commune = db.session.scalar(select(Commune).where(Commune.slug == DEMO_SLUG))
     if commune is None:
         commune = create_commune(DEMO_SLUG, DEMO_NAME)
+    # The mark that keeps the demo out of every statistic (app/admin/stats.py).
+    commune.code = DEMO_CODE
+    made: list[tuple[str, str]] = []
     for email, is_admin in ((DEMO_OFFICIAL, False), (DEMO_ADMIN, True)):
         account = db.session.scalar(select(Account).where(Account.email == email))
         if account is None:
+            password = secrets.token_urlsafe(12)
             name = "Quản trị viên" if is_admin else "Cán bộ xã"
             account = create_staff_account(email, password, is_admin=is_admin, display_name=name)
+            made.append((email, password))
         if not is_admin:
             add_official(account, commune)
     db.session.commit()
+    accounts_file = Path(current_app.instance_path) / DEMO_ACCOUNTS_FILE
+    if made:
+        _keep_demo_accounts(accounts_file, made)
     base_url = current_app.config["BASE_URL"]
-    click.echo(f"Demo commune:  {commune.name}")
+    click.echo(f"Demo commune:  {commune.name} (not counted in statistics)")
     click.echo(f"Join URL:      {join_url(base_url, commune)}")
     click.echo(f"QR board:      {base_url}/communes/{commune.slug}/board.png")
-    click.echo(f"Official:      {DEMO_OFFICIAL} / {password}")
-    click.echo(f"Admin:         {DEMO_ADMIN} / {password}")
+    for email, password in made:
+        click.echo(f"Sign in:       {email} / {password}")
+    click.echo(f"Demo sign-in details are kept in {accounts_file}")
+
+
+def _keep_demo_accounts(path: Path, made: list[tuple[str, str]]) -> None:
+    """Add the new accounts' sign-in to the file, readable by its owner only."""
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    with path.open("a", encoding="utf-8") as file:
+        for email, password in made:
+            file.write(f"{email} {password}\n")
