@@ -170,3 +170,24 @@ def test_bin_run_on_a_busy_port_says_so_once(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
     # Nothing was touched before the refusal.
     assert not (tmp_path / "instance").exists()
+
+
+def test_bin_run_makes_the_demo_once_and_demo_0_skips_it(plain_env, tmp_path):
+    instance = tmp_path / "instance"
+    env = {**plain_env, "INSTANCE_PATH": str(instance)}
+    skipped = run(f"DEMO=0 {ROOT}/bin/run --prepare", ROOT, env)
+    assert skipped.returncode == 0, skipped.stderr
+    assert "No demo commune (DEMO=0)" in skipped.stdout
+    assert not (instance / "demo_accounts.txt").exists()
+
+    first = run(f"{ROOT}/bin/run --prepare", ROOT, env)
+    assert first.returncode == 0, first.stderr
+    kept = (instance / "demo_accounts.txt").read_text(encoding="utf-8").splitlines()
+    passwords = [line.split(" ", 1)[1] for line in kept]
+    assert len(set(passwords)) == 2
+    assert all(password in first.stdout for password in passwords)
+
+    again = run(f"{ROOT}/bin/run --prepare", ROOT, env)
+    assert again.returncode == 0, again.stderr
+    assert "made before" in again.stdout and str(instance / "demo_accounts.txt") in again.stdout
+    assert not any(password in again.stdout for password in passwords)

@@ -18,7 +18,8 @@ Definitions (see docs/admin.md):
 - ``within_24h_share``: answered within 24 hours, over the threads that are answered or have
   waited 24 hours already (a thread asked an hour ago is not counted against anyone yet);
 - push reach: over announcements made in the window, deliveries that reached the phone
-  (``sent``) over the subscriptions they went to (every delivery row, whatever its outcome).
+  (``sent``) over the subscriptions they went to (every delivery row, whatever its outcome);
+- the demo commune (``flask demo``, code ``DEMO``) is in no roll-up: it is not real use.
 """
 
 from __future__ import annotations
