@@ -23,9 +23,10 @@ from app.feedback.idempotency import (
     parse_key,
     post_once,
 )
-from app.feedback.models import STATUSES, Thread
+from app.feedback.models import Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
+    STATUS_MOVES,
     add_reply,
     change_status,
     create_thread,
@@ -154,7 +155,7 @@ def _render_thread(
         "feedback/thread.html",
         thread=thread,
         role=role,
-        statuses=STATUSES,
+        moves=STATUS_MOVES[thread.status],
         form=form or {},
         error=error,
         form_key=new_form_key(),

@@ -20,6 +20,7 @@ from app.feedback.categories import clean_category
 from app.feedback.location import clean_location
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.feedback.photos import store_photo
+from app.i18n import status_label
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
 from app.push.services import queue_new_thread, queue_reply, queue_status_change
@@ -79,6 +80,15 @@ def list_threads(
 
 
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+# The moves an official may make from each status. Nothing goes back to "new" (an official
+# has seen it), and a closed thread is only reopened on purpose, to be worked on again.
+STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    "new": ("acknowledged", "in_progress", "resolved", "declined"),
+    "acknowledged": ("in_progress", "resolved", "declined"),
+    "in_progress": ("resolved", "declined"),
+    "resolved": ("in_progress",),
+    "declined": ("acknowledged", "in_progress"),
+}
 INBOX_STATUSES = ("open", "all", *STATUSES)
 
 
@@ -296,6 +306,15 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
     fields = clean_fields(_as_mapping(data), STATUS_FIELDS)
     if fields["status"] == thread.status:
         raise ValidationError(_("The thread already has this status."), field="status")
+    if fields["status"] not in STATUS_MOVES[thread.status]:
+        raise ValidationError(
+            _(
+                "A thread that is “%(current)s” cannot be moved to “%(wanted)s”.",
+                current=status_label(thread.status),
+                wanted=status_label(fields["status"]),
+            ),
+            field="status",
+        )
     if fields["status"] == "declined" and not fields["note"]:
         raise ValidationError(
             _("Please give a reason when declining, so the resident understands why."),

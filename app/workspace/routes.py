@@ -27,8 +27,8 @@ from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.feedback.categories import all_categories, create_category, update_category
-from app.feedback.models import KINDS, STATUSES
-from app.feedback.services import INBOX_STATUSES, change_status, reply_counts
+from app.feedback.models import KINDS
+from app.feedback.services import INBOX_STATUSES, STATUS_MOVES, change_status, reply_counts
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
@@ -154,7 +154,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
         "workspace/thread.html",
         view=view,
         thread=view.thread,
-        statuses=STATUSES,
+        moves=STATUS_MOVES[view.thread.status],
         error=error,
         form=form or {},
     )
