@@ -34,6 +34,7 @@ from app.feedback.services import (
     list_threads,
     readable_thread,
     reply_counts,
+    seen_counts,
     thread_with_photo,
 )
 from app.membership.in_app import in_app_help
@@ -58,7 +59,7 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
         role=role,
         announcements=list_announcements(commune, limit=5),
         threads=threads,
-        counts=reply_counts(threads),
+        counts=seen_counts(threads, account, role),
         next_cursor=next_cursor,
         form=form or {},
         error=error,

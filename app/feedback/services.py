@@ -186,6 +186,26 @@ def reply_counts(threads: Sequence[Thread], *, include_hidden: bool = False) -> 
     return counts
 
 
+def seen_counts(threads: Sequence[Thread], account: Account, role: str) -> dict[int, int]:
+    """What the viewer sees answered under each thread of a page: the replies they may read
+    and the status notes (an official's note to the resident is an answer too). Two queries,
+    whatever the page's length."""
+    ids = [thread.id for thread in threads]
+    if not ids:
+        return {}
+    replies = select(Reply.thread_id, func.count(Reply.id)).where(Reply.thread_id.in_(ids))
+    if role != OFFICIAL:
+        replies = replies.where(or_(Reply.hidden_at.is_(None), Reply.author_id == account.id))
+    notes = select(StatusChange.thread_id, func.count(StatusChange.id)).where(
+        StatusChange.thread_id.in_(ids), func.coalesce(StatusChange.note, "") != ""
+    )
+    counts = dict.fromkeys(ids, 0)
+    for query, thread_id in ((replies, Reply.thread_id), (notes, StatusChange.thread_id)):
+        for row_thread_id, count in db.session.execute(query.group_by(thread_id)).all():
+            counts[row_thread_id] += count
+    return counts
+
+
 def create_thread(
     commune: Commune,
     account: Account | None,
