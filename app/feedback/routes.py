@@ -23,9 +23,10 @@ from app.feedback.idempotency import (
     parse_key,
     post_once,
 )
-from app.feedback.models import STATUSES, Thread
+from app.feedback.models import Thread
 from app.feedback.photos import upload_folder
 from app.feedback.services import (
+    STATUS_MOVES,
     add_reply,
     change_status,
     create_thread,
@@ -33,6 +34,7 @@ from app.feedback.services import (
     list_threads,
     readable_thread,
     reply_counts,
+    seen_counts,
     thread_with_photo,
 )
 from app.membership.in_app import in_app_help
@@ -57,7 +59,7 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
         role=role,
         announcements=list_announcements(commune, limit=5),
         threads=threads,
-        counts=reply_counts(threads),
+        counts=seen_counts(threads, account, role),
         next_cursor=next_cursor,
         form=form or {},
         error=error,
@@ -154,7 +156,7 @@ def _render_thread(
         "feedback/thread.html",
         thread=thread,
         role=role,
-        statuses=STATUSES,
+        moves=STATUS_MOVES[thread.status],
         form=form or {},
         error=error,
         form_key=new_form_key(),

@@ -20,6 +20,7 @@ from app.feedback.categories import clean_category
 from app.feedback.location import clean_location
 from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.feedback.photos import store_photo
+from app.i18n import status_label
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
 from app.push.services import queue_new_thread, queue_reply, queue_status_change
@@ -79,6 +80,15 @@ def list_threads(
 
 
 OPEN_STATUSES = ("new", "acknowledged", "in_progress")
+# The moves an official may make from each status. Nothing goes back to "new" (an official
+# has seen it), and a closed thread is only reopened on purpose, to be worked on again.
+STATUS_MOVES: dict[str, tuple[str, ...]] = {
+    "new": ("acknowledged", "in_progress", "resolved", "declined"),
+    "acknowledged": ("in_progress", "resolved", "declined"),
+    "in_progress": ("resolved", "declined"),
+    "resolved": ("in_progress",),
+    "declined": ("acknowledged", "in_progress"),
+}
 INBOX_STATUSES = ("open", "all", *STATUSES)
 
 
@@ -173,6 +183,26 @@ def reply_counts(threads: Sequence[Thread], *, include_hidden: bool = False) -> 
     rows = db.session.execute(query.group_by(Reply.thread_id)).all()
     counts = dict.fromkeys(ids, 0)
     counts.update({thread_id: count for thread_id, count in rows})
+    return counts
+
+
+def seen_counts(threads: Sequence[Thread], account: Account, role: str) -> dict[int, int]:
+    """What the viewer sees answered under each thread of a page: the replies they may read
+    and the status notes (an official's note to the resident is an answer too). Two queries,
+    whatever the page's length."""
+    ids = [thread.id for thread in threads]
+    if not ids:
+        return {}
+    replies = select(Reply.thread_id, func.count(Reply.id)).where(Reply.thread_id.in_(ids))
+    if role != OFFICIAL:
+        replies = replies.where(or_(Reply.hidden_at.is_(None), Reply.author_id == account.id))
+    notes = select(StatusChange.thread_id, func.count(StatusChange.id)).where(
+        StatusChange.thread_id.in_(ids), func.coalesce(StatusChange.note, "") != ""
+    )
+    counts = dict.fromkeys(ids, 0)
+    for query, thread_id in ((replies, Reply.thread_id), (notes, StatusChange.thread_id)):
+        for row_thread_id, count in db.session.execute(query.group_by(thread_id)).all():
+            counts[row_thread_id] += count
     return counts
 
 
@@ -296,6 +326,15 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
     fields = clean_fields(_as_mapping(data), STATUS_FIELDS)
     if fields["status"] == thread.status:
         raise ValidationError(_("The thread already has this status."), field="status")
+    if fields["status"] not in STATUS_MOVES[thread.status]:
+        raise ValidationError(
+            _(
+                "A thread that is “%(current)s” cannot be moved to “%(wanted)s”.",
+                current=status_label(thread.status),
+                wanted=status_label(fields["status"]),
+            ),
+            field="status",
+        )
     if fields["status"] == "declined" and not fields["note"]:
         raise ValidationError(
             _("Please give a reason when declining, so the resident understands why."),

@@ -27,8 +27,8 @@ from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.feedback.categories import all_categories, create_category, update_category
-from app.feedback.models import KINDS, STATUSES
-from app.feedback.services import INBOX_STATUSES, change_status, reply_counts
+from app.feedback.models import KINDS
+from app.feedback.services import INBOX_STATUSES, STATUS_MOVES, change_status, reply_counts
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
@@ -62,13 +62,22 @@ from app.workspace.services import (
     unblock_member,
     unfollow,
     update_canned_reply,
-    waiting_counts,
+    waiting_for,
     workspace_inbox,
 )
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
 
 PAGE_SIZE = 50
+
+
+@bp.context_processor
+def _inbox_waiting() -> dict[str, Any]:
+    """How many questions wait for an answer, for the menu and the title of every staff page
+    (per commune, and in all the communes the official serves): one query."""
+    account = current_account()
+    per_commune = waiting_for(account) if account is not None else {}
+    return {"waiting_here": per_commune, "waiting_total": sum(per_commune.values())}
 
 
 def _local_zone() -> ZoneInfo:
@@ -108,10 +117,7 @@ def _attempt(action: Callable[[], Any], redo: Callable[[str], str]):
 @bp.get("/")
 @login_required
 def index() -> str:
-    communes = served_communes(current_account())
-    return render_template(
-        "workspace/index.html", communes=communes, waiting=waiting_counts(communes)
-    )
+    return render_template("workspace/index.html", communes=served_communes(current_account()))
 
 
 @bp.get("/<slug>")
@@ -154,7 +160,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
         "workspace/thread.html",
         view=view,
         thread=view.thread,
-        statuses=STATUSES,
+        moves=STATUS_MOVES[view.thread.status],
         error=error,
         form=form or {},
     )

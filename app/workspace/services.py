@@ -963,15 +963,17 @@ def thread_view(thread_id: int, account: Account | None, *, canned_id: int | Non
     )
 
 
-def waiting_counts(communes: Sequence[Commune]) -> dict[int, int]:
-    """Open threads still waiting for a first official answer, per commune."""
-    if not communes:
-        return {}
+def waiting_for(account: Account) -> dict[int, int]:
+    """Open threads still waiting for a first official answer, per commune ``account`` serves
+    (none for a resident), in one query: what every staff page shows."""
+    served = select(Membership.commune_id).where(
+        Membership.account_id == account.id, Membership.role == OFFICIAL
+    )
     answered = select(Reply.id).where(Reply.thread_id == Thread.id, Reply.author_role == OFFICIAL)
     rows = db.session.execute(
         select(Thread.commune_id, func.count(Thread.id))
         .where(
-            Thread.commune_id.in_([c.id for c in communes]),
+            Thread.commune_id.in_(served),
             Thread.status.in_(OPEN_STATUSES),
             ~answered.exists(),
         )
