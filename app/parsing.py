@@ -133,13 +133,14 @@ def parse_float(
     except OverflowError:
         number = None
     if number is None or not math.isfinite(number) or not minimum <= number <= maximum:
+        low, high = format(minimum, "g"), format(maximum, "g")
         raise InvalidValue(
             message
             or _(
                 "%(field)s must be a number from %(low)s to %(high)s.",
                 field=field,
-                low=f"{minimum:g}",
-                high=f"{maximum:g}",
+                low=low,
+                high=high,
             ),
             field=field,
         )
