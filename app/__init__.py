@@ -31,11 +31,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     database.init_app(app)
+    # Sessions next: an old cookie is dealt with before anything else may answer (and after
+    # the database has chosen how a writing request's transaction begins).
+    sessions.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     parsing.init_app(app)  # before anything reads a body: every get_json is checked
     origin_guard.init_app(app)
-    sessions.init_app(app)
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
     assets.init_app(app)

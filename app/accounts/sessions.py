@@ -239,6 +239,7 @@ def init_app(app: Flask) -> None:
     # response would give an old-format cookie a fresh time, which is what tells a deleted
     # account's cookie from the account that later got the same id.
     app.config["SESSION_REFRESH_EACH_REQUEST"] = False
-    # First of all: before the Origin guard or anything else may refuse or answer the request.
-    app.before_request_funcs.setdefault(None, []).insert(0, _load_account)
+    # Registered right after the database's choice of transaction (create_app): before the
+    # Origin guard or anything else may refuse or answer the request.
+    app.before_request(_load_account)
     app.after_request(_touch_session)
