@@ -32,6 +32,7 @@ def backup_postgresql(target: Path) -> None:
     if shutil.which("pg_dump") is None:
         raise click.ClickException("pg_dump is not installed (apt-get install postgresql-client).")
     url = db.engine.url.set(drivername="postgresql")
+    target.parent.mkdir(parents=True, exist_ok=True)  # as for SQLite: a new folder is fine
     partial = target.with_suffix(target.suffix + ".partial")
     subprocess.run(
         [

@@ -44,7 +44,7 @@ def _counts(url: str) -> dict[str, int]:
 def test_backup_restores_every_row(app, world, tmp_path):
     before = _fill(world)
     assert before["thread"] == 5 and before["reply"] == 5
-    target = tmp_path / "backup.db"
+    target = tmp_path / "not-yet-made" / "backup.db"  # the folder is made, on both databases
     result = app.test_cli_runner().invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output
     if db.engine.dialect.name == "sqlite":

@@ -122,8 +122,7 @@ def check_server(command: str, cwd: Path, env: dict[str, str]) -> None:
 
 def test_the_everyday_commands_run_from_a_plain_shell(plain_env, tmp_path):
     checkout = fresh_copy(tmp_path / "checkout")
-    backups = tmp_path / "backups"
-    backups.mkdir()  # as /var/backups is on a server (pg_dump does not make the folder)
+    backups = tmp_path / "backups"  # made by `flask backup` itself, on both databases
     (checkout / "communes.csv").write_text(
         "code,name,district,province\n30001,Xã B,Tri Tôn,An Giang\n", encoding="utf-8"
     )
