@@ -118,11 +118,12 @@ def test_scan_join_ask_with_photo_and_read_the_answer(phone, site: Site) -> None
     assert "Đội công trình đã nhận việc." in page.inner_text("#history")
     screenshot(page, "thread")
 
-    # The feed lists it with its status badge and its reply count.
+    # The feed lists it with its status badge and a count of what the resident can read
+    # there: the official's answer and the status note.
     page.goto(f"/c/{SLUG}")
     item = page.locator("ul.threads > li", has_text="Vỡ ống cống hẻm 5")
     assert item.locator(".status-in_progress").is_visible()
-    assert item.locator(".count").inner_text().startswith("1 ")
+    assert item.locator(".count").inner_text().startswith("2 ")
 
 
 def test_without_javascript_join_ask_and_reply_still_work(phone, site: Site) -> None:
