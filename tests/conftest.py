@@ -18,7 +18,7 @@ from app.communes.models import Commune
 from app.communes.services import create_commune
 from app.extensions import db
 from app.membership.services import add_official
-from tests.databases import postgres_unavailable_reason, throwaway_postgres
+from tests.databases import postgres_for_test, postgres_unavailable_reason
 
 BASE_URL = "http://feedback.test"
 PASSWORD = "correct horse battery"
@@ -74,12 +74,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
         return
-    reason = postgres_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with throwaway_postgres() as url:
+    with postgres_for_test() as url:
         yield url
 
 

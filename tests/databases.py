@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+import pytest
 from psycopg import sql
 
 # The server to create throwaway databases on (trust auth on this machine).
@@ -37,3 +38,16 @@ def throwaway_postgres() -> Iterator[str]:
             conn.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@contextmanager
+def postgres_for_test() -> Iterator[str]:
+    """A throwaway PostgreSQL database for a test or fixture: skipped when no server is
+    reachable, or failed when ``REQUIRE_POSTGRES=1`` (CI) says it must be there."""
+    reason = postgres_unavailable_reason()
+    if reason is not None:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with throwaway_postgres() as url:
+        yield url

@@ -3,7 +3,6 @@ copy of the checkout, on SQLite and PostgreSQL; and ``bin/run`` meeting a busy p
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import signal
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.databases import postgres_unavailable_reason, throwaway_postgres
+from tests.databases import postgres_for_test
 from tests.server.helpers import ROOT, free_port
 
 # Left out of the run, and why.
@@ -73,12 +72,7 @@ def plain_env(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[dict[s
     if request.param == "sqlite":
         yield env
         return
-    reason = postgres_unavailable_reason()
-    if reason is not None:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with throwaway_postgres() as url:
+    with postgres_for_test() as url:
         yield {**env, "DATABASE_URL": url}
 
 

@@ -53,7 +53,7 @@ from app.extensions import db
 from app.feedback.models import Category
 from app.membership.services import add_official
 from tests.conftest import BASE_URL, PASSWORD, OriginClient, _empty_tables
-from tests.databases import postgres_unavailable_reason, throwaway_postgres
+from tests.databases import postgres_for_test
 
 # Examples per operation and person. 72 operations x 4 people x 12 examples (fewer where the
 # inputs run out) is about 3,000 requests: well under two minutes per backend on two cores.
@@ -128,12 +128,7 @@ def world(
         if request.param == "sqlite":
             url = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'run.sqlite3'}"
         else:
-            reason = postgres_unavailable_reason()
-            if reason is not None:
-                if os.environ.get("REQUIRE_POSTGRES") == "1":
-                    pytest.fail(reason)
-                pytest.skip(reason)
-            url = stack.enter_context(throwaway_postgres())
+            url = stack.enter_context(postgres_for_test())
         app = _app(url, tmp_path_factory)
         stack.callback(_dispose, app)
         config = schemathesis.Config.from_dict(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import requests
 
-from tests.databases import postgres_unavailable_reason, throwaway_postgres
+from tests.databases import postgres_for_test
 from tests.server.helpers import flask_cli, free_port, gunicorn, server_env
 
 pytestmark = pytest.mark.slow
@@ -18,12 +16,7 @@ def fresh_database(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'instance' / 'feedback.sqlite3'}"
         return
-    reason = postgres_unavailable_reason()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with throwaway_postgres() as url:
+    with postgres_for_test() as url:
         yield url
 
 

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from app.config import DEFAULTS
-from tests.databases import postgres_unavailable_reason, throwaway_postgres
+from tests.databases import postgres_for_test
 from tests.server.helpers import flask_cli, free_port, gunicorn, server_env
 from tests.server.nginx import SITE, Proxy, nginx, nginx_binary, session_from
 
@@ -63,12 +63,7 @@ def database(request, tmp_path_factory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'feedback.sqlite3'}"
         return
-    reason = postgres_unavailable_reason()
-    if reason:
-        if os.environ.get("REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    with throwaway_postgres() as url:
+    with postgres_for_test() as url:
         yield url
 
 
