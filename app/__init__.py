@@ -60,17 +60,17 @@ def _register_blueprints(app: Flask) -> None:
     from app.announcements.routes import bp as announcements_bp
     from app.api import create_api_blueprint
     from app.communes.routes import bp as communes_bp
-    from app.feedback.routes import bp as feedback_bp
     from app.membership.routes import bp as membership_bp
     from app.open311.routes import bp as open311_bp
     from app.pwa import bp as pwa_bp
+    from app.threads.routes import bp as threads_bp
     from app.workspace.routes import bp as workspace_bp
 
     app.register_blueprint(create_api_blueprint())
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communes_bp)
     app.register_blueprint(membership_bp)
-    app.register_blueprint(feedback_bp)
+    app.register_blueprint(threads_bp)
     app.register_blueprint(announcements_bp)
     app.register_blueprint(pwa_bp)
     app.register_blueprint(open311_bp)

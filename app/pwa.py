@@ -20,7 +20,7 @@ def manifest() -> Response:
     """The web app manifest; it starts in the member's own group."""
     account = current_account()
     memberships = memberships_of(account) if account else []
-    start = url_for("feedback.feed", slug=memberships[0].commune.slug) if memberships else "/"
+    start = url_for("threads.feed", slug=memberships[0].commune.slug) if memberships else "/"
     icons = [
         {
             "src": store().url(f"icons/{name}.png"),

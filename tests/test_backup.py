@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from app.extensions import db
-from app.feedback.models import Reply, Thread
+from app.threads.models import Reply, Thread
 from tests.databases import throwaway_postgres
 
 

@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from app import create_app
 from app.errors import BadJson, ValidationError
 from app.extensions import db
-from app.feedback.models import Category
 from app.parsing import (
     MAX_JSON_DEPTH,
     MAX_YEAR,
@@ -30,6 +29,7 @@ from app.parsing import (
     parse_int,
     parse_json,
 )
+from app.threads.models import Category
 from app.validation import MAX_ID
 from tests.conftest import PASSWORD, OriginClient
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
-from app.admin.scope import area_name, managed_clause, set_area
+from app.communes.areas import area_name, managed_clause, set_area
 from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.errors import DomainError

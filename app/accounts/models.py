@@ -45,7 +45,7 @@ class Account(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    # An admin's area (app/admin/scope.py): a province, or a district of it; none is national.
+    # An admin's area (app/communes/areas.py): a province, or a district of it; none is national.
     admin_province: Mapped[str | None] = mapped_column(String(120))
     admin_district: Mapped[str | None] = mapped_column(String(120))
     # A random secret every session cookie of this account carries; replaced when all its

@@ -19,8 +19,8 @@ from app.accounts import totp
 from app.accounts.models import Account, RecoveryCode
 from app.accounts.passwords import verify_password
 from app.accounts.sessions import end_sessions
-from app.admin.scope import is_national, manages
 from app.audit.services import record
+from app.communes.areas import is_national, manages
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from app.extensions import db
 from app.membership.services import communes_served

@@ -1,7 +1,7 @@
 """Business logic of the admin capability: plain functions, explicit arguments, no commit.
 
 Who may do what here:
-- admins (``Account.is_admin``) manage the communes of their area (app/admin/scope.py: the
+- admins (``Account.is_admin``) manage the communes of their area (app/communes/areas.py: the
   country, a province or a district): all of this module;
 - an official sees the boards and statistics of the communes they serve, nothing else;
 - anyone may read a commune's public response figures and accept an invitation they hold.
@@ -25,10 +25,10 @@ from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.accounts.sessions import end_sessions
 from app.admin.models import Invitation
-from app.admin.scope import is_national, managed_clause, manages
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
+from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
 from app.communes.services import get_commune

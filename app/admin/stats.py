@@ -38,10 +38,10 @@ from sqlalchemy import ColumnElement, case, distinct, exists, func, select
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.models_base import as_utc, isoformat
 from app.push.models import KIND_ANNOUNCEMENT, SENT, Delivery, PushMessage, PushSubscription
+from app.threads.models import Reply, StatusChange, Thread
 
 DAY = 24 * 3600
 DEFAULT_WEEKS = 12

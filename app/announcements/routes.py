@@ -30,4 +30,4 @@ def post(slug: str):
         )
         return page, error.status
     db.session.commit()
-    return see_other(url_for("feedback.feed", slug=commune.slug))
+    return see_other(url_for("threads.feed", slug=commune.slug))

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from app.accounts import second_factor
-from app.accounts.privacy import delete_account, export_data
 from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
 from app.api.helpers import json_body, require_account
 from app.api.schemas import account_json, commune_json
 from app.extensions import db
 from app.membership.services import memberships_of
+from app.privacy.services import delete_account, export_data
 from app.ratelimit.devices import trust_this_device
 
 bp = Blueprint("auth", __name__)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
-from app.admin.scope import place_in_area
 from app.api.helpers import json_body, require_account
 from app.api.schemas import commune_json
+from app.communes.areas import place_in_area
 from app.communes.services import communes_for, create_commune
 from app.errors import Forbidden
 from app.extensions import db

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
 
-from app.admin.scope import is_national
 from app.api.helpers import json_body, require_account
+from app.communes.areas import is_national
 from app.errors import Forbidden, NotFound
 from app.extensions import db
 from app.models_base import isoformat

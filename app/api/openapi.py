@@ -21,9 +21,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 
 from app.communes.services import CODE_PATTERN
-from app.feedback.models import KINDS, STATUSES, VISIBILITIES
-from app.feedback.services import INBOX_STATUSES
 from app.membership.models import OFFICIAL, RESIDENT
+from app.threads.models import KINDS, STATUSES, VISIBILITIES
+from app.threads.services import INBOX_STATUSES
 from app.validation import MAX_ID, SLUG_PATTERN
 
 bp = Blueprint("openapi", __name__)

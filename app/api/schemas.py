@@ -12,9 +12,9 @@ from app.announcements.models import Announcement
 from app.audit.views import AuditEntry
 from app.communes.models import Commune
 from app.communes.services import join_url
-from app.feedback.models import Category, Reply, StatusChange, Thread
 from app.membership.models import Membership
 from app.models_base import as_utc, isoformat, utcnow
+from app.threads.models import Category, Reply, StatusChange, Thread
 from app.workspace.models import CannedReply, ThreadNote
 
 

@@ -8,10 +8,13 @@ from flask import Blueprint, Response, jsonify, request
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
 from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
 from app.extensions import db
-from app.feedback.idempotency import HEADER, REPLAYED, parse_key, post_once
-from app.feedback.models import Thread
-from app.feedback.photos import upload_folder
-from app.feedback.services import (
+from app.membership.models import OFFICIAL
+from app.membership.services import member_commune
+from app.push.services import delivery_summaries, messages_for
+from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
+from app.threads.models import Thread
+from app.threads.photos import upload_folder
+from app.threads.services import (
     add_reply,
     change_status,
     create_thread,
@@ -19,9 +22,6 @@ from app.feedback.services import (
     readable_thread,
     reply_counts,
 )
-from app.membership.models import OFFICIAL
-from app.membership.services import member_commune
-from app.push.services import delivery_summaries, messages_for
 from app.workspace.services import flag_post, follow, is_following, open_thread, unfollow
 
 bp = Blueprint("threads", __name__)

@@ -22,9 +22,9 @@ from app.api.schemas import (
 from app.communes.services import get_commune
 from app.errors import ValidationError
 from app.extensions import db
-from app.feedback.categories import create_category, listed_categories, update_category
-from app.feedback.services import reply_counts
 from app.membership.services import officials_of
+from app.threads.categories import create_category, listed_categories, update_category
+from app.threads.services import reply_counts
 from app.workspace.services import (
     Post,
     add_note,

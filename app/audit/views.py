@@ -17,8 +17,8 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.feedback.models import Reply, Thread
 from app.membership.models import OFFICIAL, Membership
+from app.threads.models import Reply, Thread
 
 
 @dataclass(frozen=True)

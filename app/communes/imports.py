@@ -20,8 +20,8 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.admin.scope import manages, place_in_area
 from app.audit.services import record
+from app.communes.areas import manages, place_in_area
 from app.communes.models import Commune
 from app.communes.services import (
     DISTRICT_FIELD,
@@ -34,7 +34,7 @@ from app.communes.services import (
 )
 from app.errors import DomainError, ValidationError
 from app.extensions import db
-from app.feedback.categories import add_default_categories
+from app.threads.categories import add_default_categories
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from app.accounts.sessions import current_account
 from app.admin import services as admin_services
-from app.admin.scope import area_name
+from app.communes.areas import area_name
 from app.communes.boards import (
     BOARD_FOOTER,
     BOARD_HEADLINE,

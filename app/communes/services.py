@@ -14,14 +14,14 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.admin.scope import managed_clause, place_in_area
 from app.audit.services import record
+from app.communes.areas import managed_clause, place_in_area
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.feedback.categories import add_default_categories
 from app.membership.models import OFFICIAL, Membership
+from app.threads.categories import add_default_categories
 from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
 NAME_FIELD = TextField("name", lazy_gettext("The commune name"), max_len=120, multiline=False)

@@ -69,7 +69,7 @@ def join_submit(token: str):
         return page
     sign_in(result.account)
     db.session.commit()
-    return see_other(url_for("feedback.feed", slug=result.membership.commune.slug, joined=1))
+    return see_other(url_for("threads.feed", slug=result.membership.commune.slug, joined=1))
 
 
 @bp.get("/c/<slug>/settings")

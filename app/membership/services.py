@@ -138,7 +138,7 @@ def add_official(account: Account, commune: Commune) -> Membership:
 def leave(account: Account | None, commune: Commune, *, delete_posts: bool = False) -> None:
     """Leave a group: its posts stay as "former member" (or go, when asked); a person left
     with no group keeps no push subscription either."""
-    from app.accounts.privacy import detach_posts  # privacy builds on membership
+    from app.privacy.services import detach_posts  # privacy builds on membership
 
     membership = membership_of(account, commune)
     if account is None or membership is None:

@@ -15,11 +15,11 @@ from sqlalchemy.orm import contains_eager, joinedload, raiseload
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Category, Reply, StatusChange, Thread
 from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
 from app.parsing import parse_datetime
 from app.push.services import queue_new_thread
+from app.threads.models import Category, Reply, StatusChange, Thread
 from app.validation import TextField, is_storable
 from app.workspace.search import index_thread
 

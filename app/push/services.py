@@ -36,7 +36,6 @@ from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.errors import ValidationError
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
 from app.i18n import status_label
 from app.membership.models import OFFICIAL, Membership
 from app.models_base import utcnow
@@ -54,6 +53,7 @@ from app.push.models import (
     PushSubscription,
 )
 from app.push.payloads import build_payload
+from app.threads.models import Reply, StatusChange, Thread
 from app.validation import is_storable
 from app.workspace.models import ThreadFollower
 

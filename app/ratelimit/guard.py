@@ -40,8 +40,8 @@ JOIN_ENDPOINTS = {"api.membership.join_commune", "membership.join_submit"}
 POST_ENDPOINTS = {
     "api.threads.create",
     "api.threads.reply",
-    "feedback.ask",
-    "feedback.reply",
+    "threads.ask",
+    "threads.reply",
 }
 
 Check = tuple[Limit, str]

@@ -26,12 +26,12 @@ from app.announcements.services import (
 from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.feedback.categories import all_categories, create_category, update_category
-from app.feedback.models import KINDS
-from app.feedback.services import INBOX_STATUSES, STATUS_MOVES, change_status, reply_counts
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
+from app.threads.categories import all_categories, create_category, update_category
+from app.threads.models import KINDS
+from app.threads.services import INBOX_STATUSES, STATUS_MOVES, change_status, reply_counts
 from app.web import login_required, see_other
 from app.workspace.services import (
     add_note,
@@ -545,7 +545,7 @@ def audit(slug: str) -> str:
 
 
 def _back_to_thread(thread_id: int, **args: Any) -> Response:
-    return see_other(url_for("feedback.thread_page", thread_id=thread_id, **args))
+    return see_other(url_for("threads.thread_page", thread_id=thread_id, **args))
 
 
 @bp.post("/t/<id:thread_id>/flag")

@@ -25,20 +25,6 @@ from app.audit.views import AuditEntry, readable_entries
 from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
-from app.feedback.categories import clean_category
-from app.feedback.models import KINDS, Reply, StatusChange, Thread
-from app.feedback.services import (
-    INBOX_STATUSES,
-    OPEN_STATUSES,
-    InboxCursor,
-    InboxFilters,
-    add_reply,
-    inbox_page,
-    may_see_reply,
-    readable_thread,
-    reply_counts,
-    visible_threads,
-)
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.membership.services import (
     communes_served,
@@ -50,6 +36,20 @@ from app.membership.services import (
 )
 from app.models_base import as_utc, utcnow
 from app.parsing import parse_cursor, parse_id
+from app.threads.categories import clean_category
+from app.threads.models import KINDS, Reply, StatusChange, Thread
+from app.threads.services import (
+    INBOX_STATUSES,
+    OPEN_STATUSES,
+    InboxCursor,
+    InboxFilters,
+    add_reply,
+    inbox_page,
+    may_see_reply,
+    readable_thread,
+    reply_counts,
+    visible_threads,
+)
 from app.validation import MAX_ID, TextField, clean_fields
 from app.workspace.models import CannedReply, Flag, ThreadFollower, ThreadNote, ThreadRead
 from app.workspace.search import matching_threads, set_hidden
@@ -889,8 +889,8 @@ def audit_log(
     account = _require_account(account)
     commune_ids: list[int] | None
     if account.is_admin:
-        from app.admin.scope import is_national
         from app.admin.services import managed_communes, staff_commune
+        from app.communes.areas import is_national
 
         if slug is not None:
             # Their area's communes, and any commune they serve as an official.
@@ -938,7 +938,7 @@ class ThreadView:
 def thread_view(thread_id: int, account: Account | None, *, canned_id: int | None) -> ThreadView:
     """An official opens a thread in the workspace (it is then read); ``canned_id`` puts that
     canned reply's text into the reply form."""
-    from app.feedback.categories import active_categories
+    from app.threads.categories import active_categories
 
     thread, _role = open_thread(thread_id, account)
     require_official(account, thread.commune)

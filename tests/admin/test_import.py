@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.audit.models import AuditEvent
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Category
+from app.threads.models import Category
 
 GOOD = (
     "code,name,district,province\n"

@@ -45,8 +45,8 @@ from app.admin.stats import Figures, percentile, report, window
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
 from app.push.models import Delivery, PushMessage, PushSubscription
+from app.threads.models import Reply, StatusChange, Thread
 
 TZ = "Asia/Ho_Chi_Minh"
 NOW = datetime(2026, 3, 19, 5, 0, tzinfo=UTC)

@@ -30,7 +30,7 @@ from app.accounts.models import Account
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
+from app.threads.models import Reply, StatusChange, Thread
 from tests.conftest import BASE_URL, PASSWORD
 
 ACTORS = (

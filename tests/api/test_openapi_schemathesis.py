@@ -50,8 +50,8 @@ from app.accounts.passwords import hash_password
 from app.api.openapi import build_document
 from app.communes.services import create_commune
 from app.extensions import db
-from app.feedback.models import Category
 from app.membership.services import add_official
+from app.threads.models import Category
 from tests.conftest import BASE_URL, PASSWORD, OriginClient, _empty_tables
 from tests.databases import postgres_for_test
 

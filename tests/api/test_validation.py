@@ -22,8 +22,8 @@ from app.accounts.models import Account
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
 from app.membership.models import Membership
+from app.threads.models import Reply, StatusChange, Thread
 from tests.conftest import PASSWORD
 
 MISSING = object()  # a field left out of the body

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Category, Reply, StatusChange, Thread
+from app.threads.models import Category, Reply, StatusChange, Thread
 
 API = "/open311/v2"
 

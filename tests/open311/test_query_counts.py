@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.feedback.models import Category
 from app.open311.services import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.threads.models import Category
 from tests.open311.conftest import API
 
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}

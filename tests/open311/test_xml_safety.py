@@ -9,8 +9,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from app.extensions import db
-from app.feedback.models import Category
 from app.open311.formats import xml_text
+from app.threads.models import Category
 from tests.open311.conftest import API
 
 # U+FFFF and U+FFFE, C0 controls (NUL is refused by PostgreSQL, so not stored here), DEL and

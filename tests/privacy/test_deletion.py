@@ -7,11 +7,11 @@ from sqlalchemy import func, select
 from app.admin.models import Invitation
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.feedback.models import Thread
-from app.feedback.photos import upload_folder
+from app.threads.models import Thread
+from app.threads.photos import upload_folder
 from app.workspace.models import Flag
 from tests.admin.test_invites import NEW_PASSWORD, invite, token_of
-from tests.feedback.test_photos import jpeg_with_gps, post_photo
+from tests.threads.test_photos import jpeg_with_gps, post_photo
 
 
 def _photo_path(thread_id: int):

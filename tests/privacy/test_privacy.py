@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Account
 from app.extensions import db
-from app.feedback.models import Reply, Thread
 from app.push.models import PushSubscription
+from app.threads.models import Reply, Thread
 
 
 def _ask(client, body="Đèn đường hỏng", visibility="public"):

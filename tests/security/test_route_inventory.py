@@ -17,7 +17,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.extensions import db
-from app.feedback.models import Category
+from app.threads.models import Category
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # anyone signed in (acts on their own account)

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.feedback.models import Thread
+from app.threads.models import Thread
 
 
 def _thread_id(location: str) -> int:

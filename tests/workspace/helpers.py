@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
 
 from app.extensions import db
-from app.feedback.models import Thread
 from app.membership.models import Membership
 from app.models_base import utcnow
+from app.threads.models import Thread
 
 API = "/api/v1"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.feedback.models import Category
+from app.threads.models import Category
 from tests.workspace.helpers import API, ask, call, inbox_items, me, reply
 
 
@@ -176,7 +176,7 @@ def test_opening_a_thread_never_fails_for_its_read_marker(app, world):
     import sqlite3
 
     from app.accounts.models import Account
-    from app.feedback.models import Thread
+    from app.threads.models import Thread
     from app.workspace.models import ThreadRead
     from app.workspace.services import mark_read
 

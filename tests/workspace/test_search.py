@@ -51,7 +51,7 @@ def test_the_index_follows_hiding_restoring_and_deleting(world):
     from sqlalchemy import delete
 
     from app.extensions import db
-    from app.feedback.models import Thread
+    from app.threads.models import Thread
     from app.workspace.models import SearchEntry
     from tests.workspace.helpers import count
 

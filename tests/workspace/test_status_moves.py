@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.feedback.services import STATUS_MOVES
+from app.threads.services import STATUS_MOVES
 from tests.workspace.helpers import API, ask, call
 
 OPTION = re.compile(r'<option value="([a-z_]+)"( selected)?>')

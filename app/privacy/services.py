@@ -18,11 +18,11 @@ from app.announcements.models import Announcement
 from app.audit.services import forget_resident
 from app.communes.models import Commune
 from app.extensions import db
-from app.feedback.models import Reply, StatusChange, Thread
-from app.feedback.photos import upload_folder
 from app.membership.models import Membership
 from app.models_base import isoformat
 from app.push.models import PushSubscription
+from app.threads.models import Reply, StatusChange, Thread
+from app.threads.photos import upload_folder
 from app.workspace.models import Flag
 
 # Photo files to delete once the transaction that deleted their threads commits.

@@ -43,8 +43,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import Account
 from app.errors import Conflict, ValidationError
 from app.extensions import db
-from app.feedback.models import Reply, Thread
 from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
+from app.threads.models import Reply, Thread
 
 HEADER = "Idempotency-Key"
 # Marks an answer that is an earlier request's result, not something created now.

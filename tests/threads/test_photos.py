@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.feedback.models import Thread
+from app.threads.models import Thread
 
 
 def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:

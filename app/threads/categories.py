@@ -14,9 +14,9 @@ from app.accounts.models import Account
 from app.communes.models import Commune
 from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
-from app.feedback.models import Category
 from app.membership.models import OFFICIAL
 from app.parsing import parse_id
+from app.threads.models import Category
 from app.validation import TextField
 
 # Every new commune starts with these (names in Vietnamese: they are the commune's own data).

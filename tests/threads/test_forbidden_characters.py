@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from app.errors import ValidationError
 from app.extensions import db
-from app.feedback.models import Reply, Thread
+from app.threads.models import Reply, Thread
 from app.validation import TextField, has_forbidden_characters
 from tests.workspace.helpers import ask, count
 

@@ -15,17 +15,20 @@ from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.feedback.categories import active_categories
-from app.feedback.idempotency import (
+from app.membership.in_app import in_app_help
+from app.membership.services import member_commune, require_official
+from app.parsing import page_cursor
+from app.threads.categories import active_categories
+from app.threads.idempotency import (
     FORM_FIELD,
     KeyReused,
     new_form_key,
     parse_key,
     post_once,
 )
-from app.feedback.models import Thread
-from app.feedback.photos import upload_folder
-from app.feedback.services import (
+from app.threads.models import Thread
+from app.threads.photos import upload_folder
+from app.threads.services import (
     STATUS_MOVES,
     add_reply,
     change_status,
@@ -37,13 +40,10 @@ from app.feedback.services import (
     seen_counts,
     thread_with_photo,
 )
-from app.membership.in_app import in_app_help
-from app.membership.services import member_commune, require_official
-from app.parsing import page_cursor
 from app.web import login_required, see_other
 from app.workspace.services import open_thread
 
-bp = Blueprint("feedback", __name__)
+bp = Blueprint("threads", __name__)
 
 
 def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None) -> str:
@@ -54,7 +54,7 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
     before_id = page_cursor(request.args.get("cursor"))
     threads, next_cursor = list_threads(commune, account, role, before_id=before_id, limit=20)
     return render_template(
-        "feedback/feed.html",
+        "threads/feed.html",
         commune=commune,
         role=role,
         announcements=list_announcements(commune, limit=5),
@@ -100,7 +100,7 @@ def ask(slug: str):
         # Re-show the form with everything the resident typed: nothing is lost.
         return _feed_page(slug, form=form, error=_form_error(error)), error.status
     db.session.commit()
-    return see_other(url_for("feedback.thread_page", thread_id=thread.id))
+    return see_other(url_for("threads.thread_page", thread_id=thread.id))
 
 
 def _form_error(error: DomainError) -> str:
@@ -137,7 +137,7 @@ def inbox_page(slug: str) -> str:
     items = inbox(commune)
     threads = [thread for thread, _answered in items]
     return render_template(
-        "feedback/inbox.html",
+        "threads/inbox.html",
         commune=commune,
         items=items,
         counts=reply_counts(threads),
@@ -153,7 +153,7 @@ def _render_thread(
     thread: Thread, role: str, *, form: dict | None = None, error: str | None = None
 ) -> str:
     return render_template(
-        "feedback/thread.html",
+        "threads/thread.html",
         thread=thread,
         role=role,
         moves=STATUS_MOVES[thread.status],
@@ -190,7 +190,7 @@ def reply(thread_id: int):
     except DomainError as error:
         return _thread_page(thread_id, form=form, error=_form_error(error)), error.status
     db.session.commit()
-    return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="replies"))
+    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="replies"))
 
 
 @bp.post("/t/<id:thread_id>/status")
@@ -202,4 +202,4 @@ def status(thread_id: int):
     except DomainError as error:
         return _thread_page(thread_id, form=form, error=error.message), error.status
     db.session.commit()
-    return see_other(url_for("feedback.thread_page", thread_id=thread_id, _anchor="history"))
+    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="history"))

@@ -18,10 +18,10 @@ from app.accounts.models import Account
 from app.communes.models import Commune
 from app.database import writing_transactions
 from app.extensions import db
-from app.feedback.idempotency import IdempotencyKey, post_once
-from app.feedback.models import Reply, Thread
-from app.feedback.services import create_thread
 from app.models_base import utcnow
+from app.threads.idempotency import IdempotencyKey, post_once
+from app.threads.models import Reply, Thread
+from app.threads.services import create_thread
 
 KEY = "3f2a9c1e-7b4d-4e0a-9f6b-2c8d1e5a7b90"
 QUESTION = {"kind": "question", "body": "Khi nào có lịch tiêm chủng tháng sau?"}

@@ -16,14 +16,14 @@ from app.audit.services import record
 from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
-from app.feedback.categories import clean_category
-from app.feedback.location import clean_location
-from app.feedback.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
-from app.feedback.photos import store_photo
 from app.i18n import status_label
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
 from app.push.services import queue_new_thread, queue_reply, queue_status_change
+from app.threads.categories import clean_category
+from app.threads.location import clean_location
+from app.threads.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
+from app.threads.photos import store_photo
 from app.validation import ChoiceField, TextField, clean_fields
 from app.workspace.search import index_reply, index_thread, matching_threads
 

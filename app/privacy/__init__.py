@@ -1,0 +1,1 @@
+"""Privacy across every concept: a person's data export and the deletion of their account."""
