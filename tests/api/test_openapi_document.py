@@ -125,6 +125,6 @@ def test_the_document_is_public_cached_and_built_once(doc_app, document):
     assert response.status_code == 200
     assert "public" in response.headers["Cache-Control"]
     assert doc_app.extensions["openapi_json"] is cached
-    assert response.get_json() == document == build_document(doc_app.config["SESSION_COOKIE_NAME"])
+    assert response.get_json() == document == build_document(doc_app)
     security = document["components"]["securitySchemes"]["session"]
     assert (security["in"], security["name"]) == ("cookie", "cf_session")

@@ -47,6 +47,7 @@ from sqlalchemy import select
 from app import create_app
 from app.accounts.models import Account
 from app.accounts.passwords import hash_password
+from app.api import api_app
 from app.api.openapi import build_document
 from app.communes.services import create_commune
 from app.extensions import db
@@ -71,7 +72,9 @@ ORIGIN = {"Origin": BASE_URL}
 # Schemathesis asks for gzip as a browser does, but its WSGI transport does not decompress.
 HEADERS = {**ORIGIN, "Accept-Encoding": "identity"}
 OPERATIONS = sorted(
-    (method.upper(), path) for path, item in build_document()["paths"].items() for method in item
+    (method.upper(), path)
+    for path, item in build_document(api_app())["paths"].items()
+    for method in item
 )
 
 
