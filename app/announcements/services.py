@@ -7,11 +7,11 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import or_, select, update
 
 from app.accounts.models import Account
 from app.announcements.models import Announcement
+from app.announcements.schemas import AnnouncementText, AnnouncementTextChange
 from app.audit.services import record
 from app.communes.models import Commune
 from app.errors import NotFound, ValidationError
@@ -22,12 +22,7 @@ from app.models_base import as_utc, utcnow
 from app.parsing import parse_datetime
 from app.push.models import PushMessage
 from app.push.services import delivery_summaries, queue_announcement
-from app.validation import TextField, clean_fields
-
-ANNOUNCEMENT_FIELDS = (
-    TextField("title", lazy_gettext("The title"), max_len=200, multiline=False),
-    TextField("body", lazy_gettext("The text"), max_len=4000),
-)
+from app.schema.load import load
 
 
 def _mapping(data: object) -> dict[str, Any]:
@@ -77,15 +72,15 @@ def post_announcement(commune: Commune, account: Account | None, data: object) -
     end (``expires_at``)."""
     require_official(account, commune)
     data = _mapping(data)
-    fields = clean_fields(data, ANNOUNCEMENT_FIELDS)
+    text = load(AnnouncementText, data)
     pinned = clean_pinned(data["pinned"]) if data.get("pinned") is not None else False
     urgent = clean_urgent(data.get("urgent"))
     expires_at = clean_expiry(data.get("expires_at"))
     announcement = Announcement(
         commune_id=commune.id,
         author=account,
-        title=fields["title"],
-        body=fields["body"],
+        title=text.title,
+        body=text.body,
         urgent=urgent,
         pinned=pinned,
         expires_at=expires_at,
@@ -121,9 +116,10 @@ def update_announcement(
     if not known & data.keys():
         raise ValidationError(_("Send at least one of: title, body, urgent, pinned, expires_at."))
     changed: list[str] = []
-    text_fields = [field for field in ANNOUNCEMENT_FIELDS if field.name in data]
-    for name, value in clean_fields(data, text_fields).items():
-        if getattr(announcement, name) != value:
+    text = load(AnnouncementTextChange, {k: data[k] for k in ("title", "body") if k in data})
+    for name in ("title", "body"):
+        value = getattr(text, name)
+        if name in text.model_fields_set and getattr(announcement, name) != value:
             setattr(announcement, name, value)
             changed.append(name)
     if "urgent" in data:

@@ -6,12 +6,16 @@ from flask import Blueprint
 
 from app.accounts import second_factor
 from app.api.helpers import require_account
+from app.api.spec import documented
 from app.extensions import db
 
 bp = Blueprint("accounts", __name__)
 
 
 @bp.delete("/accounts/<id:account_id>/second-factor")
+@documented(
+    "Turn off a staff member's second factor (admin); their sessions end", {204: None}, 403, 409
+)
 def reset_second_factor(account_id: int) -> tuple[str, int]:
     """Turn off a staff member's second factor (a lost phone); their sessions end."""
     second_factor.reset_by_admin(require_account(), account_id)

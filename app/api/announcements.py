@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify
 
+from app.announcements.models import Announcement as AnnouncementRow
+from app.announcements.schemas import (
+    Announcement,
+    AnnouncementChange,
+    AnnouncementList,
+    NewAnnouncement,
+)
 from app.announcements.services import (
     listed_announcements,
     post_announcement,
@@ -12,7 +19,7 @@ from app.announcements.services import (
     update_announcement,
 )
 from app.api.helpers import json_body, require_account
-from app.api.schemas import announcement_json
+from app.api.spec import OFFICIALS, documented
 from app.communes.services import get_commune
 from app.extensions import db
 from app.membership.services import member_commune
@@ -21,43 +28,52 @@ bp = Blueprint("announcements", __name__)
 
 
 @bp.get("/communes/<slug>/announcements")
+@documented(
+    "Announcements: urgent, then pinned, then newest first (the latest 50)",
+    {200: AnnouncementList},
+    403,
+)
 def index(slug: str) -> Response:
     account = require_account()
     items, official = listed_announcements(get_commune(slug), account)
-    data = [announcement_json(item) for item in items]
-    if official:
-        summaries = reach(items)
-        for entry in data:
-            if entry["id"] in summaries:
-                entry["delivery"] = summaries[entry["id"]]
-    return jsonify(items=data)
+    summaries = reach(items) if official else {}
+    listed = [Announcement.of(item, summaries.get(item.id)) for item in items]
+    return jsonify(AnnouncementList(items=listed).dump())
 
 
 @bp.post("/communes/<slug>/announcements")
+@documented(
+    "Post an announcement (official)", {201: Announcement}, *OFFICIALS, body=NewAnnouncement
+)
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
     announcement = post_announcement(commune, account, json_body())
     db.session.commit()
-    return jsonify(announcement_json(announcement)), 201
+    return jsonify(Announcement.of(announcement).dump()), 201
 
 
 @bp.get("/announcements/<id:announcement_id>")
+@documented("An announcement", {200: Announcement}, 403)
 def show(announcement_id: int) -> Response:
     announcement = readable_announcement(announcement_id, require_account())
     return jsonify(_with_reach(announcement))
 
 
 @bp.patch("/announcements/<id:announcement_id>")
+@documented(
+    "Edit, mark urgent, pin or set the expiry of an announcement (official)",
+    {200: Announcement},
+    *OFFICIALS,
+    body=AnnouncementChange,
+    description="Any of the fields; none of them is 422.",
+)
 def update(announcement_id: int) -> Response:
     announcement = update_announcement(announcement_id, require_account(), json_body())
     db.session.commit()
     return jsonify(_with_reach(announcement))
 
 
-def _with_reach(announcement) -> dict:
-    data = announcement_json(announcement)
-    summary = reach([announcement]).get(announcement.id)
-    if summary is not None:
-        data["delivery"] = summary
-    return data
+def _with_reach(announcement: AnnouncementRow) -> dict:
+    """The announcement with its reach, when its notification was queued."""
+    return Announcement.of(announcement, reach([announcement]).get(announcement.id)).dump()

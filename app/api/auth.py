@@ -5,19 +5,50 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from app.accounts import second_factor
+from app.accounts.schemas import (
+    AdminScope,
+    CodeCheck,
+    Login,
+    Me,
+    PasswordAndCode,
+    PasswordChange,
+    PasswordCheck,
+    RecoveryCodes,
+    SignedIn,
+    SignedOut,
+    TotpSetup,
+    User,
+    UserAnswer,
+)
 from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
 from app.api.helpers import json_body, require_account
-from app.api.schemas import account_json, commune_json
+from app.api.spec import CODE_REJECTED, DELETE_POSTS, NO_STORE, STR, documented
+from app.communes.schemas import MyCommune
 from app.extensions import db
 from app.membership.services import memberships_of
+from app.privacy.schemas import Export
 from app.privacy.services import delete_account, export_data
 from app.ratelimit.devices import trust_this_device
 
 bp = Blueprint("auth", __name__)
 
 
+def _user(account) -> dict:
+    return UserAnswer(user=User(id=account.id, email=account.email, role=account.kind)).dump()
+
+
 @bp.post("/auth/login")
+@documented(
+    "Sign in (staff); sets the session cookie",
+    {200: UserAnswer},
+    signed_in=False,
+    body=Login,
+    limited=True,
+    special=CODE_REJECTED,
+    description="401 alike for an unknown email and a wrong password; with the second "
+    "factor on, also for a missing (totp_required) or wrong (totp_invalid) code.",
+)
 def login() -> Response:
     data = json_body()
     account = authenticate(data.get("email"), data.get("password"))
@@ -26,10 +57,20 @@ def login() -> Response:
     sign_in(account)
     db.session.commit()
     trust_this_device(account.email)
-    return jsonify(user=account_json(account))
+    return jsonify(_user(account))
 
 
 @bp.post("/auth/totp/setup")
+@documented(
+    "Start setting up a second factor (staff): a new secret for an authenticator app",
+    {200: TotpSetup},
+    403,
+    409,
+    body=PasswordCheck,
+    limited=True,
+    headers=NO_STORE,
+    description="401 for a wrong password: a session alone cannot tie the account to a phone.",
+)
 def totp_setup() -> Response:
     """A new secret for the caller's authenticator app; not trusted until confirmed."""
     account = require_account()
@@ -37,24 +78,43 @@ def totp_setup() -> Response:
         account, json_body().get("password"), issuer=current_app.config["TOTP_ISSUER"]
     )
     db.session.commit()
-    response = jsonify(secret=setup.secret, otpauth_uri=setup.uri)
+    response = jsonify(TotpSetup(secret=setup.secret, otpauth_uri=setup.uri).dump())
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.post("/auth/totp/confirm")
+@documented(
+    "Turn the second factor on with a first code; my other sessions end",
+    {200: RecoveryCodes},
+    403,
+    409,
+    body=CodeCheck,
+    limited=True,
+    headers=NO_STORE,
+    special=CODE_REJECTED,
+)
 def totp_confirm() -> Response:
     """Turn the second factor on with a first code; answers the one-time recovery codes."""
     account = require_account()
     codes = second_factor.confirm_setup(account, json_body().get("code"))
     sign_in(account)  # other sessions ended; this one carries on
     db.session.commit()
-    response = jsonify(recovery_codes=codes)
+    response = jsonify(RecoveryCodes(recovery_codes=codes).dump())
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.post("/auth/totp/disable")
+@documented(
+    "Turn the second factor off (password and a current code)",
+    {204: None},
+    403,
+    409,
+    body=PasswordAndCode,
+    limited=True,
+    special=CODE_REJECTED,
+)
 def totp_disable() -> tuple[str, int]:
     account = require_account()
     data = json_body()
@@ -64,6 +124,14 @@ def totp_disable() -> tuple[str, int]:
 
 
 @bp.post("/auth/password")
+@documented(
+    "Change my password; my other sessions end",
+    {200: UserAnswer},
+    422,
+    body=PasswordChange,
+    limited=True,
+    description="401 for a wrong current password, or for a resident (no password).",
+)
 def change_password_view() -> Response:
     """Change the signed-in staff member's password; other devices are signed out."""
     account = require_account()
@@ -71,10 +139,11 @@ def change_password_view() -> Response:
     change_password(account, data.get("current_password"), data.get("new_password"))
     sign_in(account)  # the other sessions ended; this device stays signed in
     db.session.commit()
-    return jsonify(user=account_json(account))
+    return jsonify(_user(account))
 
 
 @bp.post("/auth/logout")
+@documented("Sign out: this session ends", {204: None}, signed_in=False)
 def logout() -> tuple[str, int]:
     """End this session on the server: a copy of the cookie stops working too."""
     sign_out()
@@ -83,6 +152,7 @@ def logout() -> tuple[str, int]:
 
 
 @bp.post("/auth/logout-others")
+@documented("Sign out everywhere else", {204: None})
 def logout_others() -> tuple[str, int]:
     """End every other session of the signed-in account; this one carries on."""
     account = require_account()
@@ -93,41 +163,48 @@ def logout_others() -> tuple[str, int]:
 
 
 @bp.get("/me")
+@documented("Who is signed in", {200: Me}, signed_in=False)
 def me() -> Response:
     account = current_account()
     if account is None:
-        return jsonify(signed_in=False, kind=None, communes=[])
+        return jsonify(SignedOut(signed_in=False, kind=None, communes=[]).dump())
     communes = [
-        {**commune_json(membership.commune), "role": membership.role}
-        for membership in memberships_of(account)
+        MyCommune(slug=m.commune.slug, name=m.commune.name, role=m.role)
+        for m in memberships_of(account)
     ]
-    return jsonify(
+    scope = None
+    if account.is_admin:
+        # An admin's area; both null for a national admin. Null for everyone else.
+        scope = AdminScope(province=account.admin_province, district=account.admin_district)
+    answer = SignedIn(
         signed_in=True,
         id=account.id,
         kind=account.kind,
         display_name=account.display_name,
         email=account.email,
         second_factor=account.has_second_factor,
-        # An admin's area; both null for a national admin. Null for everyone else.
-        admin_scope=(
-            {"province": account.admin_province, "district": account.admin_district}
-            if account.is_admin
-            else None
-        ),
+        admin_scope=scope,
         communes=communes,
     )
+    return jsonify(answer.dump())
 
 
 @bp.get("/me/export")
+@documented(
+    "Everything stored about me (a download)",
+    {200: Export},
+    headers={"Content-Disposition": {"required": True, "schema": STR}},
+)
 def export() -> Response:
     """Everything stored about the signed-in person, as a JSON download."""
     account = require_account()
-    response = jsonify(export_data(account))
+    response = jsonify(Export.model_validate(export_data(account)).dump())
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 
 
 @bp.delete("/me")
+@documented("Delete my account", {204: None}, params=(DELETE_POSTS,))
 def forget_me() -> tuple[str, int]:
     """Delete the signed-in person; ``?delete_posts=1`` deletes their posts too."""
     account = require_account()

@@ -2,37 +2,39 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
 from app.api.helpers import json_body, require_account
-from app.api.schemas import commune_json
-from app.communes.areas import place_in_area
-from app.communes.services import communes_for, create_commune
+from app.api.spec import documented
+from app.communes.schemas import Commune, CommuneList, NewCommune
+from app.communes.services import communes_for, create_commune_as
 from app.errors import Forbidden
 from app.extensions import db
+from app.schema.load import load
 
 bp = Blueprint("communes", __name__)
 
 
 @bp.post("/communes")
+@documented("Create a commune (admin)", {201: Commune}, 403, 409, 422, body=NewCommune)
 def create() -> tuple[Response, int]:
     account = require_account()
     if not account.is_admin:
         raise Forbidden()
-    data = json_body()
-    # An admin of a province or district makes communes of their area.
-    province, district = place_in_area(account, None, None)
-    commune = create_commune(
-        data.get("slug"), data.get("name"), province=province, district=district
-    )
+    new = load(NewCommune, json_body())
+    # The same service as the admin page: the commune is placed in the admin's area, and the
+    # audit log records who made it.
+    commune = create_commune_as(account, new.model_dump())
     db.session.commit()
-    return jsonify(commune_json(commune, with_join_url=True)), 201
+    return jsonify(Commune.of(commune, current_app.config["BASE_URL"]).dump()), 201
 
 
 @bp.get("/communes")
+@documented("The communes I manage (admin) or serve (official)", {200: CommuneList}, 403)
 def index() -> Response:
     account = require_account()
     if not account.is_staff:
         raise Forbidden()
-    items = [commune_json(commune, with_join_url=True) for commune in communes_for(account)]
-    return jsonify(items=items)
+    base_url = current_app.config["BASE_URL"]
+    items = [Commune.of(commune, base_url) for commune in communes_for(account)]
+    return jsonify(CommuneList(items=items).dump())

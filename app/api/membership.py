@@ -6,28 +6,43 @@ from flask import Blueprint, Response, jsonify, request
 
 from app.accounts.sessions import current_account, sign_in
 from app.api.helpers import json_body, require_account
-from app.api.schemas import commune_json
+from app.api.spec import DELETE_POSTS, documented
+from app.communes.schemas import CommuneRef
 from app.extensions import db
+from app.membership.schemas import Joined, JoinedMember, JoinRequest
 from app.membership.services import join, leave, member_commune
 
 bp = Blueprint("membership", __name__)
 
 
 @bp.post("/join")
+@documented(
+    "Join a commune with its board's token",
+    {201: Joined, 200: Joined},
+    404,
+    410,
+    422,
+    signed_in=False,
+    body=JoinRequest,
+    limited=True,
+    description="201 (and a session) for a new member, 200 when already a member; "
+    "410 for the token of a board that was replaced.",
+)
 def join_commune() -> tuple[Response, int]:
     data = json_body()
     result = join(data.get("token"), data.get("display_name"), current_account())
     sign_in(result.account)
     db.session.commit()
-    body = {
-        "member": {"id": result.account.id, "display_name": result.account.display_name},
-        "commune": commune_json(result.membership.commune),
-        "role": result.membership.role,
-    }
-    return jsonify(body), 201 if result.created else 200
+    body = Joined(
+        member=JoinedMember.model_validate(result.account),
+        commune=CommuneRef.model_validate(result.membership.commune),
+        role=result.membership.role,
+    )
+    return jsonify(body.dump()), 201 if result.created else 200
 
 
 @bp.delete("/communes/<slug>/membership")
+@documented("Leave a commune", {204: None}, 403, params=(DELETE_POSTS,))
 def leave_commune(slug: str) -> tuple[str, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)

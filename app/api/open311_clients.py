@@ -5,18 +5,21 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
 
+from app.accounts.models import Account
 from app.api.helpers import json_body, require_account
+from app.api.spec import documented
 from app.communes.areas import is_national
 from app.errors import Forbidden, NotFound
 from app.extensions import db
-from app.models_base import isoformat
-from app.open311.models import ApiClient
+from app.open311 import models
+from app.open311.schemas import ApiClient, ApiClientList, IssuedApiClient, NewApiClient
 from app.open311.services import issue_client, revoke_client
+from app.schema.load import load
 
 bp = Blueprint("open311_clients", __name__)
 
 
-def _require_admin():
+def _require_admin() -> Account:
     """A national admin: an API key files reports in every commune, so an admin of one
     province or district cannot issue one."""
     account = require_account()
@@ -25,32 +28,28 @@ def _require_admin():
     return account
 
 
-def _client_json(client: ApiClient) -> dict:
-    return {
-        "id": client.id,
-        "name": client.name,
-        "created_at": isoformat(client.created_at),
-        "revoked_at": isoformat(client.revoked_at) if client.revoked_at else None,
-    }
-
-
 @bp.post("/open311/clients")
+@documented("Issue an Open311 API key (admin)", {201: IssuedApiClient}, 403, 422, body=NewApiClient)
 def create() -> tuple[Response, int]:
     admin = _require_admin()
-    client, key = issue_client(json_body().get("name"), admin)
+    new = load(NewApiClient, json_body())
+    client, key = issue_client(new.name, admin)
     db.session.commit()
     # The key is shown this once; only its hash is stored.
-    return jsonify({**_client_json(client), "api_key": key}), 201
+    issued = IssuedApiClient(**ApiClient.model_validate(client).model_dump(), api_key=key)
+    return jsonify(issued.dump()), 201
 
 
 @bp.get("/open311/clients")
+@documented("Open311 API clients (admin)", {200: ApiClientList}, 403)
 def index() -> Response:
     _require_admin()
-    clients = db.session.scalars(db.select(ApiClient).order_by(ApiClient.id)).all()
-    return jsonify(items=[_client_json(client) for client in clients])
+    clients = db.session.scalars(db.select(models.ApiClient).order_by(models.ApiClient.id)).all()
+    return jsonify(ApiClientList(items=[ApiClient.model_validate(c) for c in clients]).dump())
 
 
 @bp.delete("/open311/clients/<id:client_id>")
+@documented("Revoke an Open311 API key (admin)", {204: None}, 403)
 def revoke(client_id: int) -> tuple[str, int]:
     _require_admin()
     if revoke_client(client_id) is None:

@@ -120,11 +120,25 @@ class _Components:
         earlier = self.seen.setdefault(name, (value, mode))
         if earlier != (value, mode):
             raise ValueError(f"two OpenAPI schemas named {name}: {earlier} and {(value, mode)}")
-        schema = value.model_json_schema(mode=mode, ref_template=REF)
+        schema = _without_null_defaults(value.model_json_schema(mode=mode, ref_template=REF))
         for nested, definition in schema.pop("$defs", {}).items():
             self.schemas[nested] = definition
         self.schemas[name] = schema
         return ref(name)
+
+
+def _without_null_defaults(schema: Any) -> Any:
+    """Pydantic writes ``"default": null`` for every optional field, also where null is not
+    allowed (a title that may be left out but not sent as null): absent says it already."""
+    if isinstance(schema, dict):
+        return {
+            key: _without_null_defaults(value)
+            for key, value in schema.items()
+            if not (key == "default" and value is None)
+        }
+    if isinstance(schema, list):
+        return [_without_null_defaults(item) for item in schema]
+    return schema
 
 
 def _openapi_path(rule: str) -> str:

@@ -11,6 +11,7 @@ from app.api.spec import (
     JSON,
     KIND,
     NUMBER,
+    OFFICIALS,
     ROLE,
     SLUG,
     STR,
@@ -69,24 +70,11 @@ def _schemas() -> dict[str, Schema]:
         "created_at": TIME,
         "invited_by": nullable(obj(display_name=STR)),
     }
-    api_client = {"id": ID, "name": STR, "created_at": TIME, "revoked_at": nullable(TIME)}
     share = nullable({"type": "number", "minimum": 0, "maximum": 1})
     seconds = nullable(COUNT)
     switches = ("answers", "discussion", "announcements", "new_threads")
     return {
-        "Error": obj(
-            error={
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {
-                    "code": STR,
-                    "message": {"type": "string", "minLength": 1},
-                    "field": {"type": "string", "description": "the field at fault"},
-                },
-            }
-        ),
         "CommuneRef": obj(slug=STR, name=STR),
-        "Commune": obj(slug=STR, name=STR, join_url=STR),
         "CommuneAdmin": obj(
             slug=STR,
             name=STR,
@@ -134,19 +122,6 @@ def _schemas() -> dict[str, Schema]:
             actor=by,
             created_at=TIME,
         ),
-        "Announcement": obj(
-            id=ID,
-            title=STR,
-            body=STR,
-            author=by,
-            created_at=TIME,
-            urgent=BOOL,
-            pinned=BOOL,
-            expires_at=nullable(TIME),
-            expired=BOOL,
-            edited_at=nullable(TIME),
-            delivery=optional(ref("Delivery")),  # for officials
-        ),
         "Preferences": obj(**dict.fromkeys(switches, BOOL)),
         "CannedReply": obj(id=ID, title=STR, body=STR, updated_at=TIME),
         "Note": obj(id=ID, thread_id=ID, body=STR, author=by, created_at=TIME),
@@ -184,8 +159,6 @@ def _schemas() -> dict[str, Schema]:
         ),
         "Invitation": obj(**invitation),
         "NewInvitation": obj(**invitation, invite_url=STR),
-        "ApiClient": obj(**api_client),
-        "NewApiClient": obj(**api_client, api_key={**STR, "description": "shown this once"}),
         "Figures": obj(
             members=COUNT,
             push_members=COUNT,
@@ -226,48 +199,6 @@ def _schemas() -> dict[str, Schema]:
             communes=array(obj(commune=ref("CommuneAdmin"), figures=ref("Figures"))),
             filter=obj(province=nullable(STR), district=nullable(STR)),
         ),
-        "Me": {
-            "oneOf": [
-                obj(
-                    signed_in=TRUE,
-                    id=ID,
-                    kind=KIND,
-                    display_name=STR,
-                    email=nullable(STR),
-                    second_factor=BOOL,
-                    admin_scope=nullable(obj(province=nullable(STR), district=nullable(STR))),
-                    communes=array(ref("MyCommune")),
-                ),
-                obj(
-                    signed_in={"const": False},
-                    kind={"type": "null"},
-                    communes={"type": "array", "maxItems": 0},
-                ),
-            ]
-        },
-        "Export": obj(
-            account=obj(id=ID, display_name=STR, email=nullable(STR), kind=KIND, created_at=TIME),
-            memberships=array(
-                obj(commune=STR, role=ROLE, joined_at=TIME, notifications=ref("Preferences"))
-            ),
-            threads=array(
-                obj(
-                    id=ID,
-                    commune=STR,
-                    kind=enum(KINDS),
-                    title=STR,
-                    body=STR,
-                    visibility=enum(VISIBILITIES),
-                    status=enum(STATUSES),
-                    has_photo=BOOL,
-                    created_at=TIME,
-                )
-            ),
-            replies=array(obj(id=ID, thread_id=ID, body=STR, created_at=TIME)),
-            push_subscriptions=array(obj(endpoint=STR, created_at=TIME)),
-            flags=array(obj(target=obj(type=STR, id=INT), reason=nullable(STR), created_at=TIME)),
-            sessions=array(obj(device=STR, created_at=TIME, last_seen_at=TIME)),
-        ),
     }
 
 
@@ -282,14 +213,10 @@ LIMIT = parameter("Limit")
 CURSOR = parameter("Cursor")
 IDEMPOTENCY_KEY = parameter("IdempotencyKey")
 WEEKS = query("weeks", {"type": "integer", "minimum": 1, "maximum": 52}, "Weeks shown (12).")
-DELETE_POSTS = query("delete_posts", enum(("0", "1")), "1: delete my posts too.")
 OPTIONAL_REASON = json_body(fields(reason=nullable(REASON)), required=False)
 REQUIRED_REASON = json_body(fields("reason", reason=REASON))
 ID_OR_NONE: Schema = {"type": ["integer", "string", "null"], "description": "an id, or null"}
-OFFICIALS = (403, 422)  # the errors of most officials' changes
 CODE = {"type": "string", "maxLength": 40, "description": "6 digits, or a recovery code"}
-CODE_REJECTED = {401: {"$ref": "#/components/responses/CodeRejected"}}
-NO_STORE = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}}
 
 
 def flag_query(name: str, description: str) -> Schema:
@@ -305,114 +232,6 @@ def replayed(schema: Schema) -> dict[int, Schema]:
             "headers": {"Idempotent-Replayed": flag},
             "content": {JSON: {"schema": schema}},
         }
-    }
-
-
-def _auth() -> dict[str, Op]:
-    user = obj(user=ref("User"))
-    return {
-        "POST /auth/login": Op(
-            "Sign in (staff); sets the session cookie",
-            {200: user},
-            signed_in=False,
-            body=json_body(fields("email", "password", email=STR, password=STR, code=CODE)),
-            limited=True,
-            special=CODE_REJECTED,
-            description="401 alike for an unknown email and a wrong password; with the second "
-            "factor on, also for a missing (totp_required) or wrong (totp_invalid) code.",
-        ),
-        "POST /auth/totp/setup": Op(
-            "Start setting up a second factor (staff): a new secret for an authenticator app",
-            {200: obj(secret=STR, otpauth_uri=STR)},
-            (403, 409),
-            body=json_body(fields("password", password=STR)),
-            limited=True,
-            headers=NO_STORE,
-            description="401 for a wrong password: a session alone cannot tie the account to "
-            "a phone.",
-        ),
-        "POST /auth/totp/confirm": Op(
-            "Turn the second factor on with a first code; my other sessions end",
-            {200: obj(recovery_codes=array(STR))},
-            (403, 409),
-            body=json_body(fields("code", code=CODE)),
-            limited=True,
-            headers=NO_STORE,
-            special=CODE_REJECTED,
-        ),
-        "POST /auth/totp/disable": Op(
-            "Turn the second factor off (password and a current code)",
-            {204: None},
-            (403, 409),
-            body=json_body(fields("password", "code", password=STR, code=CODE)),
-            limited=True,
-            special=CODE_REJECTED,
-        ),
-        "POST /auth/password": Op(
-            "Change my password; my other sessions end",
-            {200: user},
-            errors=(422,),
-            body=json_body(
-                fields(
-                    "current_password",
-                    "new_password",
-                    current_password=STR,
-                    new_password=text(1024, min_len=10),
-                )
-            ),
-            limited=True,
-            description="401 for a wrong current password, or for a resident (no password).",
-        ),
-        "POST /auth/logout": Op("Sign out: this session ends", {204: None}, signed_in=False),
-        "POST /auth/logout-others": Op("Sign out everywhere else", {204: None}),
-        "GET /me": Op("Who is signed in", {200: ref("Me")}, signed_in=False),
-        "DELETE /me": Op("Delete my account", {204: None}, params=(DELETE_POSTS,)),
-        "GET /me/export": Op(
-            "Everything stored about me (a download)",
-            {200: ref("Export")},
-            headers={"Content-Disposition": {"required": True, "schema": STR}},
-        ),
-    }
-
-
-def _accounts() -> dict[str, Op]:
-    return {
-        "DELETE /accounts/{account_id}/second-factor": Op(
-            "Turn off a staff member's second factor (admin); their sessions end",
-            {204: None},
-            (403, 409),
-        )
-    }
-
-
-def _communes() -> dict[str, Op]:
-    joined = obj(member=obj(id=ID, display_name=STR), commune=ref("CommuneRef"), role=ROLE)
-    token = {"type": "string", "minLength": 1, "maxLength": 64}
-    return {
-        "POST /communes": Op(
-            "Create a commune (admin)",
-            {201: ref("Commune")},
-            errors=(403, 409, 422),
-            body=json_body(fields("slug", "name", slug=SLUG, name=text(120, line=True))),
-        ),
-        "GET /communes": Op(
-            "The communes I manage (admin) or serve (official)",
-            {200: listing(ref("Commune"))},
-            errors=(403,),
-        ),
-        "POST /join": Op(
-            "Join a commune with its board's token",
-            {201: joined, 200: joined},
-            errors=(404, 410, 422),
-            signed_in=False,
-            body=json_body(fields("token", token=token, display_name=nullable(NAME))),
-            limited=True,
-            description="201 (and a session) for a new member, 200 when already a member; "
-            "410 for the token of a board that was replaced.",
-        ),
-        "DELETE /communes/{slug}/membership": Op(
-            "Leave a commune", {204: None}, errors=(403,), params=(DELETE_POSTS,)
-        ),
     }
 
 
@@ -495,81 +314,6 @@ def _threads() -> dict[str, Op]:
             {201: flagged, 200: flagged},
             errors=(403, 422),
             body=flag,
-        ),
-    }
-
-
-def _announcements() -> dict[str, Op]:
-    properties = {
-        "title": LINE,
-        "body": BODY,
-        "urgent": {
-            **nullable(BOOL),
-            "description": "a warning that cannot wait: sent with Urgency high, shown first; "
-            "default false",
-        },
-        "pinned": nullable(BOOL),
-        "expires_at": {**nullable(TIME), "description": "in the future; null: never"},
-    }
-    return {
-        "GET /communes/{slug}/announcements": Op(
-            "Announcements: urgent, then pinned, then newest first (the latest 50)",
-            {200: listing(ref("Announcement"))},
-            errors=(403,),
-        ),
-        "POST /communes/{slug}/announcements": Op(
-            "Post an announcement (official)",
-            {201: ref("Announcement")},
-            errors=OFFICIALS,
-            body=json_body(fields("title", "body", **properties)),
-        ),
-        "GET /announcements/{announcement_id}": Op(
-            "An announcement", {200: ref("Announcement")}, errors=(403,)
-        ),
-        "PATCH /announcements/{announcement_id}": Op(
-            "Edit, mark urgent, pin or set the expiry of an announcement (official)",
-            {200: ref("Announcement")},
-            errors=OFFICIALS,
-            body=json_body(fields(**properties)),
-            description="Any of the fields; none of them is 422.",
-        ),
-    }
-
-
-def _push() -> dict[str, Op]:
-    endpoint = {"type": "string", "minLength": 1}
-    keys = fields("p256dh", "auth", p256dh=STR, auth=STR)
-    subscription = fields(
-        "endpoint", "keys", endpoint=endpoint, expirationTime=nullable(NUMBER), keys=keys
-    )
-    switches = fields(
-        **dict.fromkeys(("answers", "discussion", "announcements", "new_threads"), BOOL)
-    )
-    subscribed = obj(subscribed=TRUE)
-    return {
-        "GET /push/key": Op(
-            "The VAPID application server key", {200: obj(public_key=STR)}, signed_in=False
-        ),
-        "POST /push/subscriptions": Op(
-            "Subscribe this browser (PushSubscription.toJSON())",
-            {201: subscribed, 200: subscribed},
-            errors=(422,),
-            body=json_body(subscription),
-        ),
-        "DELETE /push/subscriptions": Op(
-            "Unsubscribe this browser",
-            {204: None},
-            errors=(422,),
-            body=json_body(fields("endpoint", endpoint=endpoint)),
-        ),
-        "GET /communes/{slug}/notifications": Op(
-            "My notification switches in a commune", {200: ref("Preferences")}, errors=(403,)
-        ),
-        "PUT /communes/{slug}/notifications": Op(
-            "Turn kinds of notification on or off",
-            {200: ref("Preferences")},
-            errors=(403, 422),
-            body=json_body({**switches, "additionalProperties": False}),
         ),
     }
 
@@ -810,41 +554,10 @@ def _admin() -> dict[str, Op]:
     }
 
 
-def _open311_clients() -> dict[str, Op]:
-    return {
-        "POST /open311/clients": Op(
-            "Issue an Open311 API key (admin)",
-            {201: ref("NewApiClient")},
-            (403, 422),
-            body=json_body(fields("name", name=text(120, line=True))),
-        ),
-        "GET /open311/clients": Op(
-            "Open311 API clients (admin)", {200: listing(ref("ApiClient"))}, (403,)
-        ),
-        "DELETE /open311/clients/{client_id}": Op(
-            "Revoke an Open311 API key (admin)", {204: None}, (403,)
-        ),
-    }
-
-
-def _meta() -> dict[str, Op]:
-    document_schema = {"type": "object", "required": ["openapi", "info", "paths"]}
-    return {
-        "GET /openapi.json": Op("This document", {200: document_schema}, signed_in=False),
-    }
-
-
 GROUPS = {
-    "auth": _auth,
-    "accounts": _accounts,
-    "communes": _communes,
     "threads": _threads,
-    "announcements": _announcements,
-    "push": _push,
     "workspace": _workspace,
     "admin": _admin,
-    "open311": _open311_clients,
-    "meta": _meta,
 }
 
 

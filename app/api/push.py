@@ -6,30 +6,47 @@ from flask import Blueprint, Response, jsonify
 
 from app.accounts.sessions import current_session_id
 from app.api.helpers import json_body, require_account
+from app.api.spec import documented
 from app.extensions import db
 from app.membership.services import member_commune, membership_of
 from app.push.keys import allowed_hosts, vapid_key
+from app.push.schemas import (
+    Preferences,
+    ServerKey,
+    Subscribed,
+    Subscription,
+    Switches,
+    Unsubscription,
+)
 from app.push.services import preferences, subscribe, unsubscribe, update_preferences
 
 bp = Blueprint("push", __name__)
 
 
 @bp.get("/push/key")
+@documented("The VAPID application server key", {200: ServerKey}, signed_in=False)
 def key() -> Response:
-    response = jsonify(public_key=vapid_key().application_server_key)
+    response = jsonify(ServerKey(public_key=vapid_key().application_server_key).dump())
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
 
 
 @bp.post("/push/subscriptions")
+@documented(
+    "Subscribe this browser (PushSubscription.toJSON())",
+    {201: Subscribed, 200: Subscribed},
+    422,
+    body=Subscription,
+)
 def create_subscription() -> tuple[Response, int]:
     account = require_account()
     created = subscribe(account, json_body(), allowed_hosts(), session_id=current_session_id())
     db.session.commit()
-    return jsonify(subscribed=True), 201 if created else 200
+    return jsonify(Subscribed(subscribed=True).dump()), 201 if created else 200
 
 
 @bp.delete("/push/subscriptions")
+@documented("Unsubscribe this browser", {204: None}, 422, body=Unsubscription)
 def delete_subscription() -> tuple[str, int]:
     account = require_account()
     unsubscribe(account, json_body().get("endpoint"))
@@ -38,15 +55,17 @@ def delete_subscription() -> tuple[str, int]:
 
 
 @bp.get("/communes/<slug>/notifications")
+@documented("My notification switches in a commune", {200: Preferences}, 403)
 def get_preferences(slug: str) -> Response:
     account = require_account()
     commune, _role = member_commune(slug, account)
     membership = membership_of(account, commune)
     assert membership is not None
-    return jsonify(preferences(membership))
+    return jsonify(Preferences(**preferences(membership)).dump())
 
 
 @bp.put("/communes/<slug>/notifications")
+@documented("Turn kinds of notification on or off", {200: Preferences}, 403, 422, body=Switches)
 def put_preferences(slug: str) -> Response:
     account = require_account()
     commune, _role = member_commune(slug, account)
@@ -54,4 +73,4 @@ def put_preferences(slug: str) -> Response:
     assert membership is not None
     result = update_preferences(membership, json_body())
     db.session.commit()
-    return jsonify(result)
+    return jsonify(Preferences(**result).dump())

@@ -214,6 +214,12 @@ class Op:
 # --- the JSON shapes of app/api/schemas.py (and the routes' own small ones) ----------------------
 
 
+OFFICIALS = (403, 422)  # the errors of most officials' changes
+DELETE_POSTS = query("delete_posts", enum(("0", "1")), "1: delete my posts too.")
+CODE_REJECTED = {401: {"$ref": "#/components/responses/CodeRejected"}}
+NO_STORE = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}}
+
+
 def documented(summary: str, ok: dict[int, Any], *errors: int, **details: Any) -> Callable[[V], V]:
     """Record the operation a view answers (``Op``'s fields) for the OpenAPI document."""
 

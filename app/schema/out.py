@@ -52,3 +52,17 @@ class Out(BaseModel):
     def dump(self) -> dict[str, Any]:
         """The JSON-ready dict (times as text)."""
         return self.model_dump(mode="json")
+
+
+# A time some service already wrote as ISO 8601 text.
+TimeText = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
+
+
+class By(Out):
+    """Who wrote or did something: null for a former member (the account was deleted)."""
+
+    display_name: str | None
+
+    @classmethod
+    def of(cls, account: Any) -> By:
+        return cls(display_name=account.display_name if account is not None else None)

@@ -1,0 +1,95 @@
+"""Who is signed in, in JSON, and what signing in and the second factor take."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, RootModel, WithJsonSchema
+
+from app.communes.schemas import MyCommune
+from app.schema.out import DbId, Out
+
+Kind = Literal["admin", "official", "resident"]
+# Credentials are checked by the accounts' services (a wrong one is a 401, not a 422), so the
+# models only describe them.
+Secret = Annotated[Any, WithJsonSchema({"type": "string"})]
+Code = Annotated[
+    Any,
+    WithJsonSchema(
+        {"type": "string", "maxLength": 40, "description": "6 digits, or a recovery code"}
+    ),
+]
+NewPassword = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 10, "maxLength": 1024})]
+
+
+class Login(BaseModel):
+    email: Secret
+    password: Secret
+    code: Code = None
+
+
+class PasswordCheck(BaseModel):
+    password: Secret
+
+
+class CodeCheck(BaseModel):
+    code: Code
+
+
+class PasswordAndCode(BaseModel):
+    password: Secret
+    code: Code
+
+
+class PasswordChange(BaseModel):
+    current_password: Secret
+    new_password: NewPassword
+
+
+class User(Out):
+    """A staff member as sign-in answers: ``role`` is their kind."""
+
+    id: DbId
+    email: str | None
+    role: Kind
+
+
+class UserAnswer(Out):
+    user: User
+
+
+class TotpSetup(Out):
+    secret: str
+    otpauth_uri: str
+
+
+class RecoveryCodes(Out):
+    recovery_codes: list[str]
+
+
+class AdminScope(Out):
+    """An admin's area; both null for a national admin."""
+
+    province: str | None
+    district: str | None
+
+
+class SignedIn(Out):
+    signed_in: Literal[True]
+    id: DbId
+    kind: Kind
+    display_name: str
+    email: str | None
+    second_factor: bool
+    admin_scope: AdminScope | None
+    communes: list[MyCommune]
+
+
+class SignedOut(Out):
+    signed_in: Literal[False]
+    kind: None
+    communes: list[MyCommune]
+
+
+class Me(RootModel[SignedIn | SignedOut]):
+    """``GET /me``: who is signed in, or that nobody is."""

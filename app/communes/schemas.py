@@ -1,0 +1,54 @@
+"""A commune in JSON, and what an admin sends to create one."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask_babel import lazy_gettext
+from pydantic import BaseModel
+
+from app.communes import models
+from app.communes.services import join_url
+from app.membership.models import OFFICIAL, RESIDENT
+from app.schema.fields import Slug, Text
+from app.schema.out import Out
+
+# A person's role in a commune.
+Role = Literal[RESIDENT, OFFICIAL]
+CommuneName = Text(lazy_gettext("The commune name"), max_len=120, line=True)
+
+
+class NewCommune(BaseModel):
+    """``POST /communes``: the short name in URLs and the name people read."""
+
+    slug: Slug
+    name: CommuneName
+
+
+class CommuneRef(Out):
+    slug: str
+    name: str
+
+
+class Commune(Out):
+    """A commune with the address its QR board encodes."""
+
+    slug: str
+    name: str
+    join_url: str
+
+    @classmethod
+    def of(cls, commune: models.Commune, base_url: str) -> Commune:
+        return cls(slug=commune.slug, name=commune.name, join_url=join_url(base_url, commune))
+
+
+class CommuneList(Out):
+    items: list[Commune]
+
+
+class MyCommune(Out):
+    """A commune someone belongs to, with their role there."""
+
+    slug: str
+    name: str
+    role: Role

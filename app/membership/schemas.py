@@ -1,0 +1,40 @@
+"""Joining a commune, in JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, WithJsonSchema
+
+from app.communes.schemas import CommuneRef, Role
+from app.schema.out import DbId, Out
+
+# The token is looked up (404, or 410 for a replaced board) before the name is checked.
+Token = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64})]
+DisplayNameText = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "type": ["string", "null"],
+            "minLength": 1,
+            "maxLength": 60,
+            "description": "a single line",
+        }
+    ),
+]
+
+
+class JoinRequest(BaseModel):
+    token: Token
+    display_name: DisplayNameText = None
+
+
+class JoinedMember(Out):
+    id: DbId
+    display_name: str
+
+
+class Joined(Out):
+    member: JoinedMember
+    commune: CommuneRef
+    role: Role
