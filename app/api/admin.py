@@ -9,46 +9,65 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import UnsupportedMediaType
 
+from app.accounts.schemas import User
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
-from app.admin.models import Invitation
+from app.admin.schemas import (
+    Acceptance,
+    Accepted,
+    AdminStats,
+    CommuneAdmin,
+    CommuneChange,
+    CommuneStats,
+    ImportResult,
+    Invitation,
+    InvitationList,
+    InvitationRequest,
+    IssuedInvitation,
+    JoinUrl,
+    Official,
+    OfficialList,
+    PublicStats,
+    RevokedCommunes,
+)
 from app.admin.stats import Window, window_json
 from app.api.helpers import json_body
-from app.api.schemas import account_json
+from app.api.spec import JSON, STR, Schema, array, documented, fields, obj, query, ref
 from app.communes.imports import import_communes
 from app.communes.models import Commune
+from app.communes.schemas import CommuneRef, MyCommune
 from app.communes.services import get_commune, join_url, rotate_join_token, update_commune
 from app.errors import ValidationError
 from app.extensions import db
 from app.membership.services import memberships_of, officials_of
-from app.models_base import isoformat
 
 bp = Blueprint("admin", __name__)
 
+WEEKS = query("weeks", {"type": "integer", "minimum": 1, "maximum": 52}, "Weeks shown (12).")
+PLACE = {"type": "string", "maxLength": 120}
 
-def commune_admin_json(commune: Commune) -> dict[str, Any]:
+
+def _commune_admin(commune: Commune) -> CommuneAdmin:
+    return CommuneAdmin.of(commune, current_app.config["BASE_URL"])
+
+
+def _import_body() -> Schema:
+    """A multipart upload (field ``file``) or the CSV itself."""
+    csv = {"type": "string", "description": "columns code, name, district, province"}
+    upload = fields("file", file={"type": "string", "contentMediaType": "text/csv"})
+    content = {"multipart/form-data": {"schema": upload}}
+    content |= {"text/csv": {"schema": csv}, "text/plain": {"schema": csv}}
+    return {"required": True, "content": content}
+
+
+def _import_rejected() -> dict[int, Schema]:
+    rows = array(obj(line={"type": "integer", "minimum": 1}, message=STR))
+    rejected = {"properties": {"error": {"properties": {"rows": rows}}}}
     return {
-        "slug": commune.slug,
-        "name": commune.name,
-        "code": commune.code,
-        "district": commune.district,
-        "province": commune.province,
-        "join_url": join_url(current_app.config["BASE_URL"], commune),
-        "open311_public": commune.open311_public,
-    }
-
-
-def invitation_json(invitation: Invitation) -> dict[str, Any]:
-    return {
-        "id": invitation.id,
-        "email": invitation.email,
-        "display_name": invitation.display_name,
-        "communes": [commune.slug for commune in invitation.communes],
-        "expires_at": isoformat(invitation.expires_at),
-        "created_at": isoformat(invitation.created_at),
-        "invited_by": (
-            {"display_name": invitation.invited_by.display_name} if invitation.invited_by else None
-        ),
+        422: {
+            "description": "Nothing applied: no file, or the bad lines (`rows`).",
+            "content": {JSON: {"schema": {"allOf": [ref("Error"), rejected]}}},
+        }
     }
 
 
@@ -68,47 +87,67 @@ def _csv_upload() -> bytes:
 
 
 @bp.post("/communes/import")
+@documented(
+    "Import communes from a CSV file (admin): every row or none",
+    {200: ImportResult},
+    403,
+    413,
+    415,
+    body=_import_body(),
+    special=_import_rejected(),
+)
 def import_csv() -> Response:
     actor = services.require_admin(current_account())
     result = import_communes(_csv_upload(), actor)
     db.session.commit()
-    return jsonify(result.as_dict())
+    return jsonify(ImportResult(**result.as_dict()).dump())
 
 
 @bp.patch("/communes/<slug>")
+@documented(
+    "Edit a commune (admin); null or empty clears district, province, code;"
+    " open311_public: whether Open311 publishes its public reports",
+    {200: CommuneAdmin},
+    403,
+    409,
+    422,
+    body=CommuneChange,
+)
 def edit_commune(slug: str) -> Response:
     actor = current_account()
     commune = services.admin_commune(actor, slug)
     assert actor is not None
     update_commune(commune, actor, json_body())
     db.session.commit()
-    return jsonify(commune_admin_json(commune))
+    return jsonify(_commune_admin(commune).dump())
 
 
 @bp.post("/communes/<slug>/rotate-token")
+@documented(
+    "Replace the commune's QR board (admin); the old token then answers 410", {200: JoinUrl}, 403
+)
 def rotate_token(slug: str) -> Response:
     actor = current_account()
     commune = services.admin_commune(actor, slug)
     assert actor is not None
     rotate_join_token(commune, actor)
     db.session.commit()
-    return jsonify(join_url=join_url(current_app.config["BASE_URL"], commune))
+    return jsonify(JoinUrl(join_url=join_url(current_app.config["BASE_URL"], commune)).dump())
 
 
 # --- officials --------------------------------------------------------------------------------
 
 
 @bp.get("/communes/<slug>/officials")
+@documented("A commune's officials (admin)", {200: OfficialList}, 403)
 def officials(slug: str) -> Response:
     commune = services.admin_commune(current_account(), slug)
-    items = [
-        {"id": account.id, "display_name": account.display_name, "email": account.email}
-        for account in officials_of(commune)
-    ]
-    return jsonify(items=items)
+    items = [Official.model_validate(account) for account in officials_of(commune)]
+    return jsonify(OfficialList(items=items).dump())
 
 
 @bp.delete("/communes/<slug>/officials/<id:account_id>")
+@documented("Revoke an official in one commune (admin)", {204: None}, 403, 409)
 def revoke_official(slug: str, account_id: int) -> tuple[str, int]:
     actor = current_account()
     commune = services.admin_commune(actor, slug)
@@ -119,33 +158,38 @@ def revoke_official(slug: str, account_id: int) -> tuple[str, int]:
 
 
 @bp.delete("/officials/<id:account_id>")
+@documented("Revoke an official in every commune (admin)", {200: RevokedCommunes}, 403, 409)
 def revoke_official_everywhere(account_id: int) -> Response:
     actor = services.require_admin(current_account())
     communes = services.revoke_official_everywhere(actor, account_id)
     db.session.commit()
-    return jsonify(communes=[commune.slug for commune in communes])
+    return jsonify(RevokedCommunes(communes=[commune.slug for commune in communes]).dump())
 
 
 # --- invitations ------------------------------------------------------------------------------
 
 
 @bp.post("/invites")
+@documented("Invite an official (admin)", {201: IssuedInvitation}, 403, 422, body=InvitationRequest)
 def create_invite() -> tuple[Response, int]:
     actor = services.require_admin(current_account())
     created = services.create_invitation(actor, json_body())
     db.session.commit()
-    body = invitation_json(created.invitation)
-    body["invite_url"] = services.invitation_url(current_app.config["BASE_URL"], created.token)
-    return jsonify(body), 201
+    url = services.invitation_url(current_app.config["BASE_URL"], created.token)
+    body = IssuedInvitation(**Invitation.of(created.invitation).model_dump(), invite_url=url)
+    return jsonify(body.dump()), 201
 
 
 @bp.get("/invites")
+@documented("Pending invitations (admin)", {200: InvitationList}, 403)
 def list_invites() -> Response:
     actor = services.require_admin(current_account())
-    return jsonify(items=[invitation_json(i) for i in services.pending_invitations(actor)])
+    items = [Invitation.of(invitation) for invitation in services.pending_invitations(actor)]
+    return jsonify(InvitationList(items=items).dump())
 
 
 @bp.delete("/invites/<id:invitation_id>")
+@documented("Withdraw an invitation (admin)", {204: None}, 403, 409)
 def revoke_invite(invitation_id: int) -> tuple[str, int]:
     actor = services.require_admin(current_account())
     services.revoke_invitation(actor, invitation_id)
@@ -154,18 +198,30 @@ def revoke_invite(invitation_id: int) -> tuple[str, int]:
 
 
 @bp.post("/invites/<token>/accept")
+@documented(
+    "Accept an invitation; sets the session cookie",
+    {201: Accepted, 200: Accepted},
+    409,
+    410,
+    422,
+    signed_in=False,
+    body=Acceptance,
+    description="201: a new account; 200: the signed-in account with the invited email "
+    "(409 when that email has an account the caller is not signed in to).",
+)
 def accept_invite(token: str) -> tuple[Response, int]:
     signed_in = current_account()
     data = json_body()
     account = services.accept_invitation(token, data, signed_in)
     created = signed_in is None or signed_in.id != account.id
     communes = [
-        {"slug": m.commune.slug, "name": m.commune.name, "role": m.role}
+        MyCommune(slug=m.commune.slug, name=m.commune.name, role=m.role)
         for m in memberships_of(account)
     ]
     sign_in(account)
     db.session.commit()
-    return jsonify(user=account_json(account), communes=communes), 201 if created else 200
+    user = User(id=account.id, email=account.email, role=account.kind)
+    return jsonify(Accepted(user=user, communes=communes).dump()), 201 if created else 200
 
 
 # --- statistics -------------------------------------------------------------------------------
@@ -177,34 +233,57 @@ def _window() -> Window:
 
 
 @bp.get("/communes/<slug>/stats")
+@documented(
+    "A commune's statistics (admin, or its official)",
+    {200: CommuneStats},
+    403,
+    422,
+    params=(WEEKS,),
+)
 def commune_stats(slug: str) -> Response:
     commune = services.staff_commune(current_account(), slug)
     win = _window()
     figures = services.commune_figures(commune, win)
-    return jsonify(
-        commune=commune_admin_json(commune), **window_json(win), figures=figures.as_json()
+    body = CommuneStats(
+        commune=_commune_admin(commune), **window_json(win), figures=figures.as_json()
     )
+    return jsonify(body.dump())
 
 
 @bp.get("/communes/<slug>/stats/public")
+@documented(
+    "A commune's public response figures",
+    {200: PublicStats},
+    422,
+    signed_in=False,
+    params=(WEEKS,),
+)
 def public_commune_stats(slug: str) -> Response:
     commune = get_commune(slug)
     win = _window()
     figures = services.commune_figures(commune, win)
-    return jsonify(
-        commune={"slug": commune.slug, "name": commune.name},
+    body = PublicStats(
+        commune=CommuneRef.model_validate(commune),
         **window_json(win),
         response=figures.public_json(),
     )
+    return jsonify(body.dump())
 
 
 @bp.get("/stats")
+@documented(
+    "Statistics of every commune, by province and district (admin)",
+    {200: AdminStats},
+    403,
+    422,
+    params=(query("province", PLACE), query("district", PLACE), WEEKS),
+)
 def stats() -> Response:
     actor = services.require_admin(current_account())
     province = services.clean_place(request.args.get("province"), "province")
     district = services.clean_place(request.args.get("district"), "district")
     win = _window()
     result = services.admin_report(actor, win, province=province, district=district)
-    body = result.as_json(commune_admin_json)
+    body: dict[str, Any] = result.as_json(_commune_admin)
     body["filter"] = {"province": province, "district": district}
-    return jsonify(body)
+    return jsonify(AdminStats.model_validate(body).dump())

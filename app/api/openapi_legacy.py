@@ -9,7 +9,6 @@ from app.api.spec import (
     ID,
     INT,
     JSON,
-    KIND,
     NUMBER,
     OFFICIALS,
     ROLE,
@@ -32,7 +31,6 @@ from app.api.spec import (
     ref,
     text,
 )
-from app.communes.services import CODE_PATTERN
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
 from app.threads.services import INBOX_STATUSES
 
@@ -61,31 +59,8 @@ def _schemas() -> dict[str, Schema]:
         ),
     }
     detail = {**thread, "replies": array(ref("Reply")), "history": array(ref("StatusChange"))}
-    invitation = {
-        "id": ID,
-        "email": STR,
-        "display_name": nullable(STR),
-        "communes": array(STR),
-        "expires_at": TIME,
-        "created_at": TIME,
-        "invited_by": nullable(obj(display_name=STR)),
-    }
-    share = nullable({"type": "number", "minimum": 0, "maximum": 1})
-    seconds = nullable(COUNT)
     switches = ("answers", "discussion", "announcements", "new_threads")
     return {
-        "CommuneRef": obj(slug=STR, name=STR),
-        "CommuneAdmin": obj(
-            slug=STR,
-            name=STR,
-            code=nullable(STR),
-            district=nullable(STR),
-            province=nullable(STR),
-            join_url=STR,
-            open311_public=BOOL,
-        ),
-        "MyCommune": obj(slug=STR, name=STR, role=ROLE),
-        "User": obj(id=ID, email=nullable(STR), role=KIND),
         "Person": obj(id=ID, display_name=STR),
         "Category": obj(id=ID, code=STR, name=STR),
         "CategoryFull": obj(id=ID, code=STR, name=STR, position=COUNT, archived=BOOL),
@@ -156,48 +131,6 @@ def _schemas() -> dict[str, Schema]:
             reason_withheld=BOOL,
             detail={"description": "what changed: any JSON value, or null"},
             created_at=TIME,
-        ),
-        "Invitation": obj(**invitation),
-        "NewInvitation": obj(**invitation, invite_url=STR),
-        "Figures": obj(
-            members=COUNT,
-            push_members=COUNT,
-            officials=COUNT,
-            threads=obj(
-                opened=array(COUNT),
-                resolved=array(COUNT),
-                opened_total=COUNT,
-                resolved_total=COUNT,
-            ),
-            first_answer=obj(
-                answered=COUNT,
-                waiting=COUNT,
-                median_seconds=seconds,
-                p90_seconds=seconds,
-                within_24h_share=share,
-            ),
-            push=obj(announcements=COUNT, subscriptions=COUNT, delivered=COUNT, reach=share),
-        ),
-        "CommuneStats": obj(commune=ref("CommuneAdmin"), **window, figures=ref("Figures")),
-        "PublicStats": obj(
-            commune=ref("CommuneRef"),
-            **window,
-            response=obj(
-                enough_data=BOOL,
-                median_seconds=seconds,
-                p90_seconds=seconds,
-                within_24h_share=share,
-            ),
-        ),
-        "AdminStats": obj(
-            **window,
-            total=ref("Figures"),
-            provinces=array(obj(province=nullable(STR), figures=ref("Figures"))),
-            districts=array(
-                obj(province=nullable(STR), district=nullable(STR), figures=ref("Figures"))
-            ),
-            communes=array(obj(commune=ref("CommuneAdmin"), figures=ref("Figures"))),
-            filter=obj(province=nullable(STR), district=nullable(STR)),
         ),
     }
 
@@ -448,116 +381,9 @@ def _workspace() -> dict[str, Op]:
     }
 
 
-def _admin() -> dict[str, Op]:
-    csv = {"type": "string", "description": "columns code, name, district, province"}
-    upload = fields("file", file={"type": "string", "contentMediaType": "text/csv"})
-    import_body = {"required": True, "content": {"multipart/form-data": {"schema": upload}}}
-    import_body["content"] |= {"text/csv": {"schema": csv}, "text/plain": {"schema": csv}}
-    rows = array(obj(line={"type": "integer", "minimum": 1}, message=STR))
-    rejected = {"properties": {"error": {"properties": {"rows": rows}}}}
-    accepted = obj(user=ref("User"), communes=array(ref("MyCommune")))
-    code = {"type": "string", "pattern": CODE_PATTERN.pattern}
-    invite = fields(
-        "email",
-        "communes",
-        email={"type": "string", "maxLength": 254},
-        display_name=nullable(NAME),
-        communes={"anyOf": [array(SLUG), SLUG], "description": "1 to 200 slugs"},
-    )
-    place = {"type": "string", "maxLength": 120}
-    return {
-        "POST /communes/import": Op(
-            "Import communes from a CSV file (admin): every row or none",
-            {200: obj(created=COUNT, updated=COUNT, unchanged=COUNT)},
-            (403, 413, 415),
-            body=import_body,
-            special={
-                422: {
-                    "description": "Nothing applied: no file, or the bad lines (`rows`).",
-                    "content": {JSON: {"schema": {"allOf": [ref("Error"), rejected]}}},
-                }
-            },
-        ),
-        "PATCH /communes/{slug}": Op(
-            "Edit a commune (admin); null or empty clears district, province, code;"
-            " open311_public: whether Open311 publishes its public reports",
-            {200: ref("CommuneAdmin")},
-            (403, 409, 422),
-            body=json_body(
-                fields(
-                    name=text(120, line=True),
-                    district=nullable(PLACE),
-                    province=nullable(PLACE),
-                    code=nullable(code),
-                    open311_public=BOOL,
-                )
-            ),
-        ),
-        "POST /communes/{slug}/rotate-token": Op(
-            "Replace the commune's QR board (admin); the old token then answers 410",
-            {200: obj(join_url=STR)},
-            (403,),
-        ),
-        "GET /communes/{slug}/officials": Op(
-            "A commune's officials (admin)",
-            {200: listing(obj(id=ID, display_name=STR, email=nullable(STR)))},
-            (403,),
-        ),
-        "DELETE /communes/{slug}/officials/{account_id}": Op(
-            "Revoke an official in one commune (admin)", {204: None}, (403, 409)
-        ),
-        "DELETE /officials/{account_id}": Op(
-            "Revoke an official in every commune (admin)",
-            {200: obj(communes=array(STR))},
-            (403, 409),
-        ),
-        "POST /invites": Op(
-            "Invite an official (admin)",
-            {201: ref("NewInvitation")},
-            (403, 422),
-            body=json_body(invite),
-        ),
-        "GET /invites": Op(
-            "Pending invitations (admin)", {200: listing(ref("Invitation"))}, (403,)
-        ),
-        "DELETE /invites/{invitation_id}": Op(
-            "Withdraw an invitation (admin)", {204: None}, (403, 409)
-        ),
-        "POST /invites/{token}/accept": Op(
-            "Accept an invitation; sets the session cookie",
-            {201: accepted, 200: accepted},
-            (409, 410, 422),
-            signed_in=False,
-            body=json_body(fields(display_name=NAME, password=text(1024, min_len=10))),
-            description="201: a new account; 200: the signed-in account with the invited email "
-            "(409 when that email has an account the caller is not signed in to).",
-        ),
-        "GET /communes/{slug}/stats": Op(
-            "A commune's statistics (admin, or its official)",
-            {200: ref("CommuneStats")},
-            (403, 422),
-            params=(WEEKS,),
-        ),
-        "GET /communes/{slug}/stats/public": Op(
-            "A commune's public response figures",
-            {200: ref("PublicStats")},
-            (422,),
-            signed_in=False,
-            params=(WEEKS,),
-        ),
-        "GET /stats": Op(
-            "Statistics of every commune, by province and district (admin)",
-            {200: ref("AdminStats")},
-            (403, 422),
-            params=(query("province", place), query("district", place), WEEKS),
-        ),
-    }
-
-
 GROUPS = {
     "threads": _threads,
     "workspace": _workspace,
-    "admin": _admin,
 }
 
 
