@@ -5,28 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app
-
 from app.accounts.models import Account
-from app.announcements.models import Announcement
 from app.audit.views import AuditEntry
-from app.communes.models import Commune
-from app.communes.services import join_url
 from app.membership.models import Membership
-from app.models_base import as_utc, isoformat, utcnow
+from app.models_base import isoformat
 from app.threads.models import Category, Reply, StatusChange, Thread
 from app.workspace.models import CannedReply, ThreadNote
 
 
 def former_member() -> dict[str, Any]:
     return {"display_name": None}
-
-
-def commune_json(commune: Commune, *, with_join_url: bool = False) -> dict[str, Any]:
-    data: dict[str, Any] = {"slug": commune.slug, "name": commune.name}
-    if with_join_url:
-        data["join_url"] = join_url(current_app.config["BASE_URL"], commune)
-    return data
 
 
 def hidden_json(post: Thread | Reply) -> dict[str, Any] | None:
@@ -103,28 +91,6 @@ def thread_detail_json(thread: Thread) -> dict[str, Any]:
     data["replies"] = [reply_json(reply) for reply in thread.replies]
     data["history"] = [status_change_json(change) for change in thread.history]
     return data
-
-
-def announcement_json(announcement: Announcement) -> dict[str, Any]:
-    expires_at = announcement.expires_at
-    return {
-        "id": announcement.id,
-        "title": announcement.title,
-        "body": announcement.body,
-        "author": {
-            "display_name": announcement.author.display_name if announcement.author else None
-        },
-        "created_at": isoformat(announcement.created_at),
-        "urgent": announcement.urgent,
-        "pinned": announcement.pinned,
-        "expires_at": isoformat(expires_at) if expires_at else None,
-        "expired": expires_at is not None and as_utc(expires_at) <= utcnow(),
-        "edited_at": isoformat(announcement.edited_at) if announcement.edited_at else None,
-    }
-
-
-def account_json(account: Account) -> dict[str, Any]:
-    return {"id": account.id, "email": account.email, "role": account.kind}
 
 
 # --- the officials' workspace -----------------------------------------------------------------

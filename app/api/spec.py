@@ -211,7 +211,7 @@ class Op:
         return self.body
 
 
-# --- the JSON shapes of app/api/schemas.py (and the routes' own small ones) ----------------------
+# --- shared by several resources ------------------------------------------------------------------
 
 
 OFFICIALS = (403, 422)  # the errors of most officials' changes
