@@ -20,8 +20,8 @@ from app.open311.models import ApiClient, ClientReport
 from app.parsing import parse_datetime
 from app.push.services import queue_new_thread
 from app.threads.models import Category, Reply, StatusChange, Thread
+from app.threads.search import index_thread
 from app.validation import TextField, is_storable
-from app.workspace.search import index_thread
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)

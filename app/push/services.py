@@ -53,9 +53,8 @@ from app.push.models import (
     PushSubscription,
 )
 from app.push.payloads import build_payload
-from app.threads.models import Reply, StatusChange, Thread
+from app.threads.models import Reply, StatusChange, Thread, ThreadFollower
 from app.validation import is_storable
-from app.workspace.models import ThreadFollower
 
 THREAD_TTL = timedelta(days=2)
 ANNOUNCEMENT_TTL = timedelta(days=7)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -13,12 +15,16 @@ from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
+from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune, require_official
 from app.parsing import page_cursor
+from app.threads.access import readable_reply
 from app.threads.categories import active_categories
+from app.threads.duplicates import similar_threads
+from app.threads.follows import follow, unfollow
 from app.threads.idempotency import (
     FORM_FIELD,
     KeyReused,
@@ -27,6 +33,7 @@ from app.threads.idempotency import (
     post_once,
 )
 from app.threads.models import Thread
+from app.threads.moderation import flag_post
 from app.threads.photos import upload_folder
 from app.threads.services import (
     STATUS_MOVES,
@@ -41,7 +48,7 @@ from app.threads.services import (
     thread_with_photo,
 )
 from app.web import login_required, see_other
-from app.workspace.services import open_thread
+from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
 
@@ -203,3 +210,61 @@ def status(thread_id: int):
         return _thread_page(thread_id, form=form, error=error.message), error.status
     db.session.commit()
     return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="history"))
+
+
+# --- what residents do about others' posts: flag, follow, similar threads before asking -------
+# These keep the /w/ addresses they were first published under.
+
+
+def _back_to_thread(thread_id: int, **args: Any) -> Response:
+    return see_other(url_for("threads.thread_page", thread_id=thread_id, **args))
+
+
+@bp.post("/w/t/<id:thread_id>/flag")
+@login_required
+def flag_thread(thread_id: int):
+    flag_post("thread", thread_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/w/r/<id:reply_id>/flag")
+@login_required
+def flag_reply(reply_id: int):
+    reply_obj, _role = readable_reply(reply_id, current_account())
+    thread_id = reply_obj.thread_id
+    flag_post("reply", reply_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/w/t/<id:thread_id>/follow")
+@login_required
+def follow_thread(thread_id: int):
+    follow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id, following=1)
+
+
+@bp.post("/w/t/<id:thread_id>/unfollow")
+@login_required
+def unfollow_thread(thread_id: int):
+    unfollow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id)
+
+
+@bp.get("/w/<slug>/similar")
+@login_required
+def similar(slug: str) -> str:
+    """Before asking: open threads like this one, to follow instead of asking again."""
+    commune = get_commune(slug)
+    query = request.args.get("q", "")
+    threads = similar_threads(commune, current_account(), query)
+    return render_template(
+        "threads/similar.html",
+        commune=commune,
+        query=query,
+        threads=threads,
+        counts=reply_counts(threads),
+    )

@@ -24,8 +24,8 @@ from app.threads.categories import clean_category
 from app.threads.location import clean_location
 from app.threads.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.threads.photos import store_photo
+from app.threads.search import index_reply, index_thread, matching_threads
 from app.validation import ChoiceField, TextField, clean_fields
-from app.workspace.search import index_reply, index_thread, matching_threads
 
 BODY_LIMIT = 4000
 
