@@ -7,6 +7,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -19,7 +20,7 @@ from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.in_app import in_app_help
-from app.membership.services import member_commune, require_official
+from app.membership.services import member_commune
 from app.parsing import page_cursor
 from app.threads.access import readable_reply
 from app.threads.categories import active_categories
@@ -40,7 +41,6 @@ from app.threads.services import (
     add_reply,
     change_status,
     create_thread,
-    inbox,
     list_threads,
     readable_thread,
     reply_counts,
@@ -48,6 +48,7 @@ from app.threads.services import (
     thread_with_photo,
 )
 from app.web import login_required, see_other
+from app.workspace.access import official_commune
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
@@ -137,18 +138,13 @@ def photo(name: str) -> Response:
 
 @bp.get("/c/<slug>/inbox")
 @login_required
-def inbox_page(slug: str) -> str:
-    """Officials' inbox: what has waited longest for an answer first."""
-    commune, _role = member_commune(slug, current_account())
-    require_official(current_account(), commune)
-    items = inbox(commune)
-    threads = [thread for thread, _answered in items]
-    return render_template(
-        "threads/inbox.html",
-        commune=commune,
-        items=items,
-        counts=reply_counts(threads),
-    )
+def inbox_page(slug: str) -> Response:
+    """The first address of the officials' inbox: the one inbox is the workspace's (/w/<slug>),
+    with the same query string. Who may not see it is refused here, as there."""
+    official_commune(slug, current_account())
+    location = url_for("workspace.inbox", slug=slug)
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{location}?{query}" if query else location)
 
 
 def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:

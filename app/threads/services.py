@@ -161,16 +161,6 @@ def inbox_page(
     return items, next_cursor
 
 
-def inbox(
-    communes: Commune | Sequence[Commune],
-    *,
-    filters: InboxFilters | None = None,
-    limit: int = 100,
-) -> list[tuple[Thread, bool]]:
-    """The first page of ``inbox_page``: ``(thread, answered)`` items."""
-    return inbox_page(communes, filters=filters, limit=limit)[0]
-
-
 def reply_counts(threads: Sequence[Thread], *, include_hidden: bool = False) -> dict[int, int]:
     """Reply counts for a page of threads in one query (hidden replies left out unless
     ``include_hidden``)."""
