@@ -22,7 +22,7 @@ from app.extensions import db
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
-from app.threads.access import readable_reply
+from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
 from app.threads.duplicates import similar_threads
 from app.threads.follows import follow, unfollow
@@ -33,16 +33,14 @@ from app.threads.idempotency import (
     parse_key,
     post_once,
 )
-from app.threads.models import Thread
 from app.threads.moderation import flag_post
+from app.threads.pages import render_thread, render_thread_page
 from app.threads.photos import upload_folder
 from app.threads.services import (
-    STATUS_MOVES,
     add_reply,
     change_status,
     create_thread,
     list_threads,
-    readable_thread,
     reply_counts,
     seen_counts,
     thread_with_photo,
@@ -147,34 +145,39 @@ def inbox_page(slug: str) -> Response:
     return redirect(f"{location}?{query}" if query else location)
 
 
-def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:
-    thread, role = readable_thread(thread_id, current_account())
-    return _render_thread(thread, role, form=form, error=error)
-
-
-def _render_thread(
-    thread: Thread, role: str, *, form: dict | None = None, error: str | None = None
-) -> str:
-    return render_template(
-        "threads/thread.html",
-        thread=thread,
-        role=role,
-        moves=STATUS_MOVES[thread.status],
-        form=form or {},
-        error=error,
-        form_key=new_form_key(),
-    )
-
-
 @bp.get("/t/<id:thread_id>")
 @login_required
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())
-    page = _render_thread(thread, role)
+    page = render_thread(thread, role)
     # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return page
+
+
+# The reply and status forms of both pages of a thread post to the two handlers below: at /t/
+# from the group's page, and at /w/t/ (the same views, registered by the workspace blueprint)
+# from the officials' one, where only officials act and the answer goes back to that page.
+
+
+def _in_workspace() -> bool:
+    return request.blueprint == "workspace"
+
+
+def _refused(thread_id: int, form: dict, message: str, status: int):
+    """The page the form was on again, with what was typed and why it was refused."""
+    db.session.rollback()
+    page = render_thread_page(
+        thread_id, current_account(), workspace=_in_workspace(), form=form, error=message
+    )
+    db.session.commit()  # in the workspace, opening the page read the thread
+    return page, status
+
+
+def _back_to_page(thread_id: int, anchor: str) -> Response:
+    endpoint = "workspace.thread_page" if _in_workspace() else "threads.thread_page"
+    return see_other(url_for(endpoint, thread_id=thread_id, _anchor=anchor))
 
 
 @bp.post("/t/<id:thread_id>/replies")
@@ -183,6 +186,8 @@ def reply(thread_id: int):
     account = current_account()
     form = request.form.to_dict()
     try:
+        if _in_workspace():
+            official_thread(thread_id, account)  # residents reply on the group's page
         post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
@@ -191,9 +196,9 @@ def reply(thread_id: int):
             fields=form,
         )
     except DomainError as error:
-        return _thread_page(thread_id, form=form, error=_form_error(error)), error.status
+        return _refused(thread_id, form, _form_error(error), error.status)
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="replies"))
+    return _back_to_page(thread_id, "replies")
 
 
 @bp.post("/t/<id:thread_id>/status")
@@ -203,9 +208,9 @@ def status(thread_id: int):
     try:
         change_status(thread_id, current_account(), form)
     except DomainError as error:
-        return _thread_page(thread_id, form=form, error=error.message), error.status
+        return _refused(thread_id, form, error.message, error.status)
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="history"))
+    return _back_to_page(thread_id, "history")
 
 
 # --- what residents do about others' posts: flag, follow, similar threads before asking -------

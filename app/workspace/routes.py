@@ -30,6 +30,7 @@ from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
+from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
 from app.threads.models import KINDS
@@ -42,7 +43,8 @@ from app.threads.moderation import (
     unblock_member,
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
-from app.threads.services import INBOX_STATUSES, STATUS_MOVES, change_status
+from app.threads.pages import render_thread_page
+from app.threads.services import INBOX_STATUSES
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
 from app.workspace.canned import (
@@ -59,7 +61,6 @@ from app.workspace.inbox import (
     waiting_for,
     workspace_inbox,
 )
-from app.workspace.thread_view import answer, thread_view
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
 
@@ -148,16 +149,13 @@ def inbox(slug: str) -> str:
 
 
 def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None = None) -> str:
-    view = thread_view(
-        thread_id, current_account(), canned_id=_id_value(request.args.get("canned"))
-    )
-    page = render_template(
-        "workspace/thread.html",
-        view=view,
-        thread=view.thread,
-        moves=STATUS_MOVES[view.thread.status],
+    page = render_thread_page(
+        thread_id,
+        current_account(),
+        workspace=True,
+        canned_id=_id_value(request.args.get("canned")),
+        form=form,
         error=error,
-        form=form or {},
     )
     # Opening the thread marks it read for this official. After rendering: a commit expires
     # what the page shows, and each canned reply, category and note would be loaded again.
@@ -181,20 +179,9 @@ def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
     return see_other(url_for("workspace.thread_page", thread_id=thread_id, _anchor=anchor))
 
 
-@bp.post("/t/<id:thread_id>/replies")
-@login_required
-def reply(thread_id: int):
-    return _thread_action(
-        thread_id, lambda form: answer(thread_id, current_account(), form), "replies"
-    )
-
-
-@bp.post("/t/<id:thread_id>/status")
-@login_required
-def status(thread_id: int):
-    return _thread_action(
-        thread_id, lambda form: change_status(thread_id, current_account(), form), "history"
-    )
+# The page's reply and status forms: the same handlers as the group's thread page (one each).
+bp.add_url_rule("/t/<id:thread_id>/replies", "reply", threads_routes.reply, methods=["POST"])
+bp.add_url_rule("/t/<id:thread_id>/status", "status", threads_routes.status, methods=["POST"])
 
 
 @bp.post("/t/<id:thread_id>/notes")

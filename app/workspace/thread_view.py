@@ -10,12 +10,10 @@ from app.accounts.models import Account
 from app.extensions import db
 from app.membership.models import Membership
 from app.membership.services import membership_of, officials_of, require_official
-from app.threads.access import official_thread
 from app.threads.categories import active_categories
-from app.threads.models import Reply, Thread, ThreadNote
+from app.threads.models import Thread, ThreadNote
 from app.threads.moderation import open_flags_by_post
 from app.threads.notes import thread_notes
-from app.threads.services import add_reply
 from app.workspace.canned import canned_replies
 from app.workspace.models import CannedReply
 from app.workspace.unread import open_thread
@@ -53,9 +51,3 @@ def thread_view(thread_id: int, account: Account | None, *, canned_id: int | Non
         flags=open_flags_by_post(thread.id),
         author_membership=membership_of(author, thread.commune) if author else None,
     )
-
-
-def answer(thread_id: int, account: Account | None, data: object) -> Reply:
-    """An official replies from the workspace (residents reply on the group's own pages)."""
-    official_thread(thread_id, account)
-    return add_reply(thread_id, account, data)
