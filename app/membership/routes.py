@@ -18,7 +18,7 @@ from app.membership.services import (
     memberships_of,
     role_in,
 )
-from app.push.services import PREFERENCE_NAMES, preferences, update_preferences
+from app.notifications.preferences import PREFERENCE_NAMES, preferences, update_preferences
 from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)
