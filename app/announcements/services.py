@@ -19,9 +19,9 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official
 from app.models_base import as_utc, utcnow
-from app.notifications.reach import delivery_summaries
 from app.parsing import parse_datetime
 from app.push.models import PushMessage
+from app.push.reach import delivery_summaries
 from app.signals import announcement_posted
 from app.validation import TextField, clean_fields
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 
 from app.announcements.models import Announcement
 from app.membership.models import OFFICIAL, Membership
+from app.membership.preferences import PREFERENCE_COLUMNS
 from app.models_base import utcnow
-from app.notifications.preferences import PREFERENCE_COLUMNS
 from app.push.models import (
     KIND_ANSWER,
     KIND_DISCUSSION,

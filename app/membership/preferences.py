@@ -1,4 +1,5 @@
-"""Each member's switches: which kinds of notification they want from a commune."""
+"""Each member's notification switches: which kinds of message they want from a commune (one
+column of their Membership per kind)."""
 
 from __future__ import annotations
 

@@ -1,15 +1,16 @@
-"""How far each notification got: its deliveries by state, or, before the worker has expanded
-it, everyone in its audience still pending."""
+"""How far each message got: its deliveries by state, or, before the worker has expanded it,
+everyone in its audience (as ``app/notifications`` registered it) still pending."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from flask import current_app
 from sqlalchemy import Integer, func, literal, or_, select, union_all
 
 from app.extensions import db
-from app.notifications.audiences import audience
 from app.push.models import DELIVERY_STATES, Delivery, PushMessage
+from app.push.outbox import registered_audience
 
 # SQLite's limit on the terms of a compound SELECT.
 _COMPOUND_LIMIT = 400
@@ -38,6 +39,7 @@ def delivery_summaries(messages: Iterable[PushMessage]) -> dict[int, dict[str, i
     # Not yet expanded by the worker: everyone in the audience is still pending. All the
     # audiences are counted in one statement (per 400: SQLite's limit on a compound SELECT).
     waiting = [m for m in messages if not m.expanded]
+    audience = registered_audience(current_app._get_current_object())  # type: ignore[attr-defined]
     for start in range(0, len(waiting), _COMPOUND_LIMIT):
         counts = union_all(
             *(
