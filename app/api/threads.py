@@ -10,7 +10,7 @@ from app.api.schemas import reply_json, status_change_json, thread_detail_json, 
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
-from app.push.services import delivery_summaries, messages_for
+from app.push.reach import delivery_summaries, messages_for
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread
