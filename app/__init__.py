@@ -8,6 +8,8 @@ from typing import Any
 from flask import Flask
 
 from app.config import instance_path_from_env, load_config
+from app.notifications import subscribers as notifications
+from app.threads import indexing as search_indexing
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -49,6 +51,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from app.workspace import models as _workspace_models  # noqa: F401
 
     app.url_map.converters["id"] = IdConverter
+    # Side effects of the domain's signals (same transaction as the event).
+    search_indexing.init_app(app)
+    notifications.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
     return app

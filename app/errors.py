@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -65,6 +65,23 @@ class Conflict(DomainError):
     status = 409
     code = "conflict"
     default_message = lazy_gettext("This conflicts with what already exists.")
+
+
+T = TypeVar("T")
+
+
+def require_signed_in(account: T | None) -> T:
+    """The caller's account; 401 when nobody is signed in."""
+    if account is None:
+        raise NotAuthenticated()
+    return account
+
+
+def as_object(data: object) -> dict[str, Any]:
+    """A request body that must be a JSON object (or a page's form, already a dict)."""
+    if not isinstance(data, dict):
+        raise ValidationError(_("The request body must be a JSON object."))
+    return data
 
 
 def _http_messages() -> dict[int, str]:

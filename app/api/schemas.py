@@ -9,8 +9,8 @@ from app.accounts.models import Account
 from app.audit.views import AuditEntry
 from app.membership.models import Membership
 from app.models_base import isoformat
-from app.threads.models import Category, Reply, StatusChange, Thread
-from app.workspace.models import CannedReply, ThreadNote
+from app.threads.models import Category, Reply, StatusChange, Thread, ThreadNote
+from app.workspace.models import CannedReply
 
 
 def former_member() -> dict[str, Any]:

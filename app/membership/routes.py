@@ -10,6 +10,7 @@ from app.communes.services import find_by_token
 from app.errors import DomainError
 from app.extensions import db
 from app.membership.in_app import chrome_intent_url, in_app_help
+from app.membership.preferences import PREFERENCE_NAMES, preferences, update_preferences
 from app.membership.services import (
     join,
     leave,
@@ -18,7 +19,6 @@ from app.membership.services import (
     memberships_of,
     role_in,
 )
-from app.push.services import PREFERENCE_NAMES, preferences, update_preferences
 from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)

@@ -1,10 +1,14 @@
-"""Joining a commune, in JSON."""
+"""Joining a commune and a member's notification switches, in JSON.
+
+The switches' checks (known names, booleans) are ``membership.preferences``' own; ``Switches``
+describes them.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from app.communes.schemas import CommuneRef, Role
 from app.schema.out import DbId, Out
@@ -38,3 +42,20 @@ class Joined(Out):
     member: JoinedMember
     commune: CommuneRef
     role: Role
+
+
+class Switches(BaseModel):
+    """Any subset of the switches; another name is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    answers: bool = False
+    discussion: bool = False
+    announcements: bool = False
+    new_threads: bool = False
+
+
+class Preferences(Out):
+    answers: bool
+    discussion: bool
+    announcements: bool
+    new_threads: bool

@@ -6,7 +6,7 @@ from typing import Literal
 
 from app.accounts.schemas import Kind
 from app.communes.schemas import Role
-from app.push.schemas import Preferences
+from app.membership.schemas import Preferences
 from app.schema.out import DbId, Out, TimeText
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
 

@@ -21,9 +21,8 @@ from app.extensions import db
 from app.membership.models import Membership
 from app.models_base import isoformat
 from app.push.models import PushSubscription
-from app.threads.models import Reply, StatusChange, Thread
+from app.threads.models import Flag, Reply, StatusChange, Thread
 from app.threads.photos import upload_folder
-from app.workspace.models import Flag
 
 # Photo files to delete once the transaction that deleted their threads commits.
 _DISCARD_KEY = "photo_files_to_discard"

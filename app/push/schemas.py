@@ -1,14 +1,14 @@
-"""Web push in JSON: the server's key, a browser's subscription, notification switches.
+"""Web push in JSON: the server's key, a browser's subscription, a notification's reach.
 
-The subscription's checks (an allowed push service, a P-256 point and a 16-byte secret) and the
-switches' (known names, booleans) are the push services' own; these models describe them.
+The subscription's checks (an allowed push service, a P-256 point and a 16-byte secret) are the
+push subscriptions' own; these models describe them.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, WithJsonSchema
+from pydantic import BaseModel, WithJsonSchema
 
 from app.schema.out import Count, Out
 
@@ -31,23 +31,6 @@ class Subscription(BaseModel):
 
 class Unsubscription(BaseModel):
     endpoint: Endpoint
-
-
-class Switches(BaseModel):
-    """Any subset of the switches; another name is refused."""
-
-    model_config = ConfigDict(extra="forbid")
-    answers: bool = False
-    discussion: bool = False
-    announcements: bool = False
-    new_threads: bool = False
-
-
-class Preferences(Out):
-    answers: bool
-    discussion: bool
-    announcements: bool
-    new_threads: bool
 
 
 class ServerKey(Out):

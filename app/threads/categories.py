@@ -17,6 +17,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.parsing import parse_id
 from app.threads.models import Category
+from app.threads.search import fold
 from app.validation import TextField
 
 # Every new commune starts with these (names in Vietnamese: they are the commune's own data).
@@ -89,8 +90,6 @@ def listed_categories(
 
 def _code_from(name: str) -> str:
     """A short ASCII code from a name ("Cây xanh" -> "cay-xanh")."""
-    from app.workspace.search import fold
-
     code = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:32].strip("-")
     return code or "category"
 
