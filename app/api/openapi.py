@@ -2,8 +2,8 @@
 
 The generator walks the app's URL map: each ``/api/v1`` view declares its operation with
 ``app.api.spec.documented`` (its request and response models, its own errors), and the models'
-JSON Schema (pydantic) becomes ``components/schemas``. Routes not yet converted are still
-described by hand in ``app.api.openapi_legacy``. Built on its first request and kept per app.
+JSON Schema (pydantic) becomes ``components/schemas``. Built on its first request and kept per
+app.
 
 ``tests/api/test_openapi_document.py`` compares its operations with the URL map (a route
 without documentation, or documentation of a removed route, fails), and
@@ -19,7 +19,6 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app
 from pydantic import BaseModel
 
-from app.api.openapi_legacy import legacy_operations, legacy_schemas
 from app.api.spec import ATTRIBUTE, JSON, Mode, Op, Schema, documented, query, ref
 
 bp = Blueprint("openapi", __name__)
@@ -108,8 +107,7 @@ class _Components:
     """``components/schemas``: the models met while building the operations."""
 
     def __init__(self) -> None:
-        self.schemas: dict[str, Schema] = legacy_schemas()
-        self.schemas["Error"] = ERROR_SCHEMA
+        self.schemas: dict[str, Schema] = {"Error": ERROR_SCHEMA}
         self.seen: dict[str, tuple[type[BaseModel], Mode]] = {}
 
     def resolve(self, value: Any, mode: Mode) -> Schema:
@@ -147,8 +145,7 @@ def _openapi_path(rule: str) -> str:
 
 
 def _operations(app: Flask) -> list[tuple[str, str, str, Op]]:
-    """(method, path, tag, operation) of every ``/api/v1`` route, declared or hand-written."""
-    legacy = legacy_operations()
+    """(method, path, tag, operation) of every ``/api/v1`` route that declares one."""
     found = []
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith(f"{PREFIX}/"):
@@ -159,8 +156,6 @@ def _operations(app: Flask) -> list[tuple[str, str, str, Op]]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if declared is not None:
                 found.append((method, path, tag, declared))
-            elif f"{method} {path}" in legacy:
-                found.append((method, path, *legacy[f"{method} {path}"]))
     return found
 
 

@@ -160,6 +160,7 @@ class Op:
     description: str = ""
     headers: dict[str, Schema] = field(default_factory=dict)  # of the successes
     special: dict[int, Schema] = field(default_factory=dict)  # instead of a shared response
+    body_required: bool = True
 
     def build(self, method: str, path: str, tag: str, resolve: Resolve) -> Schema:
         """The operation object; ``resolve`` turns a model into a ``$ref`` (and collects it)."""
@@ -187,7 +188,7 @@ class Op:
                 responses[status]["content"] = {JSON: {"schema": resolve(schema, "serialization")}}
             if self.headers:
                 responses[status]["headers"] = self.headers
-        responses.update(self.special)
+        responses.update(resolve_within(self.special, resolve, "serialization"))
         op: Schema = {
             "operationId": method.lower() + re.sub(r"\W+", "_", path.replace("{", "by_")),
             "summary": self.summary,
@@ -205,15 +206,46 @@ class Op:
         return op
 
     def request_body(self, resolve: Resolve) -> Schema | None:
-        """A model is a required JSON body; a dict is a whole request body object."""
+        """A model is a JSON body (required unless ``body_required`` is false); a dict is a
+        whole request body object, whose schemas may be models too."""
         if isinstance(self.body, type) and issubclass(self.body, BaseModel):
-            return json_body(resolve(self.body, "validation"))
-        return self.body
+            return json_body(resolve(self.body, "validation"), required=self.body_required)
+        return resolve_within(self.body, resolve, "validation")
 
 
 # --- shared by several resources ------------------------------------------------------------------
 
 
+def resolve_within(value: Any, resolve: Resolve, mode: Mode) -> Any:
+    """``value`` with every model in it (a media type's ``schema``) turned into a ``$ref``."""
+    if isinstance(value, type) and issubclass(value, BaseModel):
+        return resolve(value, mode)
+    if isinstance(value, dict):
+        return {key: resolve_within(item, resolve, mode) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [resolve_within(item, resolve, mode) for item in value]
+    return value
+
+
+def replayed(model: type[BaseModel]) -> dict[int, Schema]:
+    """The 200 of a POST repeated with its Idempotency-Key: the first request's result."""
+    flag = {"required": True, "schema": {"const": "true"}}
+    return {
+        200: {
+            "description": "Sent before with this Idempotency-Key: what it created (nothing new)",
+            "headers": {"Idempotent-Replayed": flag},
+            "content": {JSON: {"schema": model}},
+        }
+    }
+
+
+def flag_query(name: str, description: str) -> Schema:
+    return query(name, enum(("", "0", "1", "true", "false")), description)
+
+
+LIMIT = parameter("Limit")
+CURSOR = parameter("Cursor")
+IDEMPOTENCY_KEY = parameter("IdempotencyKey")
 OFFICIALS = (403, 422)  # the errors of most officials' changes
 DELETE_POSTS = query("delete_posts", enum(("0", "1")), "1: delete my posts too.")
 CODE_REJECTED = {401: {"$ref": "#/components/responses/CodeRejected"}}

@@ -6,16 +6,41 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
-from app.api.schemas import reply_json, status_change_json, thread_detail_json, thread_json
+from app.api.spec import (
+    CURSOR,
+    IDEMPOTENCY_KEY,
+    JSON,
+    LIMIT,
+    OFFICIALS,
+    Schema,
+    documented,
+    replayed,
+)
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
-from app.threads.models import Thread
+from app.threads.models import Thread as ThreadRow
 from app.threads.moderation import flag_post
 from app.threads.photos import upload_folder
+from app.threads.schemas import (
+    Flagged,
+    Following,
+    NewReply,
+    NewThread,
+    NewThreadForm,
+    OptionalReason,
+    Reply,
+    StatusChange,
+    StatusRequest,
+    Thread,
+    ThreadChanged,
+    ThreadDetail,
+    ThreadList,
+    ThreadView,
+)
 from app.threads.services import (
     add_reply,
     change_status,
@@ -27,9 +52,17 @@ from app.threads.services import (
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
+# Asking takes JSON, or a form whose fields are text with the photo as a file.
+NEW_THREAD: Schema = {
+    "required": True,
+    "content": {JSON: {"schema": NewThread}, "multipart/form-data": {"schema": NewThreadForm}},
+}
 
 
 @bp.get("/communes/<slug>/threads")
+@documented(
+    "A commune's threads, newest first", {200: ThreadList}, 403, 422, params=(CURSOR, LIMIT)
+)
 def index(slug: str) -> Response:
     account = require_account()
     commune, role = member_commune(slug, account)
@@ -37,13 +70,25 @@ def index(slug: str) -> Response:
         commune, account, role, before_id=cursor_arg(), limit=page_size()
     )
     counts = reply_counts(threads)
-    return jsonify(
-        items=[thread_json(thread, counts[thread.id]) for thread in threads],
+    listed = ThreadList(
+        items=[Thread.of(thread, counts[thread.id]) for thread in threads],
         next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
+    return jsonify(listed.dump())
 
 
 @bp.post("/communes/<slug>/threads")
+@documented(
+    "Ask a question or report a problem",
+    {201: Thread},
+    403,
+    422,
+    body=NEW_THREAD,
+    params=(IDEMPOTENCY_KEY,),
+    limited=True,
+    description="403 for a non-member or a member stopped from posting.",
+    special=replayed(Thread),
+)
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
@@ -66,7 +111,7 @@ def create(slug: str) -> tuple[Response, int]:
     )
     db.session.commit()
     counts = {thread.id: 0} if created else reply_counts([thread])
-    return _posted(thread_json(thread, counts[thread.id]), created)
+    return _posted(Thread.of(thread, counts[thread.id]).dump(), created)
 
 
 def _posted(data: dict, created: bool) -> tuple[Response, int]:
@@ -78,31 +123,47 @@ def _posted(data: dict, created: bool) -> tuple[Response, int]:
 
 
 @bp.get("/threads/<id:thread_id>")
+@documented("A thread with its replies and history", {200: ThreadView})
 def show(thread_id: int) -> Response:
     account = require_account()
     # An official who opens a thread has read it (the inbox's unread marker goes).
     thread, role = open_thread(thread_id, account)
-    data = _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
-    data["following"] = is_following(thread, account)
+    detail = _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
+    data = ThreadView(**dict(detail), following=is_following(thread, account)).dump()
     # After building the answer: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return jsonify(data)
 
 
-def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
-    """The thread; its author and the officials also see how far each reply reached."""
-    data = thread_detail_json(thread)
+def _detail_with_delivery(thread: ThreadRow, may_see_reach: bool) -> ThreadDetail:
+    """The thread (``thread.replies`` holds what the reader may see: ``readable_thread`` sees
+    to it); its author and the officials also see how far each reply reached."""
+    summaries: dict[int, dict[str, int]] = {}
     if may_see_reach:
-        messages = messages_for(reply_ids=[reply["id"] for reply in data["replies"]])
-        summaries = delivery_summaries(messages.values())
-        for reply in data["replies"]:
-            message = messages.get(("reply", reply["id"]))
+        messages = messages_for(reply_ids=[reply.id for reply in thread.replies])
+        by_message = delivery_summaries(messages.values())
+        for reply in thread.replies:
+            message = messages.get(("reply", reply.id))
             if message is not None:
-                reply["delivery"] = summaries[message.id]
-    return data
+                summaries[reply.id] = by_message[message.id]
+    return ThreadDetail(
+        **Thread.fields_of(thread, len(thread.replies)),
+        replies=[Reply.of(reply, summaries.get(reply.id)) for reply in thread.replies],
+        history=[StatusChange.of(change) for change in thread.history],
+    )
 
 
 @bp.post("/threads/<id:thread_id>/replies")
+@documented(
+    "Reply in a thread",
+    {201: Reply},
+    403,
+    422,
+    body=NewReply,
+    params=(IDEMPOTENCY_KEY,),
+    limited=True,
+    special=replayed(Reply),
+)
 def reply(thread_id: int) -> tuple[Response, int]:
     account = require_account()
     key = parse_key(request.headers.get(HEADER))
@@ -115,27 +176,35 @@ def reply(thread_id: int) -> tuple[Response, int]:
         fields=data,
     )
     db.session.commit()
-    return _posted(reply_json(new_reply), created)
+    return _posted(Reply.of(new_reply).dump(), created)
 
 
 @bp.patch("/threads/<id:thread_id>")
+@documented(
+    "Change a thread's status (official)",
+    {200: ThreadChanged},
+    *OFFICIALS,
+    body=StatusRequest,
+    description="422 for its current status, or for declined without a note.",
+)
 def update(thread_id: int) -> Response:
     change = change_status(thread_id, require_account(), json_body())
     db.session.commit()
     thread, _role = readable_thread(thread_id, require_account())
-    data = _detail_with_delivery(thread, True)
-    data["change"] = status_change_json(change)
-    return jsonify(data)
+    detail = _detail_with_delivery(thread, True)
+    return jsonify(ThreadChanged(**dict(detail), change=StatusChange.of(change)).dump())
 
 
 @bp.post("/threads/<id:thread_id>/follow")
+@documented("Follow a thread", {201: Following, 200: Following})
 def follow_thread(thread_id: int) -> tuple[Response, int]:
     created = follow(thread_id, require_account())
     db.session.commit()
-    return jsonify(following=True), 201 if created else 200
+    return jsonify(Following(following=True).dump()), 201 if created else 200
 
 
 @bp.delete("/threads/<id:thread_id>/follow")
+@documented("Stop following a thread", {204: None})
 def unfollow_thread(thread_id: int) -> tuple[str, int]:
     unfollow(thread_id, require_account())
     db.session.commit()
@@ -143,17 +212,34 @@ def unfollow_thread(thread_id: int) -> tuple[str, int]:
 
 
 @bp.post("/threads/<id:thread_id>/flag")
+@documented(
+    "Report a thread to the officials",
+    {201: Flagged, 200: Flagged},
+    403,
+    422,
+    body=OptionalReason,
+    body_required=False,
+    description="Officials hide posts instead (403); flagging one's own post is 422.",
+)
 def flag_thread(thread_id: int) -> tuple[Response, int]:
     _flag, created = flag_post("thread", thread_id, require_account(), _optional_body())
     db.session.commit()
-    return jsonify(flagged=True), 201 if created else 200
+    return jsonify(Flagged(flagged=True).dump()), 201 if created else 200
 
 
 @bp.post("/replies/<id:reply_id>/flag")
+@documented(
+    "Report a reply to the officials",
+    {201: Flagged, 200: Flagged},
+    403,
+    422,
+    body=OptionalReason,
+    body_required=False,
+)
 def flag_reply(reply_id: int) -> tuple[Response, int]:
     _flag, created = flag_post("reply", reply_id, require_account(), _optional_body())
     db.session.commit()
-    return jsonify(flagged=True), 201 if created else 200
+    return jsonify(Flagged(flagged=True).dump()), 201 if created else 200
 
 
 def _optional_body() -> dict:

@@ -8,24 +8,26 @@ from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 
 from app.api.helpers import cursor_arg, json_body, page_size, require_account
-from app.api.schemas import (
-    audit_event_json,
-    canned_reply_json,
-    category_json,
-    member_json,
-    note_json,
-    person_json,
-    reply_json,
-    thread_json,
-    workspace_thread_json,
+from app.api.spec import (
+    CURSOR,
+    LIMIT,
+    OFFICIALS,
+    SLUG,
+    array,
+    documented,
+    enum,
+    flag_query,
+    query,
 )
 from app.audit.log import audit_commune_names, audit_log
+from app.audit.schemas import AuditEvent, AuditLog
 from app.communes.services import get_commune
 from app.errors import ValidationError
 from app.extensions import db
 from app.membership.services import officials_of
 from app.threads.categories import create_category, listed_categories, update_category
 from app.threads.duplicates import similar_threads
+from app.threads.models import KINDS
 from app.threads.moderation import (
     Post,
     block_member,
@@ -36,6 +38,15 @@ from app.threads.moderation import (
     unblock_member,
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread, thread_notes
+from app.threads.schemas import (
+    Category,
+    CategoryFull,
+    OptionalReason,
+    Reply,
+    RequiredReason,
+    SimilarThreads,
+    Thread,
+)
 from app.threads.services import reply_counts
 from app.workspace.access import official_commune, served_communes
 from app.workspace.canned import (
@@ -45,13 +56,48 @@ from app.workspace.canned import (
     update_canned_reply,
 )
 from app.workspace.inbox import (
+    INBOX_STATUSES,
     clean_inbox_cursor,
     clean_inbox_filters,
     format_inbox_cursor,
     workspace_inbox,
 )
+from app.workspace.schemas import (
+    Assigned,
+    Assignment,
+    CannedReply,
+    CannedReplyChange,
+    CannedReplyList,
+    CategoryChange,
+    CategoryList,
+    FlaggedPost,
+    FlaggedPostList,
+    Inbox,
+    Member,
+    MemberList,
+    NewCannedReply,
+    NewCategory,
+    NewNote,
+    Note,
+    NoteList,
+    Person,
+    PersonList,
+    Recategorisation,
+    Recategorised,
+    WorkspaceThread,
+)
 
 bp = Blueprint("workspace", __name__)
+INBOX_QUERY = (
+    query("commune", array(SLUG), "Only these (default: all I serve).", style="form", explode=True),
+    query("status", enum(INBOX_STATUSES), "open (the default), all, or one status"),
+    query("kind", enum(KINDS)),
+    query("category", {"type": "string", "pattern": "^(none|[0-9]{1,10})$"}),
+    query("assignee", {"type": "string", "pattern": "^(none|me|[0-9]{1,10})$"}),
+    query("q", {"type": "string", "maxLength": 200}, "Words to search for."),
+    query("cursor", {"type": "string", "pattern": "^([01]-[0-9]{1,18})?$"}),
+    LIMIT,
+)
 
 
 def _flag_arg(name: str) -> bool:
@@ -65,6 +111,14 @@ def _flag_arg(name: str) -> bool:
 
 
 @bp.get("/inbox")
+@documented(
+    "The officials' inbox: unanswered first, then oldest first",
+    {200: Inbox},
+    403,
+    404,
+    422,
+    params=INBOX_QUERY,
+)
 def inbox() -> Response:
     account = require_account()
     slugs = request.args.getlist("commune")
@@ -77,59 +131,64 @@ def inbox() -> Response:
         after=clean_inbox_cursor(request.args.get("cursor", "")),
         limit=page_size(),
     )
-    return jsonify(
-        items=[
-            workspace_thread_json(
-                item.thread,
-                reply_count=item.reply_count,
-                answered=item.answered,
-                unread=item.unread,
-                open_flags=item.open_flags,
-            )
-            for item in items
-        ],
+    listed = Inbox(
+        items=[WorkspaceThread.of_item(item) for item in items],
         next_cursor=format_inbox_cursor(next_cursor),
     )
+    return jsonify(listed.dump())
 
 
 # --- notes, assignment, category, hiding --------------------------------------------------------
 
 
 @bp.get("/threads/<id:thread_id>/notes")
+@documented("A thread's internal notes", {200: NoteList}, 403)
 def notes(thread_id: int) -> Response:
-    return jsonify(items=[note_json(note) for note in thread_notes(thread_id, require_account())])
+    items = [Note.of(note) for note in thread_notes(thread_id, require_account())]
+    return jsonify(NoteList(items=items).dump())
 
 
 @bp.post("/threads/<id:thread_id>/notes")
+@documented("Add an internal note", {201: Note}, *OFFICIALS, body=NewNote)
 def create_note(thread_id: int) -> tuple[Response, int]:
     note = add_note(thread_id, require_account(), json_body())
     db.session.commit()
-    return jsonify(note_json(note)), 201
+    return jsonify(Note.of(note).dump()), 201
 
 
 @bp.put("/threads/<id:thread_id>/assignee")
+@documented(
+    "Assign a thread to an official of its commune, or to nobody",
+    {200: Assigned},
+    *OFFICIALS,
+    body=Assignment,
+)
 def assign(thread_id: int) -> Response:
     thread = assign_thread(thread_id, require_account(), json_body())
     db.session.commit()
-    return jsonify(id=thread.id, assignee=person_json(thread.assignee))
+    assignee = Person.model_validate(thread.assignee) if thread.assignee else None
+    return jsonify(Assigned(id=thread.id, assignee=assignee).dump())
 
 
 @bp.put("/threads/<id:thread_id>/category")
+@documented(
+    "Set a thread's category, or none", {200: Recategorised}, *OFFICIALS, body=Recategorisation
+)
 def recategorise(thread_id: int) -> Response:
     thread = recategorise_thread(thread_id, require_account(), json_body())
     db.session.commit()
-    return jsonify(
-        id=thread.id, category=category_json(thread.category) if thread.category else None
-    )
+    category = Category.model_validate(thread.category) if thread.category else None
+    return jsonify(Recategorised(id=thread.id, category=category).dump())
 
 
 def _post_json(post: Post) -> dict:
     if post.reply is not None:
-        return reply_json(post.reply)
-    return thread_json(post.thread, reply_counts([post.thread])[post.thread.id])
+        return Reply.of(post.reply).dump()
+    return Thread.of(post.thread, reply_counts([post.thread])[post.thread.id]).dump()
 
 
 @bp.post("/threads/<id:thread_id>/hide")
+@documented("Hide a thread, with a reason", {200: Thread}, *OFFICIALS, body=RequiredReason)
 def hide_thread(thread_id: int) -> Response:
     post = hide_post("thread", thread_id, require_account(), json_body())
     db.session.commit()
@@ -137,6 +196,13 @@ def hide_thread(thread_id: int) -> Response:
 
 
 @bp.post("/threads/<id:thread_id>/restore")
+@documented(
+    "Show a hidden thread again, or dismiss its flags",
+    {200: Thread},
+    *OFFICIALS,
+    body=OptionalReason,
+    body_required=False,
+)
 def restore_thread(thread_id: int) -> Response:
     post = restore_post("thread", thread_id, require_account(), _optional_body())
     db.session.commit()
@@ -144,6 +210,7 @@ def restore_thread(thread_id: int) -> Response:
 
 
 @bp.post("/replies/<id:reply_id>/hide")
+@documented("Hide a reply, with a reason", {200: Reply}, *OFFICIALS, body=RequiredReason)
 def hide_reply(reply_id: int) -> Response:
     post = hide_post("reply", reply_id, require_account(), json_body())
     db.session.commit()
@@ -151,6 +218,13 @@ def hide_reply(reply_id: int) -> Response:
 
 
 @bp.post("/replies/<id:reply_id>/restore")
+@documented(
+    "Show a hidden reply again, or dismiss its flags",
+    {200: Reply},
+    *OFFICIALS,
+    body=OptionalReason,
+    body_required=False,
+)
 def restore_reply(reply_id: int) -> Response:
     post = restore_post("reply", reply_id, require_account(), _optional_body())
     db.session.commit()
@@ -165,35 +239,47 @@ def _optional_body() -> dict:
 
 
 @bp.get("/communes/<slug>/assignees")
+@documented("The officials a thread can be assigned to", {200: PersonList}, 403)
 def assignees(slug: str) -> Response:
     """The officials a thread of this commune can be assigned to."""
     commune = official_commune(slug, require_account())
-    return jsonify(items=[person_json(account) for account in officials_of(commune)])
+    items = [Person.model_validate(account) for account in officials_of(commune)]
+    return jsonify(PersonList(items=items).dump())
 
 
 @bp.get("/communes/<slug>/canned-replies")
+@documented("Canned replies", {200: CannedReplyList}, 403)
 def canned_index(slug: str) -> Response:
     account = require_account()
     commune = get_commune(slug)
-    return jsonify(items=[canned_reply_json(c) for c in canned_replies(commune, account)])
+    items = [CannedReply.model_validate(c) for c in canned_replies(commune, account)]
+    return jsonify(CannedReplyList(items=items).dump())
 
 
 @bp.post("/communes/<slug>/canned-replies")
+@documented("Add a canned reply", {201: CannedReply}, *OFFICIALS, body=NewCannedReply)
 def canned_create(slug: str) -> tuple[Response, int]:
     account = require_account()
     canned = create_canned_reply(get_commune(slug), account, json_body())
     db.session.commit()
-    return jsonify(canned_reply_json(canned)), 201
+    return jsonify(CannedReply.model_validate(canned).dump()), 201
 
 
 @bp.patch("/canned-replies/<id:canned_id>")
+@documented(
+    "Change a canned reply (title, body or both)",
+    {200: CannedReply},
+    *OFFICIALS,
+    body=CannedReplyChange,
+)
 def canned_update(canned_id: int) -> Response:
     canned = update_canned_reply(canned_id, require_account(), json_body())
     db.session.commit()
-    return jsonify(canned_reply_json(canned))
+    return jsonify(CannedReply.model_validate(canned).dump())
 
 
 @bp.delete("/canned-replies/<id:canned_id>")
+@documented("Delete a canned reply", {204: None}, 403)
 def canned_delete(canned_id: int) -> tuple[str, int]:
     delete_canned_reply(canned_id, require_account())
     db.session.commit()
@@ -201,61 +287,77 @@ def canned_delete(canned_id: int) -> tuple[str, int]:
 
 
 @bp.get("/communes/<slug>/categories")
+@documented(
+    "Categories to choose from",
+    {200: CategoryList},
+    403,
+    422,
+    params=(flag_query("archived", "1: archived ones too (officials), in full"),),
+)
 def categories(slug: str) -> Response:
     account = require_account()
     archived = _flag_arg("archived")
     items = listed_categories(get_commune(slug), account, archived=archived)
-    return jsonify(items=[category_json(c, full=archived) for c in items])
+    shape = CategoryFull if archived else Category
+    return jsonify(CategoryList(items=[shape.model_validate(c) for c in items]).dump())
 
 
 @bp.post("/communes/<slug>/categories")
+@documented("Add a category", {201: CategoryFull}, 403, 409, 422, body=NewCategory)
 def category_create(slug: str) -> tuple[Response, int]:
     account = require_account()
     category = create_category(get_commune(slug), account, json_body())
     db.session.commit()
-    return jsonify(category_json(category, full=True)), 201
+    return jsonify(CategoryFull.model_validate(category).dump()), 201
 
 
 @bp.patch("/categories/<id:category_id>")
+@documented(
+    "Rename, move, archive or restore a category",
+    {200: CategoryFull},
+    403,
+    409,
+    422,
+    body=CategoryChange,
+)
 def category_update(category_id: int) -> Response:
     category = update_category(category_id, require_account(), json_body())
     db.session.commit()
-    return jsonify(category_json(category, full=True))
+    return jsonify(CategoryFull.model_validate(category).dump())
 
 
 @bp.get("/communes/<slug>/similar")
+@documented(
+    "Open threads like the text being typed",
+    {200: SimilarThreads},
+    403,
+    422,
+    params=(query("q", {"type": "string", "maxLength": 4000}),),
+)
 def similar(slug: str) -> Response:
     account = require_account()
     threads = similar_threads(get_commune(slug), account, request.args.get("q", ""))
     counts = reply_counts(threads)
-    return jsonify(items=[thread_json(thread, counts[thread.id]) for thread in threads])
+    items = [Thread.of(thread, counts[thread.id]) for thread in threads]
+    return jsonify(SimilarThreads(items=items).dump())
 
 
 @bp.get("/communes/<slug>/flags")
+@documented("Flagged posts to review", {200: FlaggedPostList}, 403)
 def flags(slug: str) -> Response:
     account = require_account()
-    items = []
-    for item in flagged_posts(get_commune(slug), account):
-        post = item.post
-        items.append(
-            {
-                "type": post.kind,
-                "id": post.id,
-                "thread_id": post.thread.id,
-                "body": post.target.body,
-                "author": person_json(post.target.author),
-                "hidden": post.target.hidden_at is not None,
-                "hidden_reason": post.target.hidden_reason,
-                "flags": item.flags,
-                "counted": item.counted,
-                "protected": item.protected,
-                "reasons": item.reasons,
-            }
-        )
-    return jsonify(items=items)
+    items = [FlaggedPost.of(item) for item in flagged_posts(get_commune(slug), account)]
+    return jsonify(FlaggedPostList(items=items).dump())
 
 
 @bp.get("/communes/<slug>/members")
+@documented(
+    "Members, newest first",
+    {200: MemberList},
+    403,
+    422,
+    params=(flag_query("blocked", "1: only those stopped from posting"), CURSOR, LIMIT),
+)
 def member_index(slug: str) -> Response:
     account = require_account()
     page, next_cursor = members(
@@ -265,38 +367,50 @@ def member_index(slug: str) -> Response:
         before_id=cursor_arg(),
         limit=page_size(),
     )
-    return jsonify(
-        items=[member_json(m) for m in page],
+    listed = MemberList(
+        items=[Member.of(m) for m in page],
         next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
+    return jsonify(listed.dump())
 
 
 @bp.put("/communes/<slug>/members/<id:member_id>/block")
+@documented("Stop a resident from posting", {200: Member}, *OFFICIALS, body=RequiredReason)
 def block(slug: str, member_id: int) -> Response:
     account = require_account()
     membership = block_member(get_commune(slug), account, member_id, json_body())
     db.session.commit()
-    return jsonify(member_json(membership))
+    return jsonify(Member.of(membership).dump())
 
 
 @bp.delete("/communes/<slug>/members/<id:member_id>/block")
+@documented("Let a resident post again", {200: Member}, *OFFICIALS)
 def unblock(slug: str, member_id: int) -> Response:
     account = require_account()
     membership = unblock_member(get_commune(slug), account, member_id)
     db.session.commit()
-    return jsonify(member_json(membership))
+    return jsonify(Member.of(membership).dump())
 
 
 # --- the audit log: read only -------------------------------------------------------------------
 
 
 @bp.get("/audit")
+@documented(
+    "The audit log, newest first",
+    {200: AuditLog},
+    403,
+    404,
+    422,
+    params=(query("commune", SLUG, "Only this commune."), CURSOR, LIMIT),
+)
 def audit() -> Response:
     account = require_account()
     slug = request.args.get("commune") or None
     rows, next_cursor = audit_log(account, slug, before_id=cursor_arg(), limit=page_size())
     slugs = audit_commune_names(rows)
-    return jsonify(
-        items=[audit_event_json(row, slugs) for row in rows],
+    listed = AuditLog(
+        items=[AuditEvent.of(row, slugs) for row in rows],
         next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
+    return jsonify(listed.dump())
