@@ -24,7 +24,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
 from app.errors import BadJson, DomainError, ValidationError
-from app.validation import MAX_ID
+from app.schema.text import MAX_ID
 
 # Times outside these years are typing mistakes or probes; inside them, shifting by any time
 # zone or by a few years never leaves what ``datetime`` can hold.

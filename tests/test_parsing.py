@@ -29,8 +29,8 @@ from app.parsing import (
     parse_int,
     parse_json,
 )
+from app.schema.text import MAX_ID
 from app.threads.models import Category
-from app.validation import MAX_ID
 from tests.conftest import PASSWORD, OriginClient
 
 # Anything a query string, a form or a JSON body could carry.

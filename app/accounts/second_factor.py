@@ -25,7 +25,7 @@ from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from app.extensions import db
 from app.membership.services import communes_served
 from app.models_base import utcnow
-from app.validation import MAX_ID
+from app.schema.text import MAX_ID
 
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: the codes are printed or written down and typed back by hand.

@@ -10,10 +10,13 @@ from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.sessions import end_sessions
 from app.errors import Conflict, NotAuthenticated, ValidationError
 from app.extensions import db
-from app.validation import clean_email, is_storable
+from app.schema.fields import Email
+from app.schema.load import Check
+from app.schema.text import is_storable
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024
+EMAIL_FIELD = Check(Email, "email")
 
 
 def check_new_password(password: str) -> None:
@@ -34,7 +37,7 @@ def create_staff_account(
     email: str, password: str, *, is_admin: bool, display_name: str | None = None
 ) -> Account:
     """Add an official or admin account (not committed)."""
-    email = clean_email(email)
+    email = EMAIL_FIELD.clean(email)
     check_new_password(password)
     if db.session.scalar(select(Account.id).where(Account.email == email)) is not None:
         raise Conflict(_("An account with this email already exists."), field="email")

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
@@ -31,31 +30,25 @@ from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
+from app.communes.schemas import District, Province
 from app.communes.services import get_commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
+from app.membership.schemas import DisplayName, RequiredDisplayName
 from app.membership.services import add_official, leave, role_in
 from app.models_base import as_utc, utcnow
 from app.parsing import parse_int
-from app.validation import TextField, clean_email, is_storable
+from app.schema.fields import Email
+from app.schema.load import Check
+from app.schema.text import is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200
-PLACE_FIELDS = {
-    "province": TextField(
-        "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
-    ),
-    "district": TextField(
-        "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
-    ),
-}
-INVITE_NAME_FIELD = TextField(
-    "display_name", lazy_gettext("The display name"), required=False, max_len=60, multiline=False
-)
-ACCEPT_NAME_FIELD = TextField(
-    "display_name", lazy_gettext("The display name"), max_len=60, multiline=False
-)
+PLACE_FIELDS = {"province": Check(Province, "province"), "district": Check(District, "district")}
+INVITE_NAME_FIELD = Check(DisplayName, "display_name")
+ACCEPT_NAME_FIELD = Check(RequiredDisplayName, "display_name")
+EMAIL_FIELD = Check(Email, "email")
 
 
 # --- who may do what --------------------------------------------------------------------------
@@ -226,7 +219,7 @@ def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
     The token (256 random bits) is returned once; only its SHA-256 digest is stored.
     """
     require_admin(actor)
-    email = clean_email(data.get("email"))
+    email = EMAIL_FIELD.clean(data.get("email"))
     display_name = INVITE_NAME_FIELD.clean(data.get("display_name"))
     slugs = data.get("communes")
     if isinstance(slugs, str):

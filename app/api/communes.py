@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from app.api.helpers import json_body, require_account
 from app.api.spec import documented
 from app.communes.schemas import Commune, CommuneList, NewCommune
-from app.communes.services import communes_for, create_commune_as
+from app.communes.services import communes_for, create_commune_as, join_url
 from app.errors import Forbidden
 from app.extensions import db
 from app.schema.load import load
@@ -26,7 +26,8 @@ def create() -> tuple[Response, int]:
     # audit log records who made it.
     commune = create_commune_as(account, new.model_dump())
     db.session.commit()
-    return jsonify(Commune.of(commune, current_app.config["BASE_URL"]).dump()), 201
+    base_url = current_app.config["BASE_URL"]
+    return jsonify(Commune.of(commune, join_url(base_url, commune)).dump()), 201
 
 
 @bp.get("/communes")
@@ -36,5 +37,5 @@ def index() -> Response:
     if not account.is_staff:
         raise Forbidden()
     base_url = current_app.config["BASE_URL"]
-    items = [Commune.of(commune, base_url) for commune in communes_for(account)]
+    items = [Commune.of(c, join_url(base_url, c)) for c in communes_for(account)]
     return jsonify(CommuneList(items=items).dump())

@@ -20,7 +20,6 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from app.membership.models import OFFICIAL, RESIDENT
 from app.schema.text import MAX_ID, SLUG_PATTERN
 
 Schema = dict[str, Any]
@@ -33,16 +32,8 @@ V = TypeVar("V", bound=Callable[..., Any])
 # --- schema helpers ------------------------------------------------------------------------------
 
 STR: Schema = {"type": "string"}
-INT: Schema = {"type": "integer"}
-COUNT: Schema = {"type": "integer", "minimum": 0}
-BOOL: Schema = {"type": "boolean"}
-NUMBER: Schema = {"type": "number"}
-TIME: Schema = {"type": "string", "format": "date-time"}
 ID: Schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-TRUE: Schema = {"const": True}
 SLUG: Schema = {"type": "string", "pattern": SLUG_PATTERN.pattern}
-ROLE: Schema = {"type": "string", "enum": [RESIDENT, OFFICIAL]}
-KIND: Schema = {"type": "string", "enum": ["admin", "official", "resident"]}
 
 
 def ref(name: str) -> Schema:
@@ -63,42 +54,20 @@ def enum(values: tuple[str, ...]) -> Schema:
     return {"type": "string", "enum": list(values)}
 
 
-def text(max_len: int, *, min_len: int = 1, line: bool = False) -> Schema:
-    """What ``app.validation.TextField`` takes (it trims, and refuses control characters)."""
-    schema: Schema = {"type": "string", "minLength": min_len, "maxLength": max_len}
-    return {**schema, "description": "a single line"} if line else schema
-
-
 def array(items: Schema) -> Schema:
     return {"type": "array", "items": items}
 
 
-class _Optional(dict):
-    """Marks a property that ``obj`` leaves out of ``required``."""
-
-
-def optional(schema: Schema) -> Schema:
-    return _Optional(schema)
-
-
 def obj(**properties: Schema) -> Schema:
-    """A response object: exactly these keys, all present unless marked ``optional``."""
-    required = [name for name, value in properties.items() if not isinstance(value, _Optional)]
-    schema: Schema = {"type": "object", "properties": {k: dict(v) for k, v in properties.items()}}
-    return {**schema, "required": required, "additionalProperties": False}
+    """A small response object that is no model: exactly these keys, all present."""
+    schema: Schema = {"type": "object", "properties": properties, "required": list(properties)}
+    return {**schema, "additionalProperties": False}
 
 
 def fields(*required: str, **properties: Schema) -> Schema:
     """A request object; the API ignores keys it does not know, so they are allowed."""
     schema: Schema = {"type": "object", "properties": properties}
     return {**schema, "required": list(required)} if required else schema
-
-
-def listing(item: Schema, *, paged: bool = False) -> Schema:
-    """``{"items": [...]}``, and ``next_cursor`` (null on the last page) when paged."""
-    if paged:
-        return obj(items=array(item), next_cursor=nullable(STR))
-    return obj(items=array(item))
 
 
 def json_body(schema: Schema, *, required: bool = True) -> Schema:

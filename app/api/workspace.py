@@ -41,6 +41,7 @@ from app.threads.notes import add_note, assign_thread, recategorise_thread, thre
 from app.threads.schemas import (
     Category,
     CategoryFull,
+    NewNote,
     OptionalReason,
     Reply,
     RequiredReason,
@@ -77,7 +78,6 @@ from app.workspace.schemas import (
     MemberList,
     NewCannedReply,
     NewCategory,
-    NewNote,
     Note,
     NoteList,
     Person,

@@ -8,14 +8,15 @@ from flask_babel import lazy_gettext
 from pydantic import BaseModel
 
 from app.communes import models
-from app.communes.services import join_url
 from app.membership.models import OFFICIAL, RESIDENT
-from app.schema.fields import Slug, Text
+from app.schema.fields import OptionalText, Slug, Text
 from app.schema.out import Out
 
 # A person's role in a commune.
 Role = Literal[RESIDENT, OFFICIAL]
 CommuneName = Text(lazy_gettext("The commune name"), max_len=120, line=True)
+District = OptionalText(lazy_gettext("The district"), max_len=120, line=True)
+Province = OptionalText(lazy_gettext("The province"), max_len=120, line=True)
 
 
 class NewCommune(BaseModel):
@@ -38,8 +39,8 @@ class Commune(Out):
     join_url: str
 
     @classmethod
-    def of(cls, commune: models.Commune, base_url: str) -> Commune:
-        return cls(slug=commune.slug, name=commune.name, join_url=join_url(base_url, commune))
+    def of(cls, commune: models.Commune, join_url: str) -> Commune:
+        return cls(slug=commune.slug, name=commune.name, join_url=join_url)
 
 
 class CommuneList(Out):

@@ -10,7 +10,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
@@ -18,19 +17,19 @@ from app.audit.services import record
 from app.communes.areas import managed_clause, place_in_area
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
+from app.communes.schemas import CommuneName, District, Province
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
+from app.schema.fields import Slug
+from app.schema.load import Check
+from app.schema.text import SLUG_PATTERN, is_storable
 from app.threads.categories import add_default_categories
-from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
-NAME_FIELD = TextField("name", lazy_gettext("The commune name"), max_len=120, multiline=False)
-DISTRICT_FIELD = TextField(
-    "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
-)
-PROVINCE_FIELD = TextField(
-    "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
-)
+NAME_FIELD = Check(CommuneName, "name")
+DISTRICT_FIELD = Check(District, "district")
+PROVINCE_FIELD = Check(Province, "province")
+SLUG_FIELD = Check(Slug, "slug")
 # Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
 EDITABLE = ("name", "district", "province", "code", "open311_public")
@@ -98,7 +97,7 @@ def create_commune(
     province: object = None,
 ) -> Commune:
     """Add a commune group (not committed)."""
-    clean = clean_slug(slug)
+    clean = SLUG_FIELD.clean(slug)
     clean_name = NAME_FIELD.clean(name)
     assert clean_name is not None
     fields = {

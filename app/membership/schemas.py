@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, ConfigDict, WithJsonSchema
 
 from app.communes.schemas import CommuneRef, Role
+from app.schema.fields import OptionalText, Text
 from app.schema.out import DbId, Out
 
+DisplayName = OptionalText(lazy_gettext("The display name"), max_len=60, line=True)
+RequiredDisplayName = Text(lazy_gettext("The display name"), max_len=60, line=True)
 # The token is looked up (404, or 410 for a replaced board) before the name is checked.
 Token = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 1, "maxLength": 64})]
 DisplayNameText = Annotated[

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import delete, select
 
 from app.accounts.models import Account
@@ -16,12 +15,11 @@ from app.communes.services import find_by_token, get_commune
 from app.errors import Forbidden, NotAuthenticated
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
+from app.membership.schemas import DisplayName
 from app.push.models import PushSubscription
-from app.validation import TextField
+from app.schema.load import Check
 
-DISPLAY_NAME_FIELD = TextField(
-    "display_name", lazy_gettext("The display name"), required=False, max_len=60, multiline=False
-)
+DISPLAY_NAME_FIELD = Check(DisplayName, "display_name")
 
 
 def default_display_name() -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from app.schema.fields import Text
+from app.schema.fields import OptionalText, Text
 from app.schema.out import DbId, Out, Time
 
 ClientName = Text("name", max_len=120, line=True)
+# A service request's fields, named as GeoReport v2 names them.
+Description = Text("description", max_len=4000)
+AddressString = OptionalText("address_string", max_len=250, line=True)
 
 
 class NewApiClient(BaseModel):

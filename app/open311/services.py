@@ -17,10 +17,12 @@ from app.communes.models import Commune
 from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
+from app.open311.schemas import AddressString, ClientName, Description
 from app.parsing import parse_datetime
+from app.schema.load import Check
+from app.schema.text import is_storable
 from app.signals import thread_created
 from app.threads.models import Category, Reply, StatusChange, Thread
-from app.validation import TextField, is_storable
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)
@@ -38,10 +40,9 @@ class Open311Error(Exception):
         self.description = description
 
 
-DESCRIPTION = TextField("description", "description", required=True, max_len=4000)
-ADDRESS = TextField(
-    "address_string", "address_string", required=False, max_len=250, multiline=False
-)
+DESCRIPTION = Check(Description, "description")
+ADDRESS = Check(AddressString, "address_string")
+CLIENT_NAME = Check(ClientName, "name")
 
 
 # --- clients -------------------------------------------------------------------------------
@@ -53,7 +54,7 @@ def hash_key(key: str) -> str:
 
 def issue_client(name: object, admin: Account) -> tuple[ApiClient, str]:
     """A new client and its key (shown once; only the hash is kept)."""
-    clean = TextField("name", "name", max_len=120, multiline=False).clean(name)
+    clean = CLIENT_NAME.clean(name)
     key = secrets.token_urlsafe(32)
     client = ApiClient(name=clean, key_hash=hash_key(key), created_by_id=admin.id)
     db.session.add(client)

@@ -17,7 +17,7 @@ from app.models_base import utcnow
 from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys
 from app.push.endpoints import EndpointNotAllowed, HostRule, check_endpoint
 from app.push.models import PushSubscription
-from app.validation import is_storable
+from app.schema.text import is_storable
 
 # 400/403 this many times in a row (and the push service accepts others): the subscription is
 # dead on the push service's side (revoked, or made with another key), so it is retired.

@@ -1,4 +1,4 @@
-"""Pydantic field types that check what ``app.validation`` used to, with the same messages.
+"""Pydantic field types with the app's own checks and messages.
 
 Each type cleans its value in a "before" validator (so a wrong type gets the app's message, not
 pydantic's) and carries its JSON Schema, which the OpenAPI document shows. A ``Label`` in the
@@ -9,6 +9,7 @@ metadata names the field in messages ("The title is required."). Refusals are
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -173,3 +174,49 @@ def Moment(message: Callable[[], str], *, zone: tzinfo = UTC) -> Any:
 
     schema = nullable({"type": "string", "format": "date-time"})
     return Annotated[datetime | None, BeforeValidator(clean), WithJsonSchema(schema)]
+
+
+def _clean_email(value: Any) -> str:
+    """A plausible email address, lowercased."""
+    if not isinstance(value, str) or len(value) > 254:
+        raise invalid(_("Enter a valid email address."))
+    email = value.strip().lower()
+    if has_forbidden_characters(email) or not _EMAIL.fullmatch(email):
+        raise invalid(_("Enter a valid email address."))
+    return email
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+Email = Annotated[
+    str, BeforeValidator(_clean_email), WithJsonSchema({"type": "string", "maxLength": 254})
+]
+
+
+def WholeNumber(message: Callable[[], str], *, minimum: int = 0) -> Any:
+    """A whole number from ``minimum`` (a JSON integer or ASCII digits), as a form sends it."""
+
+    def clean(value: Any) -> int:
+        try:
+            return parse_int(value, "number", minimum=minimum, maximum=MAX_ID, message=message())
+        except InvalidValue as error:
+            raise invalid(error.message) from None
+
+    schema = {"type": "integer", "minimum": minimum, "maximum": MAX_ID}
+    return Annotated[int, BeforeValidator(clean), WithJsonSchema(schema)]
+
+
+def IdOr(*words: str, message: Callable[[], str]) -> Any:
+    """A database id, or one of ``words`` (a filter's "none", "me"), as given."""
+
+    def clean(value: Any) -> int | str:
+        if value in words:
+            return value
+        try:
+            return parse_int(value, "id", minimum=1, maximum=MAX_ID, message=message())
+        except InvalidValue as error:
+            raise invalid(error.message) from None
+
+    pattern = f"^({'|'.join(words)}|[0-9]{{1,10}})$"
+    return Annotated[
+        int | str, BeforeValidator(clean), WithJsonSchema({"type": "string", "pattern": pattern})
+    ]

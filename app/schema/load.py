@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Any, TypeVar
 
 from flask_babel import gettext as _
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter
 from pydantic import ValidationError as PydanticError
 
 from app.errors import ValidationError
@@ -46,3 +47,27 @@ def _unknown_field_message(model: type[BaseModel], field: str | None) -> Any:
     """A model may say how it refuses names it does not know."""
     unknown = getattr(model, "unknown_field_message", None)
     return unknown(field) if unknown else None
+
+
+class Check:
+    """One field a service checks on its own (an argument, a form cell), with the rules and
+    messages of its schema type: ``Check(CommuneName, "name").clean(value)``."""
+
+    def __init__(self, kind: Any, field: str) -> None:
+        self.kind = kind
+        self.name = field
+
+    @cached_property
+    def _adapter(self) -> TypeAdapter[Any]:
+        # Built on first use: nothing happens at import time.
+        return TypeAdapter(self.kind)
+
+    def clean(self, value: object) -> Any:
+        """The cleaned value, or the app's 422 naming the field."""
+        try:
+            return self._adapter.validate_python(value)
+        except PydanticError as error:
+            detail = error.errors(include_url=False)[0]
+            if detail["type"] == INVALID:
+                raise ValidationError(detail["ctx"]["message"], field=self.name) from None
+            raise ValidationError(field=self.name) from None

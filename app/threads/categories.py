@@ -6,7 +6,6 @@ import re
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,9 +15,10 @@ from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.parsing import parse_id
+from app.schema.load import Check
 from app.threads.models import Category
+from app.threads.schemas import CategoryName
 from app.threads.search import fold
-from app.validation import TextField
 
 # Every new commune starts with these (names in Vietnamese: they are the commune's own data).
 DEFAULT_CATEGORIES = (
@@ -57,7 +57,7 @@ def clean_category(commune: Commune, value: object) -> Category | None:
 
 # --- officials manage their commune's categories ---------------------------------------------
 
-NAME_FIELD = TextField("name", lazy_gettext("The category name"), max_len=80, multiline=False)
+NAME_FIELD = Check(CategoryName, "name")
 _CODE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
 
 

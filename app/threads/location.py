@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 
 from app.errors import ValidationError
 from app.parsing import parse_float
-from app.validation import TextField
+from app.schema.load import Check
+from app.threads.schemas import Address
 
-ADDRESS_FIELD = TextField(
-    "address", lazy_gettext("The address"), required=False, max_len=250, multiline=False
-)
+ADDRESS_FIELD = Check(Address, "address")
 
 
 def _coordinate(value: Any, name: str, bound: float) -> float | None:

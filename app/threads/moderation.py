@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
-from flask_babel import force_locale, lazy_gettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, func, or_, select, update
 
@@ -28,17 +28,16 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.membership.services import membership_of, officials_of, require_official
 from app.models_base import insert_once, utcnow
+from app.schema.load import load
+from app.schema.text import MAX_ID
 from app.threads.access import readable_reply
 from app.threads.models import Flag, Reply, Thread
+from app.threads.schemas import OptionalReason, RequiredReason
 from app.threads.search import set_hidden
 from app.threads.services import readable_thread
-from app.validation import MAX_ID, TextField, clean_fields
 
 AUTO_HIDE_FLAGS = 3
 ESTABLISHED_DAYS = 7
-
-REASON_FIELDS = (TextField("reason", lazy_gettext("The reason"), max_len=1000),)
-FLAG_FIELDS = (TextField("reason", lazy_gettext("The reason"), required=False, max_len=1000),)
 
 
 @dataclass(frozen=True)
@@ -153,7 +152,7 @@ def flag_post(kind: str, post_id: int, account: Account | None, data: object) ->
         raise Forbidden(_("You were stopped from posting in this group, so you cannot flag posts."))
     if post.author_id == account.id:
         raise ValidationError(_("You cannot flag your own post."))
-    fields = clean_fields(as_object(data), FLAG_FIELDS)
+    fields = load(OptionalReason, as_object(data)).model_dump()
     existing = _flag_of(post, account)
     if existing is not None:
         return existing, False
@@ -243,7 +242,7 @@ def hide_post(kind: str, post_id: int, account: Account | None, data: object) ->
     automatically hidden post keeps it hidden: the review."""
     post, _role = _post(kind, post_id, account)
     require_official(account, post.thread.commune)
-    reason = clean_fields(as_object(data), REASON_FIELDS)["reason"]
+    reason = load(RequiredReason, as_object(data)).reason
     _set_hidden(post, reason)
     reviewed = _review_flags(post)
     record(
@@ -262,7 +261,7 @@ def restore_post(kind: str, post_id: int, account: Account | None, data: object)
     """An official shows a hidden post again, or dismisses the flags on a visible one."""
     post, _role = _post(kind, post_id, account)
     require_official(account, post.thread.commune)
-    reason = clean_fields(as_object(data), FLAG_FIELDS)["reason"]
+    reason = load(OptionalReason, as_object(data)).reason
     has_flags = db.session.scalar(select(func.count()).select_from(_open_flags(post).subquery()))
     if post.target.hidden_at is None and not has_flags:
         raise ValidationError(_("This post is not hidden."))
@@ -369,7 +368,7 @@ def block_member(
 ) -> Membership:
     """Stop a resident from posting (they can still read), with a reason they are shown."""
     require_official(account, commune)
-    reason = clean_fields(as_object(data), REASON_FIELDS)["reason"]
+    reason = load(RequiredReason, as_object(data)).reason
     membership = _resident_membership(commune, member_id)
     membership.posting_blocked = True
     membership.posting_blocked_reason = reason

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
@@ -16,13 +15,11 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import role_in
 from app.parsing import parse_id
+from app.schema.load import load
 from app.threads.access import official_thread
 from app.threads.categories import clean_category
 from app.threads.models import Thread, ThreadNote
-from app.threads.services import BODY_LIMIT
-from app.validation import TextField, clean_fields
-
-NOTE_FIELDS = (TextField("body", lazy_gettext("The note"), max_len=BODY_LIMIT),)
+from app.threads.schemas import NewNote
 
 
 def thread_notes(thread_id: int, account: Account | None) -> Sequence[ThreadNote]:
@@ -35,7 +32,7 @@ def thread_notes(thread_id: int, account: Account | None) -> Sequence[ThreadNote
 
 def add_note(thread_id: int, account: Account | None, data: object) -> ThreadNote:
     thread = official_thread(thread_id, account)
-    fields = clean_fields(as_object(data), NOTE_FIELDS)
+    fields = load(NewNote, as_object(data)).model_dump()
     note = ThreadNote(thread_id=thread.id, author=account, body=fields["body"])
     db.session.add(note)
     db.session.flush()

@@ -1,19 +1,22 @@
 """Threads in JSON: a thread, its replies and history, categories; what asking, replying,
-changing the status and flagging take.
+changing the status, notes and flagging take.
 
-The request models describe the threads' services' own checks (they run after the checks of
-who may do what, so a stranger never learns what a valid post looks like).
+The threads' services load the request models (after checking who may do what, so a stranger
+never learns what a valid post looks like), for the pages' forms and the API's JSON alike. The
+fields they check on their own (a category id, a place) are described here for the document.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.communes.schemas import Role
 from app.push.schemas import Delivery
-from app.schema.fields import nullable
+from app.schema.fields import Choice, OptionalText, Text, WholeNumber
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
@@ -29,20 +32,40 @@ def _text(max_len: int, *, line: bool = False) -> dict[str, Any]:
     return {**schema, "description": "a single line"} if line else schema
 
 
-BODY = _text(4000)
-REASON = _text(1000)
+BODY_LIMIT = 4000
+BODY = _text(BODY_LIMIT)
 ID_OR_NONE = {"type": ["integer", "string", "null"], "description": "an id, or null"}
 PLACE = {"type": ["number", "string", "null"]}
 
+Kind = Choice(lazy_gettext("The kind"), KINDS)
+Title = OptionalText(lazy_gettext("The title"), max_len=200, line=True)
+ThreadBody = Text(lazy_gettext("The text"), max_len=BODY_LIMIT)
+Visibility = Choice(lazy_gettext("Who can see it"), VISIBILITIES, default="public")
+Address = OptionalText(lazy_gettext("The address"), max_len=250, line=True)
+ReplyBody = Text(lazy_gettext("The reply"), max_len=BODY_LIMIT)
+Status = Choice(lazy_gettext("The status"), STATUSES)
+StatusNote = OptionalText(lazy_gettext("The note"), max_len=BODY_LIMIT)
+NoteBody = Text(lazy_gettext("The note"), max_len=BODY_LIMIT)
+Reason = Text(lazy_gettext("The reason"), max_len=1000)
+OptionalReasonText = OptionalText(lazy_gettext("The reason"), max_len=1000)
+CategoryName = Text(lazy_gettext("The category name"), max_len=80, line=True)
+# A category's place in the list, as the categories page's buttons send it.
+FormPosition = WholeNumber(lambda: _("position must be a whole number from 0."))
 
-class NewThread(BaseModel):
+
+class ThreadText(BaseModel):
+    """What every question or report has."""
+
+    kind: Kind
+    title: Title = None
+    body: ThreadBody
+    visibility: Visibility = "public"
+
+
+class NewThread(ThreadText):
     """``POST /communes/{slug}/threads`` as JSON."""
 
-    kind: described({"type": "string", "enum": list(KINDS)})
-    title: described(nullable(_text(200, line=True))) = None
-    body: described(BODY)
-    visibility: described(nullable({"type": "string", "enum": list(VISIBILITIES)})) = None
-    address: described(nullable(_text(250, line=True))) = None
+    address: Address = None
     category: described({**ID_OR_NONE, "description": "the id of an active category"}) = None
     latitude: described({**PLACE, "description": "-90 to 90, given with longitude"}) = None
     longitude: described({**PLACE, "description": "-180 to 180, given with latitude"}) = None
@@ -69,20 +92,24 @@ class NewThreadForm(BaseModel):
 
 
 class NewReply(BaseModel):
-    body: described(BODY)
+    body: ReplyBody
 
 
 class StatusRequest(BaseModel):
-    status: described({"type": "string", "enum": list(STATUSES)})
-    note: described(nullable(BODY)) = None
+    status: Status
+    note: StatusNote = None
+
+
+class NewNote(BaseModel):
+    body: NoteBody
 
 
 class OptionalReason(BaseModel):
-    reason: described(nullable(REASON)) = None
+    reason: OptionalReasonText = None
 
 
 class RequiredReason(BaseModel):
-    reason: described(REASON)
+    reason: Reason
 
 
 # --- answers ------------------------------------------------------------------------------------

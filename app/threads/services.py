@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import Exists, Select, and_, exists, func, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -19,27 +18,14 @@ from app.extensions import db
 from app.i18n import status_label
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
+from app.schema.load import load
 from app.signals import reply_added, status_changed, thread_created
 from app.threads.categories import clean_category
 from app.threads.location import clean_location
-from app.threads.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
+from app.threads.models import STATUSES, Reply, StatusChange, Thread
 from app.threads.photos import store_photo
+from app.threads.schemas import NewReply, StatusRequest, ThreadText
 from app.threads.search import matching_threads
-from app.validation import ChoiceField, TextField, clean_fields
-
-BODY_LIMIT = 4000
-
-THREAD_FIELDS = (
-    ChoiceField("kind", lazy_gettext("The kind"), KINDS),
-    TextField("title", lazy_gettext("The title"), required=False, max_len=200, multiline=False),
-    TextField("body", lazy_gettext("The text"), max_len=BODY_LIMIT),
-    ChoiceField("visibility", lazy_gettext("Who can see it"), VISIBILITIES, default="public"),
-)
-REPLY_FIELDS = (TextField("body", lazy_gettext("The reply"), max_len=BODY_LIMIT),)
-STATUS_FIELDS = (
-    ChoiceField("status", lazy_gettext("The status"), STATUSES),
-    TextField("note", lazy_gettext("The note"), required=False, max_len=BODY_LIMIT),
-)
 
 
 def visible_threads(commune: Commune, account: Account, role: str) -> Select[tuple[Thread]]:
@@ -208,7 +194,7 @@ def create_thread(
     require_member(account, commune)
     assert account is not None
     require_may_post(account, commune)
-    fields = clean_fields(_as_mapping(data), THREAD_FIELDS)
+    fields = load(ThreadText, _as_mapping(data)).model_dump()
     category = clean_category(commune, _as_mapping(data).get("category"))
     latitude, longitude, address = clean_location(_as_mapping(data))
     stored = None
@@ -299,7 +285,7 @@ def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
     if role != OFFICIAL and thread.hidden_at is not None:
         raise Forbidden(_("This post was hidden by an official; it cannot be replied to."))
     require_may_post(account, thread.commune)
-    fields = clean_fields(_as_mapping(data), REPLY_FIELDS)
+    fields = load(NewReply, _as_mapping(data)).model_dump()
     reply = Reply(thread=thread, author=account, author_role=role, body=fields["body"])
     db.session.add(reply)
     db.session.flush()
@@ -311,7 +297,7 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
     """An official moves a thread to another state, with an optional note (a reason to decline)."""
     thread, _role = readable_thread(thread_id, account)
     require_official(account, thread.commune)
-    fields = clean_fields(_as_mapping(data), STATUS_FIELDS)
+    fields = load(StatusRequest, _as_mapping(data)).model_dump()
     if fields["status"] == thread.status:
         raise ValidationError(_("The thread already has this status."), field="status")
     if fields["status"] not in STATUS_MOVES[thread.status]:

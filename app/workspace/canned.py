@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import func, select
 
 from app.accounts.models import Account
@@ -13,14 +12,9 @@ from app.communes.models import Commune
 from app.errors import NotFound, ValidationError, as_object, require_signed_in
 from app.extensions import db
 from app.membership.services import require_official, role_in
-from app.threads.services import BODY_LIMIT
-from app.validation import TextField, clean_fields
+from app.schema.load import load
 from app.workspace.models import CannedReply
-
-CANNED_FIELDS = (
-    TextField("title", lazy_gettext("The title"), max_len=80, multiline=False),
-    TextField("body", lazy_gettext("The text"), max_len=BODY_LIMIT),
-)
+from app.workspace.schemas import CannedReplyChange, NewCannedReply
 
 
 def canned_replies(commune: Commune, account: Account | None) -> Sequence[CannedReply]:
@@ -34,7 +28,7 @@ def canned_replies(commune: Commune, account: Account | None) -> Sequence[Canned
 
 def create_canned_reply(commune: Commune, account: Account | None, data: object) -> CannedReply:
     require_official(account, commune)
-    fields = clean_fields(as_object(data), CANNED_FIELDS)
+    fields = load(NewCannedReply, as_object(data)).model_dump()
     assert account is not None
     canned = CannedReply(
         commune_id=commune.id, title=fields["title"], body=fields["body"], author_id=account.id
@@ -58,11 +52,12 @@ def official_canned_reply(canned_id: int, account: Account | None) -> CannedRepl
 def update_canned_reply(canned_id: int, account: Account | None, data: object) -> CannedReply:
     canned = official_canned_reply(canned_id, account)
     data = as_object(data)
-    fields = [field for field in CANNED_FIELDS if field.name in data]
-    if not fields:
+    given = {name: data[name] for name in ("title", "body") if name in data}
+    if not given:
         raise ValidationError(_("Send a title or a text to change."))
-    for name, value in clean_fields(data, fields).items():
-        setattr(canned, name, value)
+    change = load(CannedReplyChange, given)
+    for name in change.model_fields_set:
+        setattr(canned, name, getattr(change, name))
     db.session.flush()
     return canned
 

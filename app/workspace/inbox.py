@@ -15,7 +15,9 @@ from app.errors import Forbidden, ValidationError, require_signed_in
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import communes_served
-from app.parsing import parse_cursor, parse_id
+from app.parsing import parse_cursor
+from app.schema.fields import IdOr
+from app.schema.load import Check
 from app.threads.models import KINDS, Reply, Thread
 from app.threads.moderation import open_flag_counts
 from app.threads.services import (
@@ -38,10 +40,12 @@ class InboxItem:
     open_flags: int
 
 
-def _id_arg(value: str, field: str, *, specials: Mapping[str, int]) -> int:
-    if value in specials:
-        return specials[value]
-    return parse_id(value, field, message=_("This filter value is not valid."))
+def _filter_message() -> str:
+    return _("This filter value is not valid.")
+
+
+CATEGORY_FILTER = Check(IdOr("none", message=_filter_message), "category")
+ASSIGNEE_FILTER = Check(IdOr("none", "me", message=_filter_message), "assignee")
 
 
 def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilters:
@@ -66,14 +70,20 @@ def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilte
     return InboxFilters(
         status=status,
         kind=kind,
-        category_id=_id_arg(category, "category", specials={"none": 0}) if category else None,
-        assignee_id=(
-            _id_arg(assignee, "assignee", specials={"none": 0, "me": account.id})
-            if assignee
-            else None
-        ),
+        category_id=_filter_id(CATEGORY_FILTER, category, account),
+        assignee_id=_filter_id(ASSIGNEE_FILTER, assignee, account),
         query=query,
     )
+
+
+def _filter_id(check: Check, value: str | None, account: Account) -> int | None:
+    """An id; 0 for "none" (no category, nobody); the caller's id for "me"."""
+    if not value:
+        return None
+    cleaned = check.clean(value)
+    if isinstance(cleaned, str):
+        return {"none": 0, "me": account.id}[cleaned]
+    return cleaned
 
 
 def clean_inbox_cursor(raw: str) -> InboxCursor | None:

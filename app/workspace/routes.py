@@ -12,7 +12,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
-from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import (
@@ -29,7 +28,8 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
-from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
+from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id
+from app.schema.load import Check
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
@@ -44,6 +44,7 @@ from app.threads.moderation import (
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
 from app.threads.pages import render_thread_page
+from app.threads.schemas import FormPosition
 from app.threads.services import INBOX_STATUSES
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
@@ -63,6 +64,7 @@ from app.workspace.inbox import (
 )
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
+POSITION = Check(FormPosition, "position")
 
 PAGE_SIZE = 50
 
@@ -350,9 +352,7 @@ def category_update(slug: str, category_id: int):
 
     def update() -> None:
         if form.get("position"):
-            data["position"] = parse_int(
-                form["position"], "position", message=_("position must be a whole number from 0.")
-            )
+            data["position"] = POSITION.clean(form["position"])
         update_category(category_id, current_account(), data)
 
     failed = _attempt(update, lambda message: _categories_page(slug, error=message))

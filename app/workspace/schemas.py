@@ -5,29 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, WithJsonSchema
 
 from app.communes.schemas import Role
-from app.schema.fields import nullable
+from app.schema.fields import Text, nullable
 from app.schema.out import By, Count, DbId, Out, Time
-from app.threads.schemas import BODY, ID_OR_NONE, Category, CategoryFull, Thread, described
-from app.workspace.inbox import InboxItem
-
-CannedTitle = described(
-    {"type": "string", "minLength": 1, "maxLength": 80, "description": "a single line"}
+from app.threads.schemas import (
+    BODY_LIMIT,
+    ID_OR_NONE,
+    Category,
+    CategoryFull,
+    CategoryName,
+    Thread,
+    described,
 )
-CategoryName = CannedTitle
+
+CannedTitle = Text(lazy_gettext("The title"), max_len=80, line=True)
+CannedBody = Text(lazy_gettext("The text"), max_len=BODY_LIMIT)
 CategoryCode = described(
     nullable({"type": "string", "pattern": "^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$"})
 )
-Body = described(BODY)
 IdOrNone = described(ID_OR_NONE)
 Flag = Annotated[Any, WithJsonSchema({"type": "boolean"})]
 Position = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 0})]
-
-
-class NewNote(BaseModel):
-    body: Body
 
 
 class Assignment(BaseModel):
@@ -40,14 +41,14 @@ class Recategorisation(BaseModel):
 
 class NewCannedReply(BaseModel):
     title: CannedTitle
-    body: Body
+    body: CannedBody
 
 
 class CannedReplyChange(BaseModel):
-    """The title, the text, or both."""
+    """The title, the text, or both; each checked when given."""
 
-    title: CannedTitle = None
-    body: Body = None
+    title: CannedTitle = None  # type: ignore[assignment]
+    body: CannedBody = None  # type: ignore[assignment]
 
 
 class NewCategory(BaseModel):
@@ -91,7 +92,8 @@ class WorkspaceThread(Thread):
     open_flags: Count
 
     @classmethod
-    def of_item(cls, item: InboxItem) -> WorkspaceThread:
+    def of_item(cls, item: Any) -> WorkspaceThread:
+        """From the inbox's ``InboxItem``."""
         fields = Thread.fields_of(item.thread, item.reply_count)
         author = item.thread.author
         fields["author"] = (

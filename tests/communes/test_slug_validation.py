@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 
 from app.errors import ValidationError
-from app.validation import clean_slug
+from app.schema.fields import Slug
+from app.schema.load import Check
 
 
 @pytest.mark.parametrize("slug", ["xa-c\n", "xa-c\n\n", "\nxa-c"])
 def test_a_slug_with_a_newline_is_refused(slug):
     # re.match with "$" also matches before a final newline.
     with pytest.raises(ValidationError):
-        clean_slug(slug)
+        Check(Slug, "slug").clean(slug)
 
 
 def test_creating_a_commune_with_a_trailing_newline_in_the_slug_is_invalid(world):

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from app.errors import ValidationError
 from app.extensions import db
+from app.schema.fields import Text
+from app.schema.load import Check
+from app.schema.text import has_forbidden_characters
 from app.threads.models import Reply, Thread
-from app.validation import TextField, has_forbidden_characters
 from tests.workspace.helpers import ask, count
 
 FORBIDDEN = [
@@ -45,7 +47,7 @@ def test_what_people_write_is_allowed(text):
 
 @given(st.text())
 def test_text_that_passes_a_field_is_well_formed_xml(text):
-    field = TextField("body", "body")
+    field = Check(Text("body"), "body")
     try:
         cleaned = field.clean(text)
     except ValidationError:
