@@ -19,6 +19,7 @@ from app.membership.services import (
     role_in,
 )
 from app.push.services import PREFERENCE_NAMES, preferences, update_preferences
+from app.ratelimit.declare import limited
 from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)
@@ -54,6 +55,7 @@ def _join_page(commune: Commune, **values: object) -> Response:
 
 
 @bp.post("/j/<token>")
+@limited("join")
 def join_submit(token: str):
     display_name = request.form.get("display_name", "")
     try:

@@ -18,6 +18,7 @@ from app.extensions import db
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune, require_official
 from app.parsing import page_cursor
+from app.ratelimit.declare import limited
 from app.threads.categories import active_categories
 from app.threads.idempotency import (
     FORM_FIELD,
@@ -77,6 +78,7 @@ def feed(slug: str) -> str:
 
 
 @bp.post("/c/<slug>/threads")
+@limited("post")
 @login_required
 def ask(slug: str):
     account = current_account()
@@ -175,6 +177,7 @@ def thread_page(thread_id: int) -> str:
 
 
 @bp.post("/t/<id:thread_id>/replies")
+@limited("post")
 @login_required
 def reply(thread_id: int):
     account = current_account()
