@@ -35,9 +35,10 @@ from app.communes.services import get_commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
-from app.membership.services import add_official, leave, role_in
+from app.membership.services import add_official, role_in
 from app.models_base import as_utc, utcnow
 from app.parsing import parse_int
+from app.privacy.services import leave
 from app.validation import TextField, clean_email, is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)

@@ -1,4 +1,5 @@
-"""What we hold about a person, handed over on request; and forgetting them.
+"""What we hold about a person, handed over on request; what leaving a group takes with it;
+and forgetting them.
 
 docs/privacy.md lists what deletion removes and what is kept, and why; keep both in step.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -17,8 +19,10 @@ from app.admin.models import Invitation
 from app.announcements.models import Announcement
 from app.audit.services import forget_resident
 from app.communes.models import Commune
+from app.errors import Forbidden
 from app.extensions import db
 from app.membership.models import Membership
+from app.membership.services import membership_of, memberships_of
 from app.models_base import isoformat
 from app.push.models import PushSubscription
 from app.threads.models import Reply, StatusChange, Thread
@@ -128,6 +132,21 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
     else:
         db.session.execute(update(Reply).where(*reply_filter).values(author_id=None))
         db.session.execute(update(Thread).where(Thread.id.in_(thread_ids)).values(author_id=None))
+
+
+def leave(account: Account | None, commune: Commune, *, delete_posts: bool = False) -> None:
+    """Leave a group: its posts stay as "former member" (or go, when asked); a person left
+    with no group keeps no push subscription either."""
+    membership = membership_of(account, commune)
+    if account is None or membership is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    detach_posts(account, commune, delete_posts=delete_posts)
+    db.session.delete(membership)
+    db.session.flush()
+    if not memberships_of(account):
+        db.session.execute(
+            delete(PushSubscription).where(PushSubscription.account_id == account.id)
+        )
 
 
 def delete_account(account: Account, *, delete_posts: bool) -> None:
