@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, managed_clause, place_in_area
+from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.membership.models import OFFICIAL, Membership
 from app.signals import commune_created
 from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
@@ -240,18 +239,6 @@ def rotate_join_token(commune: Commune, actor: Account | None) -> str:
         target_id=commune.id,
     )
     return commune.join_token
-
-
-def communes_for(account: Account) -> Sequence[Commune]:
-    """Admins the communes of their area; officials the ones they serve."""
-    query = select(Commune).order_by(Commune.name, Commune.id)
-    if account.is_admin:
-        query = query.where(managed_clause(account))
-    else:
-        query = query.join(Membership, Membership.commune_id == Commune.id).where(
-            Membership.account_id == account.id, Membership.role == OFFICIAL
-        )
-    return db.session.scalars(query).all()
 
 
 # --- slugs made from names -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.accounts.models import Account
+from app.communes.areas import managed_clause
 from app.communes.models import Commune
 from app.communes.services import find_by_token, get_commune
 from app.errors import Forbidden, NotAuthenticated
@@ -120,6 +121,15 @@ def communes_served(account: Account) -> Sequence[Commune]:
         .where(Membership.account_id == account.id, Membership.role == OFFICIAL)
         .order_by(Commune.name, Commune.id)
     ).all()
+
+
+def communes_for(account: Account) -> Sequence[Commune]:
+    """Admins the communes of their area; officials the ones they serve."""
+    if account.is_admin:
+        return db.session.scalars(
+            select(Commune).where(managed_clause(account)).order_by(Commune.name, Commune.id)
+        ).all()
+    return communes_served(account)
 
 
 def add_official(account: Account, commune: Commune) -> Membership:
