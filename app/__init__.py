@@ -29,6 +29,7 @@ from app.communes.routes import bp as communes_bp
 from app.config import instance_path_from_env, load_config
 from app.extensions import db, migrate
 from app.membership.routes import bp as membership_bp
+from app.open311.formats import error_response as open311_error_list
 from app.open311.routes import bp as open311_bp
 from app.push.cli import push_cli
 from app.pwa import bp as pwa_bp
@@ -62,7 +63,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # the database has chosen how a writing request's transaction begins).
     sessions.init_app(app)
     i18n.init_app(app)
-    errors.init_app(app)
+    # Open311 clients read GeoReport v2's [{"code", "description"}], whatever failed.
+    errors.init_app(app, faces={"/open311/": open311_error_list})
     parsing.init_app(app)  # before anything reads a body: every get_json is checked
     origin_guard.init_app(app)
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
