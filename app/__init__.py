@@ -31,6 +31,7 @@ from app.extensions import db, migrate
 from app.membership.routes import bp as membership_bp
 from app.open311.formats import error_response as open311_error_list
 from app.open311.routes import bp as open311_bp
+from app.privacy import services as privacy
 from app.push.cli import push_cli
 from app.pwa import bp as pwa_bp
 from app.ratelimit import guard as ratelimit_guard
@@ -79,9 +80,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _connect_receivers() -> None:
-    """Subscribe the concepts to the domain's signals (app/signals.py). Signals are
-    process-wide and connecting again is a no-op, so many apps in one process are fine."""
+    """Subscribe the concepts to the domain's signals (app/signals.py) and the session's
+    events. Both are process-wide and connecting again is a no-op, so many apps in one
+    process are fine."""
     categories.connect_receivers()
+    privacy.connect_listeners()
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -176,12 +176,21 @@ def _discard_after_commit(paths: list[Path]) -> None:
         db.session.info.setdefault(_DISCARD_KEY, []).extend(paths)
 
 
-@event.listens_for(Session, "after_commit")
 def _discard_photo_files(session: Session) -> None:
     for path in session.info.pop(_DISCARD_KEY, ()):
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
 def _keep_photo_files(session: Session) -> None:
     session.info.pop(_DISCARD_KEY, None)
+
+
+def connect_listeners() -> None:
+    """Deleted posts' photo files go once their deletion commits (and stay on a rollback).
+    Called by create_app; SQLAlchemy would call a listener added twice twice, hence the check."""
+    for name, listener in (
+        ("after_commit", _discard_photo_files),
+        ("after_rollback", _keep_photo_files),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
