@@ -8,7 +8,6 @@ limits.py and docs/limits.md.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Literal, TypeVar, get_args
 
@@ -36,18 +35,6 @@ def limited(kind: Kind) -> Callable[[View], View]:
         return view
 
     return declare
-
-
-def without_limits(view: View) -> View:
-    """``view`` again, declaring no limits: for registering a limited view a second time where
-    its limits do not apply (the officials' workspace reuses the group's reply handler)."""
-
-    @functools.wraps(view)
-    def unlimited(*args: object, **kwargs: object) -> object:
-        return view(*args, **kwargs)
-
-    setattr(unlimited, _ATTRIBUTE, None)  # wraps() copied the declaration
-    return unlimited  # type: ignore[return-value]
 
 
 def declared_kind(view: Callable[..., object] | None) -> str | None:

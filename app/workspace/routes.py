@@ -30,7 +30,6 @@ from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
-from app.ratelimit.declare import without_limits
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
@@ -181,10 +180,7 @@ def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
 
 
 # The page's reply and status forms: the same handlers as the group's thread page (one each).
-# Officials replying from their own page spend no posting limits (they never did).
-bp.add_url_rule(
-    "/t/<id:thread_id>/replies", "reply", without_limits(threads_routes.reply), methods=["POST"]
-)
+bp.add_url_rule("/t/<id:thread_id>/replies", "reply", threads_routes.reply, methods=["POST"])
 bp.add_url_rule("/t/<id:thread_id>/status", "status", threads_routes.status, methods=["POST"])
 
 
