@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications.audiences import audience
 from app.push.models import KIND_ANSWER, KIND_DISCUSSION, PushMessage, PushSubscription
-from app.push.services import audience
 from app.threads.models import ThreadFollower
 from tests.threads.helpers import API, ask, call, count, me, reply
 
@@ -58,12 +58,12 @@ def _audience_of(message_id: int) -> set[int]:
 
 
 def _followers_in_audience() -> bool:
-    """Whether app/push/services.py's audience() includes followers (the patch in the report)."""
+    """Whether app/notifications/audiences.py's audience() includes followers."""
     import inspect
 
-    from app.push import services
+    from app.notifications import audiences
 
-    source = inspect.getsource(services.audience)
+    source = inspect.getsource(audiences.audience)
     return "ThreadFollower" in source or "followers_of" in source
 
 
