@@ -10,11 +10,13 @@ from app.api.schemas import commune_json
 from app.extensions import db
 from app.membership.services import join, member_commune
 from app.privacy.services import leave
+from app.ratelimit.declare import limited
 
 bp = Blueprint("membership", __name__)
 
 
 @bp.post("/join")
+@limited("join")
 def join_commune() -> tuple[Response, int]:
     data = json_body()
     result = join(data.get("token"), data.get("display_name"), current_account())

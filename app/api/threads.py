@@ -11,6 +11,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
+from app.ratelimit.declare import limited
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread
@@ -44,6 +45,7 @@ def index(slug: str) -> Response:
 
 
 @bp.post("/communes/<slug>/threads")
+@limited("post")
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
@@ -103,6 +105,7 @@ def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
 
 
 @bp.post("/threads/<id:thread_id>/replies")
+@limited("post")
 def reply(thread_id: int) -> tuple[Response, int]:
     account = require_account()
     key = parse_key(request.headers.get(HEADER))
