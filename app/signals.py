@@ -18,7 +18,7 @@ thread_created = _signals.signal("thread-created")
 reply_added = _signals.signal("reply-added")
 #: sender: the new StatusChange. Notifications subscribe.
 status_changed = _signals.signal("status-changed")
-#: sender: the Announcement; kwargs: commune. Notifications subscribe.
+#: sender: the Announcement (new, or its text edited); kwargs: commune. Notifications subscribe.
 announcement_posted = _signals.signal("announcement-posted")
 #: sender: the new Commune. Category seeding subscribes.
 commune_created = _signals.signal("commune-created")

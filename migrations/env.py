@@ -41,7 +41,7 @@ def run_migrations_online() -> None:
     # SQLite cannot ALTER most things: batch mode rebuilds tables so migrations work on both.
     options.setdefault("render_as_batch", True)
     # The search index's FTS5 table and GIN index are DDL, not models: never drop them.
-    from app.workspace.models import include_name
+    from app.threads.models import include_name
 
     options.setdefault("include_name", include_name)
     with database.engine.connect() as connection:

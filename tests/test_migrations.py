@@ -9,7 +9,7 @@ from sqlalchemy import create_engine
 
 from app import create_app
 from app.extensions import db
-from app.workspace.models import include_name
+from app.threads.models import include_name
 
 
 def test_migrations_match_models(database_url, tmp_path):

@@ -21,7 +21,8 @@ from app.membership.services import require_member, require_official
 from app.models_base import as_utc, utcnow
 from app.parsing import parse_datetime
 from app.push.models import PushMessage
-from app.push.services import delivery_summaries, queue_announcement
+from app.push.reach import delivery_summaries
+from app.signals import announcement_posted
 from app.validation import TextField, clean_fields
 
 ANNOUNCEMENT_FIELDS = (
@@ -65,12 +66,6 @@ def clean_expiry(
     return moment
 
 
-def _cap_expiry(message: PushMessage, expires_at: datetime | None) -> None:
-    """A notification is not delivered after its announcement expires."""
-    if expires_at is not None and as_utc(message.expires_at) > expires_at:
-        message.expires_at = expires_at
-
-
 def post_announcement(commune: Commune, account: Account | None, data: object) -> Announcement:
     """An official posts to every member of the commune (not committed); optionally urgent
     (``urgent``: sent at once and shown first, as a warning), pinned (``pinned``) and with an
@@ -92,7 +87,7 @@ def post_announcement(commune: Commune, account: Account | None, data: object) -
     )
     db.session.add(announcement)
     db.session.flush()
-    _cap_expiry(queue_announcement(announcement, commune), expires_at)
+    announcement_posted.send(announcement, commune=commune)  # every member is notified
     return announcement
 
 
@@ -160,8 +155,8 @@ def update_announcement(
         announcement.edited_at = utcnow()
     db.session.flush()
     if "title" in changed or "body" in changed:
-        expires = as_utc(announcement.expires_at) if announcement.expires_at else None
-        _cap_expiry(queue_announcement(announcement, commune), expires)
+        # Queued again with the same Topic: a phone not yet reached gets only the new text.
+        announcement_posted.send(announcement, commune=commune)
     record(
         account,
         "announcement.edit",

@@ -2,23 +2,23 @@
 
 from flask import Blueprint
 
+from app.api import (
+    accounts,
+    admin,
+    announcements,
+    auth,
+    communes,
+    membership,
+    open311_clients,
+    openapi,
+    push,
+    threads,
+    workspace,
+)
+
 
 def create_api_blueprint() -> Blueprint:
     """Build the ``/api/v1`` blueprint from every resource module's blueprint."""
-    from app.api import (
-        accounts,
-        admin,
-        announcements,
-        auth,
-        communes,
-        membership,
-        open311_clients,
-        openapi,
-        push,
-        threads,
-        workspace,
-    )
-
     api = Blueprint("api", __name__, url_prefix="/api/v1")
     for module in (
         auth,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.accounts import second_factor
+from app.admin.services import reset_second_factor as reset
 from app.api.helpers import require_account
 from app.extensions import db
 
@@ -14,6 +14,6 @@ bp = Blueprint("accounts", __name__)
 @bp.delete("/accounts/<id:account_id>/second-factor")
 def reset_second_factor(account_id: int) -> tuple[str, int]:
     """Turn off a staff member's second factor (a lost phone); their sessions end."""
-    second_factor.reset_by_admin(require_account(), account_id)
+    reset(require_account(), account_id)
     db.session.commit()
     return "", 204

@@ -12,12 +12,14 @@ from app.api.schemas import account_json, commune_json
 from app.extensions import db
 from app.membership.services import memberships_of
 from app.privacy.services import delete_account, export_data
+from app.ratelimit.declare import limited
 from app.ratelimit.devices import trust_this_device
 
 bp = Blueprint("auth", __name__)
 
 
 @bp.post("/auth/login")
+@limited("password")
 def login() -> Response:
     data = json_body()
     account = authenticate(data.get("email"), data.get("password"))
@@ -30,6 +32,7 @@ def login() -> Response:
 
 
 @bp.post("/auth/totp/setup")
+@limited("code")
 def totp_setup() -> Response:
     """A new secret for the caller's authenticator app; not trusted until confirmed."""
     account = require_account()
@@ -43,6 +46,7 @@ def totp_setup() -> Response:
 
 
 @bp.post("/auth/totp/confirm")
+@limited("code")
 def totp_confirm() -> Response:
     """Turn the second factor on with a first code; answers the one-time recovery codes."""
     account = require_account()
@@ -55,6 +59,7 @@ def totp_confirm() -> Response:
 
 
 @bp.post("/auth/totp/disable")
+@limited("code")
 def totp_disable() -> tuple[str, int]:
     account = require_account()
     data = json_body()
@@ -64,6 +69,7 @@ def totp_disable() -> tuple[str, int]:
 
 
 @bp.post("/auth/password")
+@limited("code")
 def change_password_view() -> Response:
     """Change the signed-in staff member's password; other devices are signed out."""
     account = require_account()

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, jsonify
 from app.api.helpers import json_body, require_account
 from app.api.schemas import commune_json
 from app.communes.areas import place_in_area
-from app.communes.services import communes_for, create_commune
+from app.communes.services import create_commune
 from app.errors import Forbidden
 from app.extensions import db
+from app.membership.services import communes_for
 
 bp = Blueprint("communes", __name__)
 

@@ -8,12 +8,15 @@ from app.accounts.sessions import current_account, sign_in
 from app.api.helpers import json_body, require_account
 from app.api.schemas import commune_json
 from app.extensions import db
-from app.membership.services import join, leave, member_commune
+from app.membership.services import join, member_commune
+from app.privacy.services import leave
+from app.ratelimit.declare import limited
 
 bp = Blueprint("membership", __name__)
 
 
 @bp.post("/join")
+@limited("join")
 def join_commune() -> tuple[Response, int]:
     data = json_body()
     result = join(data.get("token"), data.get("display_name"), current_account())

@@ -7,9 +7,10 @@ from flask import Blueprint, Response, jsonify
 from app.accounts.sessions import current_session_id
 from app.api.helpers import json_body, require_account
 from app.extensions import db
+from app.membership.preferences import preferences, update_preferences
 from app.membership.services import member_commune, membership_of
 from app.push.keys import allowed_hosts, vapid_key
-from app.push.services import preferences, subscribe, unsubscribe, update_preferences
+from app.push.subscriptions import subscribe, unsubscribe
 
 bp = Blueprint("push", __name__)
 

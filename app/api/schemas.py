@@ -14,8 +14,8 @@ from app.communes.models import Commune
 from app.communes.services import join_url
 from app.membership.models import Membership
 from app.models_base import as_utc, isoformat, utcnow
-from app.threads.models import Category, Reply, StatusChange, Thread
-from app.workspace.models import CannedReply, ThreadNote
+from app.threads.models import Category, Reply, StatusChange, Thread, ThreadNote
+from app.workspace.models import CannedReply
 
 
 def former_member() -> dict[str, Any]:

@@ -10,9 +10,12 @@ from app.api.schemas import reply_json, status_change_json, thread_detail_json, 
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
-from app.push.services import delivery_summaries, messages_for
+from app.push.reach import delivery_summaries, messages_for
+from app.ratelimit.declare import limited
+from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread
+from app.threads.moderation import flag_post
 from app.threads.photos import upload_folder
 from app.threads.services import (
     add_reply,
@@ -22,7 +25,7 @@ from app.threads.services import (
     readable_thread,
     reply_counts,
 )
-from app.workspace.services import flag_post, follow, is_following, open_thread, unfollow
+from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
 
@@ -42,6 +45,7 @@ def index(slug: str) -> Response:
 
 
 @bp.post("/communes/<slug>/threads")
+@limited("post")
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
@@ -101,6 +105,7 @@ def _detail_with_delivery(thread: Thread, may_see_reach: bool) -> dict:
 
 
 @bp.post("/threads/<id:thread_id>/replies")
+@limited("post")
 def reply(thread_id: int) -> tuple[Response, int]:
     account = require_account()
     key = parse_key(request.headers.get(HEADER))

@@ -19,36 +19,35 @@ from app.api.schemas import (
     thread_json,
     workspace_thread_json,
 )
+from app.audit.log import audit_commune_names, audit_log
 from app.communes.services import get_commune
 from app.errors import ValidationError
 from app.extensions import db
 from app.membership.services import officials_of
 from app.threads.categories import create_category, listed_categories, update_category
-from app.threads.services import reply_counts
-from app.workspace.services import (
+from app.threads.duplicates import similar_threads
+from app.threads.moderation import (
     Post,
-    add_note,
-    assign_thread,
-    audit_commune_names,
-    audit_log,
     block_member,
-    canned_replies,
-    clean_inbox_cursor,
-    clean_inbox_filters,
-    create_canned_reply,
-    delete_canned_reply,
     flagged_posts,
-    format_inbox_cursor,
     hide_post,
     members,
-    official_commune,
-    recategorise_thread,
     restore_post,
-    served_communes,
-    similar_threads,
-    thread_notes,
     unblock_member,
+)
+from app.threads.notes import add_note, assign_thread, recategorise_thread, thread_notes
+from app.threads.services import reply_counts
+from app.workspace.access import official_commune, served_communes
+from app.workspace.canned import (
+    canned_replies,
+    create_canned_reply,
+    delete_canned_reply,
     update_canned_reply,
+)
+from app.workspace.inbox import (
+    clean_inbox_cursor,
+    clean_inbox_filters,
+    format_inbox_cursor,
     workspace_inbox,
 )
 

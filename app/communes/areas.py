@@ -8,11 +8,21 @@ functions, so a province's staff never see or touch another province's communes.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from sqlalchemy import ColumnElement, true
 
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.errors import ValidationError
+from app.validation import TextField
+
+# The names of an area, as a commune carries them (and an admin's scope repeats them).
+DISTRICT_FIELD = TextField(
+    "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
+)
+PROVINCE_FIELD = TextField(
+    "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
+)
 
 
 def managed_clause(account: Account) -> ColumnElement[bool]:
@@ -67,8 +77,6 @@ def place_in_area(
 
 def set_area(account: Account, province: str | None, district: str | None) -> None:
     """Limit an admin to a province, or a district of it (names as the communes carry them)."""
-    from app.communes.services import DISTRICT_FIELD, PROVINCE_FIELD
-
     province = PROVINCE_FIELD.clean(province)
     district = DISTRICT_FIELD.clean(district)
     if district is not None and province is None:

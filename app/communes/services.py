@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,22 +15,15 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import managed_clause, place_in_area
+from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.membership.models import OFFICIAL, Membership
-from app.threads.categories import add_default_categories
+from app.signals import commune_created
 from app.validation import SLUG_PATTERN, TextField, clean_slug, is_storable
 
 NAME_FIELD = TextField("name", lazy_gettext("The commune name"), max_len=120, multiline=False)
-DISTRICT_FIELD = TextField(
-    "district", lazy_gettext("The district"), required=False, max_len=120, multiline=False
-)
-PROVINCE_FIELD = TextField(
-    "province", lazy_gettext("The province"), required=False, max_len=120, multiline=False
-)
 # Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
 EDITABLE = ("name", "district", "province", "code", "open311_public")
@@ -85,7 +78,7 @@ def _add_commune(slug: str, name: str, **fields: str | None) -> Commune:
     commune = Commune(slug=slug, name=name, join_token=new_join_token(), **fields)
     db.session.add(commune)
     db.session.flush()
-    add_default_categories(commune)
+    commune_created.send(commune)  # categories are seeded by a receiver (app/threads)
     return commune
 
 
@@ -246,18 +239,6 @@ def rotate_join_token(commune: Commune, actor: Account | None) -> str:
         target_id=commune.id,
     )
     return commune.join_token
-
-
-def communes_for(account: Account) -> Sequence[Commune]:
-    """Admins the communes of their area; officials the ones they serve."""
-    query = select(Commune).order_by(Commune.name, Commune.id)
-    if account.is_admin:
-        query = query.where(managed_clause(account))
-    else:
-        query = query.join(Membership, Membership.commune_id == Commune.id).where(
-            Membership.account_id == account.id, Membership.role == OFFICIAL
-        )
-    return db.session.scalars(query).all()
 
 
 # --- slugs made from names -------------------------------------------------------------------

@@ -18,10 +18,9 @@ from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
 from app.parsing import parse_datetime
-from app.push.services import queue_new_thread
+from app.signals import thread_created
 from app.threads.models import Category, Reply, StatusChange, Thread
 from app.validation import TextField, is_storable
-from app.workspace.search import index_thread
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)
@@ -187,8 +186,8 @@ def file_request(commune: Commune, client: ApiClient, form: dict[str, str]) -> F
     token = secrets.token_urlsafe(18)
     db.session.add(ClientReport(thread_id=thread.id, client_id=client.id, token=token))
     db.session.flush()
-    index_thread(thread)  # found by the officials' search like any report
-    queue_new_thread(thread)
+    # Indexed and announced to the officials like any report, by the same subscribers.
+    thread_created.send(thread)
     return Filed(thread=thread, token=token)
 
 

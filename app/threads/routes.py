@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
+    redirect,
     render_template,
     request,
     url_for,
@@ -13,12 +16,17 @@ from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
+from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.in_app import in_app_help
-from app.membership.services import member_commune, require_official
+from app.membership.services import member_commune
 from app.parsing import page_cursor
+from app.ratelimit.declare import limited
+from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
+from app.threads.duplicates import similar_threads
+from app.threads.follows import follow, unfollow
 from app.threads.idempotency import (
     FORM_FIELD,
     KeyReused,
@@ -26,22 +34,21 @@ from app.threads.idempotency import (
     parse_key,
     post_once,
 )
-from app.threads.models import Thread
+from app.threads.moderation import flag_post
+from app.threads.pages import render_thread, render_thread_page
 from app.threads.photos import upload_folder
 from app.threads.services import (
-    STATUS_MOVES,
     add_reply,
     change_status,
     create_thread,
-    inbox,
     list_threads,
-    readable_thread,
     reply_counts,
     seen_counts,
     thread_with_photo,
 )
 from app.web import login_required, see_other
-from app.workspace.services import open_thread
+from app.workspace.access import official_commune
+from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
 
@@ -77,6 +84,7 @@ def feed(slug: str) -> str:
 
 
 @bp.post("/c/<slug>/threads")
+@limited("post")
 @login_required
 def ask(slug: str):
     account = current_account()
@@ -130,37 +138,13 @@ def photo(name: str) -> Response:
 
 @bp.get("/c/<slug>/inbox")
 @login_required
-def inbox_page(slug: str) -> str:
-    """Officials' inbox: what has waited longest for an answer first."""
-    commune, _role = member_commune(slug, current_account())
-    require_official(current_account(), commune)
-    items = inbox(commune)
-    threads = [thread for thread, _answered in items]
-    return render_template(
-        "threads/inbox.html",
-        commune=commune,
-        items=items,
-        counts=reply_counts(threads),
-    )
-
-
-def _thread_page(thread_id: int, *, form: dict | None = None, error: str | None = None) -> str:
-    thread, role = readable_thread(thread_id, current_account())
-    return _render_thread(thread, role, form=form, error=error)
-
-
-def _render_thread(
-    thread: Thread, role: str, *, form: dict | None = None, error: str | None = None
-) -> str:
-    return render_template(
-        "threads/thread.html",
-        thread=thread,
-        role=role,
-        moves=STATUS_MOVES[thread.status],
-        form=form or {},
-        error=error,
-        form_key=new_form_key(),
-    )
+def inbox_page(slug: str) -> Response:
+    """The first address of the officials' inbox: the one inbox is the workspace's (/w/<slug>),
+    with the same query string. Who may not see it is refused here, as there."""
+    official_commune(slug, current_account())
+    location = url_for("workspace.inbox", slug=slug)
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{location}?{query}" if query else location)
 
 
 @bp.get("/t/<id:thread_id>")
@@ -168,18 +152,45 @@ def _render_thread(
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())
-    page = _render_thread(thread, role)
+    page = render_thread(thread, role)
     # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return page
 
 
+# The reply and status forms of both pages of a thread post to the two handlers below: at /t/
+# from the group's page, and at /w/t/ (the same views, registered by the workspace blueprint)
+# from the officials' one, where only officials act and the answer goes back to that page.
+
+
+def _in_workspace() -> bool:
+    return request.blueprint == "workspace"
+
+
+def _refused(thread_id: int, form: dict, message: str, status: int):
+    """The page the form was on again, with what was typed and why it was refused."""
+    db.session.rollback()
+    page = render_thread_page(
+        thread_id, current_account(), workspace=_in_workspace(), form=form, error=message
+    )
+    db.session.commit()  # in the workspace, opening the page read the thread
+    return page, status
+
+
+def _back_to_page(thread_id: int, anchor: str) -> Response:
+    endpoint = "workspace.thread_page" if _in_workspace() else "threads.thread_page"
+    return see_other(url_for(endpoint, thread_id=thread_id, _anchor=anchor))
+
+
 @bp.post("/t/<id:thread_id>/replies")
+@limited("post")
 @login_required
 def reply(thread_id: int):
     account = current_account()
     form = request.form.to_dict()
     try:
+        if _in_workspace():
+            official_thread(thread_id, account)  # residents reply on the group's page
         post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
@@ -188,9 +199,9 @@ def reply(thread_id: int):
             fields=form,
         )
     except DomainError as error:
-        return _thread_page(thread_id, form=form, error=_form_error(error)), error.status
+        return _refused(thread_id, form, _form_error(error), error.status)
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="replies"))
+    return _back_to_page(thread_id, "replies")
 
 
 @bp.post("/t/<id:thread_id>/status")
@@ -200,6 +211,64 @@ def status(thread_id: int):
     try:
         change_status(thread_id, current_account(), form)
     except DomainError as error:
-        return _thread_page(thread_id, form=form, error=error.message), error.status
+        return _refused(thread_id, form, error.message, error.status)
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread_id, _anchor="history"))
+    return _back_to_page(thread_id, "history")
+
+
+# --- what residents do about others' posts: flag, follow, similar threads before asking -------
+# These keep the /w/ addresses they were first published under.
+
+
+def _back_to_thread(thread_id: int, **args: Any) -> Response:
+    return see_other(url_for("threads.thread_page", thread_id=thread_id, **args))
+
+
+@bp.post("/w/t/<id:thread_id>/flag")
+@login_required
+def flag_thread(thread_id: int):
+    flag_post("thread", thread_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/w/r/<id:reply_id>/flag")
+@login_required
+def flag_reply(reply_id: int):
+    reply_obj, _role = readable_reply(reply_id, current_account())
+    thread_id = reply_obj.thread_id
+    flag_post("reply", reply_id, current_account(), request.form.to_dict())
+    db.session.commit()
+    return _back_to_thread(thread_id, flagged=1)
+
+
+@bp.post("/w/t/<id:thread_id>/follow")
+@login_required
+def follow_thread(thread_id: int):
+    follow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id, following=1)
+
+
+@bp.post("/w/t/<id:thread_id>/unfollow")
+@login_required
+def unfollow_thread(thread_id: int):
+    unfollow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id)
+
+
+@bp.get("/w/<slug>/similar")
+@login_required
+def similar(slug: str) -> str:
+    """Before asking: open threads like this one, to follow instead of asking again."""
+    commune = get_commune(slug)
+    query = request.args.get("q", "")
+    threads = similar_threads(commune, current_account(), query)
+    return render_template(
+        "threads/similar.html",
+        commune=commune,
+        query=query,
+        threads=threads,
+        counts=reply_counts(threads),
+    )

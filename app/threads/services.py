@@ -19,13 +19,13 @@ from app.extensions import db
 from app.i18n import status_label
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
-from app.push.services import queue_new_thread, queue_reply, queue_status_change
+from app.signals import reply_added, status_changed, thread_created
 from app.threads.categories import clean_category
 from app.threads.location import clean_location
 from app.threads.models import KINDS, STATUSES, VISIBILITIES, Reply, StatusChange, Thread
 from app.threads.photos import store_photo
+from app.threads.search import matching_threads
 from app.validation import ChoiceField, TextField, clean_fields
-from app.workspace.search import index_reply, index_thread, matching_threads
 
 BODY_LIMIT = 4000
 
@@ -161,16 +161,6 @@ def inbox_page(
     return items, next_cursor
 
 
-def inbox(
-    communes: Commune | Sequence[Commune],
-    *,
-    filters: InboxFilters | None = None,
-    limit: int = 100,
-) -> list[tuple[Thread, bool]]:
-    """The first page of ``inbox_page``: ``(thread, answered)`` items."""
-    return inbox_page(communes, filters=filters, limit=limit)[0]
-
-
 def reply_counts(threads: Sequence[Thread], *, include_hidden: bool = False) -> dict[int, int]:
     """Reply counts for a page of threads in one query (hidden replies left out unless
     ``include_hidden``)."""
@@ -243,8 +233,7 @@ def create_thread(
     )
     db.session.add(thread)
     db.session.flush()
-    index_thread(thread)
-    queue_new_thread(thread)
+    thread_created.send(thread)  # indexed for search, officials notified (same transaction)
     return thread
 
 
@@ -314,8 +303,7 @@ def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
     reply = Reply(thread=thread, author=account, author_role=role, body=fields["body"])
     db.session.add(reply)
     db.session.flush()
-    index_reply(reply)
-    queue_reply(reply)
+    reply_added.send(reply)
     return reply
 
 
@@ -359,7 +347,7 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
         reason=fields["note"],
         detail={"from": change.from_status, "to": change.to_status},
     )
-    queue_status_change(change)
+    status_changed.send(change)
     return change
 
 

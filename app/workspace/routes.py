@@ -1,7 +1,7 @@
 """Pages of the officials' workspace (under /w/): plain forms, no JavaScript needed.
 
-Two kinds of forms here serve residents from the group's own pages: flagging a post and
-following a thread, and the "similar questions" page shown before asking.
+What residents do under /w/ (flagging a post, following a thread, the "similar questions" page
+shown before asking) lives with threads, in app/threads/routes.py.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
-from werkzeug.wrappers import Response
 
 from app.accounts.sessions import current_account
 from app.announcements.services import (
@@ -23,45 +22,42 @@ from app.announcements.services import (
     reach,
     update_announcement,
 )
+from app.audit.log import audit_commune_names, audit_log
+from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id, parse_int
+from app.threads import routes as threads_routes
+from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
 from app.threads.models import KINDS
-from app.threads.services import INBOX_STATUSES, STATUS_MOVES, change_status, reply_counts
-from app.web import login_required, see_other
-from app.workspace.services import (
-    add_note,
-    answer,
-    assign_thread,
-    audit_commune_names,
-    audit_log,
+from app.threads.moderation import (
     block_member,
-    canned_replies,
-    clean_inbox_cursor,
-    clean_inbox_filters,
-    create_canned_reply,
-    delete_canned_reply,
-    flag_post,
     flagged_posts,
-    follow,
-    format_inbox_cursor,
     hide_post,
     members,
-    official_canned_reply,
-    official_commune,
-    readable_reply,
-    recategorise_thread,
     restore_post,
-    served_communes,
-    similar_threads,
-    thread_view,
     unblock_member,
-    unfollow,
+)
+from app.threads.notes import add_note, assign_thread, recategorise_thread
+from app.threads.pages import render_thread_page
+from app.threads.services import INBOX_STATUSES
+from app.web import login_required, see_other
+from app.workspace.access import official_commune, served_communes
+from app.workspace.canned import (
+    canned_replies,
+    create_canned_reply,
+    delete_canned_reply,
+    official_canned_reply,
     update_canned_reply,
+)
+from app.workspace.inbox import (
+    clean_inbox_cursor,
+    clean_inbox_filters,
+    format_inbox_cursor,
     waiting_for,
     workspace_inbox,
 )
@@ -153,16 +149,13 @@ def inbox(slug: str) -> str:
 
 
 def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None = None) -> str:
-    view = thread_view(
-        thread_id, current_account(), canned_id=_id_value(request.args.get("canned"))
-    )
-    page = render_template(
-        "workspace/thread.html",
-        view=view,
-        thread=view.thread,
-        moves=STATUS_MOVES[view.thread.status],
+    page = render_thread_page(
+        thread_id,
+        current_account(),
+        workspace=True,
+        canned_id=_id_value(request.args.get("canned")),
+        form=form,
         error=error,
-        form=form or {},
     )
     # Opening the thread marks it read for this official. After rendering: a commit expires
     # what the page shows, and each canned reply, category and note would be loaded again.
@@ -186,20 +179,9 @@ def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
     return see_other(url_for("workspace.thread_page", thread_id=thread_id, _anchor=anchor))
 
 
-@bp.post("/t/<id:thread_id>/replies")
-@login_required
-def reply(thread_id: int):
-    return _thread_action(
-        thread_id, lambda form: answer(thread_id, current_account(), form), "replies"
-    )
-
-
-@bp.post("/t/<id:thread_id>/status")
-@login_required
-def status(thread_id: int):
-    return _thread_action(
-        thread_id, lambda form: change_status(thread_id, current_account(), form), "history"
-    )
+# The page's reply and status forms: the same handlers as the group's thread page (one each).
+bp.add_url_rule("/t/<id:thread_id>/replies", "reply", threads_routes.reply, methods=["POST"])
+bp.add_url_rule("/t/<id:thread_id>/status", "status", threads_routes.status, methods=["POST"])
 
 
 @bp.post("/t/<id:thread_id>/notes")
@@ -318,8 +300,6 @@ def canned_delete(canned_id: int):
 
 
 def _canned_slug(canned_id: int) -> str:
-    from app.communes.models import Commune
-
     item = official_canned_reply(canned_id, current_account())
     commune = db.session.get(Commune, item.commune_id)
     assert commune is not None
@@ -538,61 +518,4 @@ def audit(slug: str) -> str:
         rows=rows,
         slugs=audit_commune_names(rows),
         next_cursor=next_cursor,
-    )
-
-
-# --- residents: flag a post, follow a thread, similar threads before asking --------------------
-
-
-def _back_to_thread(thread_id: int, **args: Any) -> Response:
-    return see_other(url_for("threads.thread_page", thread_id=thread_id, **args))
-
-
-@bp.post("/t/<id:thread_id>/flag")
-@login_required
-def flag_thread(thread_id: int):
-    flag_post("thread", thread_id, current_account(), request.form.to_dict())
-    db.session.commit()
-    return _back_to_thread(thread_id, flagged=1)
-
-
-@bp.post("/r/<id:reply_id>/flag")
-@login_required
-def flag_reply(reply_id: int):
-    reply_obj, _role = readable_reply(reply_id, current_account())
-    thread_id = reply_obj.thread_id
-    flag_post("reply", reply_id, current_account(), request.form.to_dict())
-    db.session.commit()
-    return _back_to_thread(thread_id, flagged=1)
-
-
-@bp.post("/t/<id:thread_id>/follow")
-@login_required
-def follow_thread(thread_id: int):
-    follow(thread_id, current_account())
-    db.session.commit()
-    return _back_to_thread(thread_id, following=1)
-
-
-@bp.post("/t/<id:thread_id>/unfollow")
-@login_required
-def unfollow_thread(thread_id: int):
-    unfollow(thread_id, current_account())
-    db.session.commit()
-    return _back_to_thread(thread_id)
-
-
-@bp.get("/<slug>/similar")
-@login_required
-def similar(slug: str) -> str:
-    """Before asking: open threads like this one, to follow instead of asking again."""
-    commune = get_commune(slug)
-    query = request.args.get("q", "")
-    threads = similar_threads(commune, current_account(), query)
-    return render_template(
-        "workspace/similar.html",
-        commune=commune,
-        query=query,
-        threads=threads,
-        counts=reply_counts(threads),
     )

@@ -170,7 +170,7 @@ LISTS: list[tuple[str, str]] = [
     ("official_a", f"{API}/threads/{{big}}"),
     ("official_a", f"{API}/threads/{{big}}/notes"),
     ("official_a", "/c/xa-a"),
-    ("official_a", "/c/xa-a/inbox"),
+    # /c/xa-a/inbox is a redirect to the one inbox, /w/xa-a, measured above.
     ("official_a", f"{API}/communes/xa-a/threads?limit=100"),
     ("official_a", "/w/xa-a/announcements"),
     ("official_a", f"{API}/communes/xa-a/announcements?limit=100"),

@@ -113,7 +113,7 @@ def test_axe_on_every_page(phone, site: Site) -> None:
     staff.fill("#email", OFFICIAL)
     staff.fill("#password", PASSWORD)
     staff.click("main button[type=submit]")
-    staff.wait_for_url(re.compile(rf"/c/{SLUG}/inbox$"))
+    staff.wait_for_url(re.compile(rf"/w/{SLUG}$"))  # /c/<slug>/inbox leads to the one inbox
     check("inbox", staff)
     screenshot(staff, "inbox")
     staff.goto(f"/t/{asked['id']}")

@@ -62,7 +62,7 @@ def test_the_whole_loop_through_open311(client, world, api_key):
 
     # It is a report in the commune, visible in the officials' inbox.
     official = world["official_a"]
-    assert f"/t/{request_id}" in official.get("/c/xa-a/inbox").text
+    assert f"/t/{request_id}" in official.get("/c/xa-a/inbox", follow_redirects=True).text
     thread = official.get(f"/api/v1/threads/{request_id}").get_json()
     assert thread["kind"] == "report" and thread["category"]["code"] == "roads"
 

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from app.admin.models import Invitation
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.threads.models import Thread
+from app.threads.models import Flag, Thread
 from app.threads.photos import upload_folder
-from app.workspace.models import Flag
 from tests.admin.test_invites import NEW_PASSWORD, invite, token_of
 from tests.threads.test_photos import jpeg_with_gps, post_photo
 

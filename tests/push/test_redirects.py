@@ -15,7 +15,7 @@ from app.accounts.models import Account
 from app.extensions import db
 from app.push.endpoints import EndpointNotAllowed, check_endpoint, parse_allowed_hosts
 from app.push.models import Delivery, PushSubscription
-from app.push.worker import NOT_ALLOWED, REDIRECT
+from app.push.sender import NOT_ALLOWED, REDIRECT
 
 
 class Listener:

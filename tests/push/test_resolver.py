@@ -83,15 +83,17 @@ def test_hosts_listed_by_the_operator_may_be_private():
     assert resolve(resolver, "push.lan") == ["192.168.1.20"]
 
 
-def test_the_worker_fails_such_a_delivery_without_retrying(app):
+def test_the_worker_fails_such_a_delivery_without_retrying():
     from datetime import timedelta
 
     from app.models_base import utcnow
-    from app.push.worker import NON_PUBLIC, Job, Outcome, PushWorker
+    from app.push.jobs import Job, Outcome
+    from app.push.sender import NON_PUBLIC, decide
 
-    worker = PushWorker(app)
     job = Job(
         1, 1, "https://x", "k", "a", "{}", "t1", "high", utcnow() + timedelta(days=1), 0, False
     )
-    decision = worker._decide(Outcome(job, error=NON_PUBLIC), utcnow())
-    assert decision["state"] == "failed"
+    decision = decide(
+        Outcome(error=NON_PUBLIC), job, now=utcnow(), service_accepts_others=True, jitter=0.5
+    )
+    assert decision.state == "failed"

@@ -142,7 +142,7 @@ def test_repeated_auth_rejections_say_vapid_is_wrong(world, device, deliver, pus
         device(world["resident_a"])
     push_service.respond(403)
     _announce(world)
-    with caplog.at_level("CRITICAL", logger="app.push.worker"):
+    with caplog.at_level("CRITICAL", logger="app.push.sender"):
         deliver()
     assert any("VAPID" in record.message for record in caplog.records)
 
@@ -152,11 +152,11 @@ def test_killed_worker_rows_are_taken_over_after_the_lease(app, world, device, p
         device(world["resident_a"])
     _announce(world)
     dead = PushWorker(app, lease_seconds=0.5)
-    dead.run_maintenance()
-    claimed = dead.claim()  # ... and the process dies before sending anything
+    dead.outbox.expand_new()
+    claimed = dead.outbox.claim(10)  # ... and the process dies before sending anything
     assert len(claimed) == 5
     survivor = PushWorker(app, lease_seconds=30, idle_sleep=0.05)
-    assert survivor.claim() == []  # still leased
+    assert survivor.outbox.claim(10) == []  # still leased
     time.sleep(0.6)
     survivor.run(until_idle=True)
     assert len(push_service.messages) == 5
@@ -180,14 +180,14 @@ def test_a_live_worker_keeps_its_rows_past_the_lease(app, world, device, push_se
     device(world["resident_a"])
     _announce(world)
     slow = PushWorker(app, lease_seconds=0.3)
-    slow.run_maintenance()
-    [job] = slow.claim()
+    slow.outbox.expand_new()
+    [job] = slow.outbox.claim(10)
     time.sleep(0.4)  # the lease has ended...
-    slow.renew()  # ...but the worker is alive and renews it
+    slow.outbox.renew()  # ...but the worker is alive and renews it
     other = PushWorker(app, lease_seconds=30)
-    assert other.claim() == []
+    assert other.outbox.claim(10) == []
     row = db.session.get(Delivery, job.delivery_id)
     assert as_utc(row.lease_until) > utcnow() + timedelta(seconds=0.1)
-    slow.release([job])
-    assert not slow._held
-    assert [claimed.delivery_id for claimed in other.claim()] == [job.delivery_id]
+    slow.outbox.release([job])
+    assert not slow.outbox.held
+    assert [claimed.delivery_id for claimed in other.outbox.claim(10)] == [job.delivery_id]

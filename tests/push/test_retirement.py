@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.push.models import Delivery, PushSubscription
-from app.push.worker import RETIRE_AFTER, PushWorker
+from app.push.subscriptions import RETIRE_AFTER
+from app.push.worker import PushWorker
 
 
 def _announce(world, title="Thông báo") -> None:
@@ -105,7 +106,7 @@ def test_when_everything_is_refused_nothing_is_retired(app, world, device, push_
     worker = _worker(app)
     for number in range(RETIRE_AFTER + 1):
         _announce(world, f"Tin {number}")
-        with caplog.at_level("CRITICAL", logger="app.push.worker"):
+        with caplog.at_level("CRITICAL", logger="app.push.sender"):
             worker.run(until_idle=True)
     for phone in phones:
         subscription = _subscription(phone["endpoint"])

@@ -32,7 +32,7 @@ def test_assets_are_hashed_cached_and_compressed(client):
     page = client.get("/login").text
     start = page.index("/assets/")
     url = page[start : page.index('"', start)]
-    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    response = client.get(url, headers={"Accept-Encoding": "gzip, br;q=0.5"})
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"{" in gzip.decompress(response.data)
@@ -101,7 +101,15 @@ def test_inbox_shows_unanswered_first(world):
             ).get_json()["id"]
         )
     official.post(f"/api/v1/threads/{ids[0]}/replies", json={"body": "Đã trả lời"})
-    page = official.get("/c/xa-a/inbox").text
+    page = official.get("/c/xa-a/inbox", follow_redirects=True).text
     assert page.index("Hai") < page.index("Ba") < page.index("Một")
     assert resident.get("/c/xa-a/inbox").status_code == 403
     assert world["official_b"].get("/c/xa-a/inbox").status_code == 403
+
+
+def test_the_first_inbox_address_leads_to_the_one_inbox(world):
+    """/c/<slug>/inbox keeps answering: a redirect to /w/<slug>, with the same query string."""
+    response = world["official_a"].get("/c/xa-a/inbox?status=all&q=%C4%91%C3%A8n")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/w/xa-a?status=all&q=%C4%91%C3%A8n"
+    assert world["official_a"].get("/c/xa-a/inbox").headers["Location"] == "/w/xa-a"

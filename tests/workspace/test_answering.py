@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 
 from app.audit.models import AuditEvent
-from app.workspace.models import CannedReply, ThreadNote
+from app.threads.models import ThreadNote
+from app.workspace.models import CannedReply
 from tests.workspace.helpers import API, ask, call, count, me
 
 CANNED = {"title": "Giấy khai sinh", "body": "Anh/chị mang CCCD đến bộ phận một cửa."}

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.notifications.audiences import audience
 from app.push.models import KIND_ANSWER, KIND_DISCUSSION, PushMessage, PushSubscription
-from app.push.services import audience
-from app.workspace.models import ThreadFollower
+from app.threads.models import ThreadFollower
 from tests.workspace.helpers import API, ask, call, count, me, reply
 
 
@@ -106,12 +106,12 @@ def _audience_of(message_id: int) -> set[int]:
 
 
 def _followers_in_audience() -> bool:
-    """Whether app/push/services.py's audience() includes followers (the patch in the report)."""
+    """Whether app/notifications/audiences.py's audience() includes followers."""
     import inspect
 
-    from app.push import services
+    from app.notifications import audiences
 
-    source = inspect.getsource(services.audience)
+    source = inspect.getsource(audiences.audience)
     return "ThreadFollower" in source or "followers_of" in source
 
 
@@ -150,11 +150,11 @@ def test_a_follower_is_notified_like_a_participant(world):
 def test_a_double_tap_racing_itself_is_not_an_error(world):
     """Two requests that both passed the "already following?" check: the second insert meets
     the unique constraint and is simply not needed."""
-    from app.workspace.services import _insert_once
+    from app.models_base import insert_once
 
     thread = ask(world["resident_a"], "xa-a", "Đèn đường hỏng")
     follower = me(world["resident_a2"])
-    assert _insert_once(ThreadFollower(thread_id=thread, account_id=follower)) is True
-    assert _insert_once(ThreadFollower(thread_id=thread, account_id=follower)) is False
+    assert insert_once(ThreadFollower(thread_id=thread, account_id=follower)) is True
+    assert insert_once(ThreadFollower(thread_id=thread, account_id=follower)) is False
     db.session.commit()  # the transaction is still usable
     assert count(ThreadFollower) == 1

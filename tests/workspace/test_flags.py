@@ -10,8 +10,7 @@ from __future__ import annotations
 import pytest
 
 from app.extensions import db
-from app.threads.models import Reply, Thread
-from app.workspace.models import Flag
+from app.threads.models import Flag, Reply, Thread
 from tests.workspace.helpers import API, ask, call, count, establish, me, reply
 
 SLUG = "xa-a"

@@ -178,7 +178,7 @@ def test_opening_a_thread_never_fails_for_its_read_marker(app, world):
     from app.accounts.models import Account
     from app.threads.models import Thread
     from app.workspace.models import ThreadRead
-    from app.workspace.services import mark_read
+    from app.workspace.unread import mark_read
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's reader snapshots only")

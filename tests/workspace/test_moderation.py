@@ -8,7 +8,7 @@ import pytest
 from app.audit.models import AuditEvent
 from app.audit.services import AuditLogIsAppendOnly
 from app.extensions import db
-from app.workspace.models import Flag
+from app.threads.models import Flag
 from tests.workspace.helpers import API, ask, call, count, establish, me, reply
 
 

@@ -24,7 +24,8 @@ from flask.testing import FlaskClient
 
 from app.audit.models import AuditEvent
 from app.membership.models import Membership
-from app.workspace.models import CannedReply, Flag, ThreadFollower, ThreadNote
+from app.threads.models import Flag, ThreadFollower, ThreadNote
+from app.workspace.models import CannedReply
 from tests.workspace.helpers import API, ask, call, count, me, reply
 
 ACTORS = ("anonymous", "author", "resident_a2", "resident_b", "official_a", "official_b", "admin")
@@ -585,6 +586,12 @@ NEW_ELSEWHERE = {
     "api.threads.flag_thread",
     "api.threads.flag_reply",
     "api.announcements.update",
+    # Residents' pages under /w/, served by the threads blueprint.
+    "threads.flag_thread",
+    "threads.flag_reply",
+    "threads.follow_thread",
+    "threads.unfollow_thread",
+    "threads.similar",
 }
 
 

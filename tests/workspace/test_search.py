@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.workspace.search import fold, terms
+from app.threads.search import fold, terms
 from tests.workspace.helpers import API, ask, call, reply
 
 
@@ -51,8 +51,7 @@ def test_the_index_follows_hiding_restoring_and_deleting(world):
     from sqlalchemy import delete
 
     from app.extensions import db
-    from app.threads.models import Thread
-    from app.workspace.models import SearchEntry
+    from app.threads.models import SearchEntry, Thread
     from tests.workspace.helpers import count
 
     official, resident = world["official_a"], world["resident_a2"]

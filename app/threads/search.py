@@ -21,8 +21,7 @@ from sqlalchemy import Float, Select, cast, column, func, literal_column, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from app.extensions import db
-from app.threads.models import Reply, Thread
-from app.workspace.models import SearchEntry
+from app.threads.models import Reply, SearchEntry, Thread
 
 # Very common Vietnamese syllables that say nothing about a topic. Left out of "any word"
 # searches (duplicate suggestions) when written with their diacritics.

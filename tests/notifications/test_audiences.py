@@ -13,11 +13,10 @@ from app.announcements.models import Announcement
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.models_base import utcnow
+from app.notifications.audiences import audience
 from app.push.models import KIND_ANSWER, KIND_DISCUSSION, PushMessage, PushSubscription
-from app.push.services import audience
-from app.threads.models import Reply, Thread
+from app.threads.models import Reply, Thread, ThreadFollower
 from app.threads.services import may_see_reply, may_see_thread
-from app.workspace.models import ThreadFollower
 
 
 def _ask(client, visibility="public") -> int:

@@ -1,0 +1,176 @@
+"""The words of each notification, and the outbox row it is written to.
+
+One ``PushMessage`` per event, in the same transaction as the event, written once for everyone
+in the service's default language. The worker later expands it into one delivery per member
+who should hear it (``app/notifications/audiences.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.accounts.models import Account
+from app.announcements.models import Announcement
+from app.communes.models import Commune
+from app.extensions import db
+from app.i18n import status_label
+from app.membership.models import OFFICIAL
+from app.models_base import as_utc, utcnow
+from app.push.models import (
+    KIND_ANNOUNCEMENT,
+    KIND_ANSWER,
+    KIND_DISCUSSION,
+    KIND_NEW_THREAD,
+    PushMessage,
+)
+from app.push.payloads import build_payload
+from app.threads.models import Reply, StatusChange, Thread
+
+THREAD_TTL = timedelta(days=2)
+ANNOUNCEMENT_TTL = timedelta(days=7)
+# Push services keep a message for at most four weeks.
+MAX_TTL = timedelta(weeks=4)
+
+
+def _queue(
+    *,
+    kind: str,
+    commune: Commune,
+    actor: Account | None,
+    title: str,
+    body: str,
+    path: str,
+    tag: str,
+    ttl: timedelta,
+    urgency: str,
+    thread: Thread | None = None,
+    reply: Reply | None = None,
+    announcement: Announcement | None = None,
+) -> PushMessage:
+    message = PushMessage(
+        kind=kind,
+        commune_id=commune.id,
+        actor_id=actor.id if actor else None,
+        thread_id=thread.id if thread else None,
+        reply_id=reply.id if reply else None,
+        announcement_id=announcement.id if announcement else None,
+        payload=build_payload(title, body, current_app.config["BASE_URL"] + path, tag, locale()),
+        topic=tag,
+        urgency=urgency,
+        expires_at=utcnow() + min(ttl, MAX_TTL),
+    )
+    db.session.add(message)
+    return message
+
+
+def locale() -> str:
+    """Notifications are written once for everyone, in the service's default language."""
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _thread_name(thread: Thread) -> str:
+    if thread.title:
+        return thread.title
+    return _("Your question") if thread.kind == "question" else _("Your report")
+
+
+def queue_reply(reply: Reply) -> PushMessage:
+    """An official's reply tells the author; a resident's tells officials and participants."""
+    thread = reply.thread
+    with force_locale(locale()):
+        if reply.author_role == OFFICIAL:
+            return _queue(
+                kind=KIND_ANSWER,
+                commune=thread.commune,
+                actor=reply.author,
+                title=_("The official answered: %(thread)s", thread=_thread_name(thread)),
+                body=reply.body,
+                path=f"/t/{thread.id}",
+                tag=f"t{thread.id}",
+                ttl=THREAD_TTL,
+                urgency="high",
+                thread=thread,
+                reply=reply,
+            )
+        return _queue(
+            kind=KIND_DISCUSSION,
+            commune=thread.commune,
+            actor=reply.author,
+            title=_("New reply: %(thread)s", thread=thread.title or thread.body),
+            body=reply.body,
+            path=f"/t/{thread.id}",
+            tag=f"t{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="high",
+            thread=thread,
+            reply=reply,
+        )
+
+
+def queue_status_change(change: StatusChange) -> PushMessage:
+    """The author and followers hear of the new status, with the official's note."""
+    thread = change.thread
+    with force_locale(locale()):
+        return _queue(
+            kind=KIND_ANSWER,
+            commune=thread.commune,
+            actor=change.actor,
+            title=_(
+                "%(thread)s: %(status)s",
+                thread=_thread_name(thread),
+                status=status_label(change.to_status),
+            ),
+            body=change.note or _("The status of your thread has changed."),
+            path=f"/t/{thread.id}",
+            tag=f"t{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="high",
+            thread=thread,
+        )
+
+
+def queue_new_thread(thread: Thread) -> PushMessage:
+    """The commune's officials hear of a new question or report (from a member or Open311)."""
+    with force_locale(locale()):
+        title = _("New question") if thread.kind == "question" else _("New problem report")
+        return _queue(
+            kind=KIND_NEW_THREAD,
+            commune=thread.commune,
+            actor=thread.author,
+            title=f"{title}: {thread.title}" if thread.title else title,
+            body=thread.body,
+            path=f"/t/{thread.id}",
+            tag=f"t{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="normal",
+            thread=thread,
+        )
+
+
+def queue_announcement(announcement: Announcement, commune: Commune) -> PushMessage:
+    """Every member hears of it; an urgent one says so and goes with ``Urgency: high``, which
+    phones saving battery (Android's Doze) deliver at once instead of minutes later. It is not
+    delivered after the announcement expires."""
+    title = announcement.title
+    if announcement.urgent:
+        with force_locale(locale()):
+            title = _("Urgent: %(title)s", title=title)
+    message = _queue(
+        kind=KIND_ANNOUNCEMENT,
+        commune=commune,
+        actor=announcement.author,
+        title=title,
+        body=announcement.body,
+        path=f"/c/{commune.slug}#announcement-{announcement.id}",
+        tag=f"a{announcement.id}",
+        ttl=ANNOUNCEMENT_TTL,
+        urgency="high" if announcement.urgent else "normal",
+        announcement=announcement,
+    )
+    if announcement.expires_at is not None:
+        message.expires_at = min(message.expires_at, as_utc(announcement.expires_at))
+    return message

@@ -1,0 +1,50 @@
+"""Notifications follow the domain's signals: each event queues its message in the same
+transaction, so a request that rolls back queues nothing.
+
+``init_app`` is called by ``create_app``; connecting again (many apps in one process, as in the
+tests) changes nothing, since blinker keeps one connection per receiver.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from app.announcements.models import Announcement
+from app.communes.models import Commune
+from app.notifications.audiences import audience
+from app.notifications.messages import (
+    queue_announcement,
+    queue_new_thread,
+    queue_reply,
+    queue_status_change,
+)
+from app.push.outbox import register_audience
+from app.signals import announcement_posted, reply_added, status_changed, thread_created
+from app.threads.models import Reply, StatusChange, Thread
+
+
+def on_thread_created(thread: Thread, **_extra: object) -> None:
+    queue_new_thread(thread)
+
+
+def on_reply_added(reply: Reply, **_extra: object) -> None:
+    queue_reply(reply)
+
+
+def on_status_changed(change: StatusChange, **_extra: object) -> None:
+    queue_status_change(change)
+
+
+def on_announcement_posted(
+    announcement: Announcement, *, commune: Commune, **_extra: object
+) -> None:
+    queue_announcement(announcement, commune)
+
+
+def init_app(app: Flask) -> None:
+    """Subscribe to the signals, and tell the push worker who hears of each message."""
+    thread_created.connect(on_thread_created)
+    reply_added.connect(on_reply_added)
+    status_changed.connect(on_status_changed)
+    announcement_posted.connect(on_announcement_posted)
+    register_audience(app, audience)
