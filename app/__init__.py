@@ -1,4 +1,8 @@
-"""commune-feedback: a commune's feedback group, from a QR board to an answered question."""
+"""commune-feedback: a commune's feedback group, from a QR board to an answered question.
+
+Importing this package defines blueprints and commands only; ``create_app`` reads the
+configuration, sets up the extensions and connects the signals' receivers.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,39 @@ from typing import Any
 
 from flask import Flask
 
+from app import assets, client_address, database, errors, headers, i18n, parsing
+from app.accounts import origin_guard, sessions
+from app.accounts.cli import users_cli
+from app.accounts.routes import bp as accounts_bp
+
+# The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
+# before the first query (and to Alembic's comparison).
+from app.admin import models as _admin_models  # noqa: F401
+from app.admin.routes import bp as admin_bp
+from app.announcements.routes import bp as announcements_bp
+from app.api import create_api_blueprint
+from app.audit import services as _audit_services  # noqa: F401
+from app.backup import backup_command
+from app.communes.cli import communes_cli, demo_command
+from app.communes.routes import bp as communes_bp
 from app.config import instance_path_from_env, load_config
+from app.extensions import db, migrate
+from app.membership.routes import bp as membership_bp
 from app.notifications import subscribers as notifications
+from app.open311.formats import error_response as open311_error_list
+from app.open311.routes import bp as open311_bp
+from app.privacy import services as privacy
+from app.push.cli import push_cli
+from app.pwa import bp as pwa_bp
+from app.ratelimit import guard as ratelimit_guard
+from app.threads import categories
 from app.threads import indexing as search_indexing
+from app.threads.routes import bp as threads_bp
+from app.web import IdConverter
+from app.workspace import models as _workspace_models  # noqa: F401
+from app.workspace.routes import bp as workspace_bp
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -18,59 +52,46 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=instance_path_from_env(),
         instance_relative_config=True,
-        static_folder=str(Path(__file__).resolve().parent.parent / "static"),
-        template_folder=str(Path(__file__).resolve().parent.parent / "templates"),
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
     )
     load_config(app, test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from app import assets, client_address, database, errors, headers, i18n, parsing
-    from app.accounts import origin_guard, sessions
-    from app.extensions import db, migrate
-    from app.ratelimit import guard as ratelimit_guard
-
     client_address.init_app(app)  # first: a wrong FORWARDED_ALLOW_IPS stops the start
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)
     # Sessions next: an old cookie is dealt with before anything else may answer (and after
     # the database has chosen how a writing request's transaction begins).
     sessions.init_app(app)
     i18n.init_app(app)
-    errors.init_app(app)
+    # Open311 clients read GeoReport v2's [{"code", "description"}], whatever failed.
+    errors.init_app(app, faces={"/open311/": open311_error_list})
     parsing.init_app(app)  # before anything reads a body: every get_json is checked
     origin_guard.init_app(app)
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
     assets.init_app(app)
-
-    # The append-only guard of the audit log, and the models of every capability.
-    from app.admin import models as _admin_models  # noqa: F401
-    from app.audit import services as _audit_services  # noqa: F401
-    from app.web import IdConverter
-    from app.workspace import models as _workspace_models  # noqa: F401
+    _connect_receivers(app)
 
     app.url_map.converters["id"] = IdConverter
-    # Side effects of the domain's signals (same transaction as the event).
-    search_indexing.init_app(app)
-    notifications.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from app.accounts.routes import bp as accounts_bp
-    from app.admin.routes import bp as admin_bp
-    from app.announcements.routes import bp as announcements_bp
-    from app.api import create_api_blueprint
-    from app.communes.routes import bp as communes_bp
-    from app.membership.routes import bp as membership_bp
-    from app.open311.routes import bp as open311_bp
-    from app.pwa import bp as pwa_bp
-    from app.threads.routes import bp as threads_bp
-    from app.workspace.routes import bp as workspace_bp
+def _connect_receivers(app: Flask) -> None:
+    """Subscribe the concepts to the domain's signals (app/signals.py) and the session's
+    events, in the event's transaction. Both are process-wide and connecting again is a
+    no-op, so many apps in one process are fine."""
+    categories.connect_receivers()
+    privacy.connect_listeners()
+    search_indexing.init_app(app)
+    notifications.init_app(app)
 
+
+def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(create_api_blueprint())
     app.register_blueprint(accounts_bp)
     app.register_blueprint(communes_bp)
@@ -84,11 +105,6 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from app.accounts.cli import users_cli
-    from app.backup import backup_command
-    from app.communes.cli import communes_cli, demo_command
-    from app.push.cli import push_cli
-
     app.cli.add_command(users_cli)
     app.cli.add_command(communes_cli)
     app.cli.add_command(demo_command)

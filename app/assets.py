@@ -1,13 +1,14 @@
-"""Static files under content-hashed URLs, cached for a year, compressed once."""
+"""Static files under content-hashed URLs, cached for a year, compressed once (brotli, gzip)."""
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, current_app, request
+
+from app.compression import CODINGS, compress, negotiate
 
 bp = Blueprint("assets", __name__)
 
@@ -20,14 +21,18 @@ COMPRESSIBLE = (
 )
 
 
+# A file's hash, its bytes, and its compressed forms by coding (none for images).
+Entry = tuple[str, bytes, dict[str, bytes]]
+
+
 class AssetStore:
-    """Reads each static file once per process: its hash, bytes and gzip form."""
+    """Reads each static file once per process: its hash, bytes and compressed forms."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder.resolve()
-        self._cache: dict[str, tuple[str, bytes, bytes | None]] = {}
+        self._cache: dict[str, Entry] = {}
 
-    def get(self, filename: str) -> tuple[str, bytes, bytes | None]:
+    def get(self, filename: str) -> Entry:
         entry = self._cache.get(filename)
         if entry is None or current_app.debug:
             path = (self.folder / filename).resolve()
@@ -36,7 +41,11 @@ class AssetStore:
             data = path.read_bytes()
             digest = hashlib.sha256(data).hexdigest()[:12]
             mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
-            packed = gzip.compress(data, 9, mtime=0) if is_compressible(mimetype) else None
+            packed = (
+                {coding: compress(data, coding, once=True) for coding in CODINGS}
+                if is_compressible(mimetype)
+                else {}
+            )
             entry = (digest, data, packed)
             self._cache[filename] = entry
         return entry
@@ -55,15 +64,16 @@ def store() -> AssetStore:
 
 
 def asset_response(filename: str, *, cache_control: str) -> Response:
-    """The file's bytes, gzipped when the browser accepts it."""
+    """The file's bytes, in brotli or gzip when the browser accepts one."""
     _digest, data, packed = store().get(filename)
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if filename.endswith(".webmanifest"):
         mimetype = "application/manifest+json"
     response = Response(mimetype=mimetype)
-    if packed is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
-        response.set_data(packed)
-        response.headers["Content-Encoding"] = "gzip"
+    coding = negotiate(request.accept_encodings) if packed else None
+    if coding is not None:
+        response.set_data(packed[coding])
+        response.headers["Content-Encoding"] = coding
     else:
         response.set_data(data)
     response.headers["Vary"] = "Accept-Encoding"

@@ -1,18 +1,23 @@
-"""Domain errors and the three faces of an error: JSON under ``/api/``, Open311's list under
-``/open311/``, an HTML page elsewhere."""
+"""Domain errors and the faces of an error: JSON under ``/api/``, an HTML page elsewhere, and
+the face a part of the site registers for its own prefix (Open311's list under ``/open311/``,
+given by create_app, so this module needs no other concept)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
-from app.open311.formats import error_response as open311_error_response
+
+#: Renders (status, message) for every error under one path prefix.
+ErrorFace = Callable[[int, str], Response]
+_FACES_KEY = "error_faces"
 
 
 class DomainError(Exception):
@@ -106,9 +111,10 @@ def wants_json() -> bool:
 
 def error_response(status: int, code: str, message: str, field: str | None = None) -> Response:
     """Render one error in the envelope the caller expects."""
-    if request.path.startswith("/open311/"):
-        # Open311 clients read GeoReport v2's [{"code", "description"}], whatever failed.
-        return open311_error_response(status, message)
+    faces: Mapping[str, ErrorFace] = current_app.extensions.get(_FACES_KEY, {})
+    for prefix, face in faces.items():
+        if request.path.startswith(prefix):
+            return face(status, message)
     if wants_json():
         body: dict[str, Any] = {"code": code, "message": message}
         if field:
@@ -122,8 +128,10 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     return response
 
 
-def init_app(app: Flask) -> None:
-    """Register handlers so that every failure has a clear message and the right status."""
+def init_app(app: Flask, faces: Mapping[str, ErrorFace] | None = None) -> None:
+    """Register handlers so that every failure has a clear message and the right status;
+    ``faces`` maps a path prefix to how errors under it look."""
+    app.extensions[_FACES_KEY] = dict(faces or {})
 
     @app.errorhandler(DomainError)
     def handle_domain_error(error: DomainError) -> Response:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import text
 
 from app import create_app
 from app.accounts.models import Account
@@ -38,10 +40,57 @@ def _cheap_password_hashing() -> Iterator[None]:
     passwords._hasher = real
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--browser-tests",
+        choices=("include", "exclude", "only"),
+        default="include",
+        help="bin/test runs the rest under pytest-xdist (exclude), then these alone (only)",
+    )
+
+
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """``--browser-tests=exclude`` leaves tests/browser out, ``only`` everything else."""
+    choice = config.getoption("--browser-tests")
+    inside = collection_path == BROWSER_TESTS or BROWSER_TESTS in collection_path.parents
+    if choice == "exclude" and inside:
+        return True
+    if choice == "only" and not inside and collection_path not in BROWSER_TESTS.parents:
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Browser tests run last: Playwright keeps an event loop running in the main thread for
-    the rest of the session, which code under test that starts its own loop cannot share."""
-    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+    the rest of the session, which code under test that starts its own loop cannot share.
+    Files named on the command line are collected even when ignored: deselected here."""
+    choice = config.getoption("--browser-tests")
+    if choice != "include":
+        wanted = choice == "only"
+        deselected = [item for item in items if _is_browser_test(item) != wanted]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = [item for item in items if _is_browser_test(item) == wanted]
+    items.sort(key=_is_browser_test)
+
+
+def _is_browser_test(item: pytest.Item) -> bool:
+    return BROWSER_TESTS in item.path.parents
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under bin/test, add this run's counts to a file, for the one closing line of both runs."""
+    path = os.environ.get("TEST_COUNTS_FILE")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not path or reporter is None or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    counts = {key: len(reporter.stats.get(key, ())) for key in ("passed", "failed", "skipped")}
+    counts["failed"] += len(reporter.stats.get("error", ()))
+    with open(path, "a", encoding="utf-8") as file:
+        file.write(" ".join(f"{key}={value}" for key, value in counts.items()) + "\n")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -68,45 +117,90 @@ class OriginClient(FlaskClient):
         return response
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """One database per backend for the whole run; PostgreSQL is created and dropped."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
-        return
-    with postgres_for_test() as url:
-        yield url
+class _Backends:
+    """The run's databases and apps, one per backend, made on first use and kept to the end.
+
+    ``database_url`` is a parametrized session fixture, so pytest finalizes one backend's
+    instance whenever the next test wants the other; under pytest-xdist that happens often.
+    Keeping the real resources here makes such a switch a dictionary look-up instead of a new
+    database, ``create_all`` and app.
+    """
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._stack = ExitStack()
+        self._urls: dict[str, str] = {}
+        self._apps: dict[str, Flask] = {}
+
+    def url(self, backend: str) -> str:
+        if backend not in self._urls:
+            if backend == "sqlite":
+                self._urls[backend] = f"sqlite:///{self._tmp.mktemp('sqlite') / 'test.sqlite3'}"
+            else:
+                self._urls[backend] = self._stack.enter_context(postgres_for_test())
+        return self._urls[backend]
+
+    def app(self, url: str) -> Flask:
+        if url not in self._apps:
+            self._apps[url] = self._make_app(url)
+        return self._apps[url]
+
+    def _make_app(self, url: str) -> Flask:
+        # Uploads and keys go to a throwaway instance folder, never the repository's.
+        os.environ["INSTANCE_PATH"] = str(self._tmp.mktemp("instance"))
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+                "SQLALCHEMY_DATABASE_URI": url,
+                "BASE_URL": BASE_URL,
+                # The push service double listens on 127.0.0.1 (plain http, any port).
+                "PUSH_ALLOWED_HOSTS": "127.0.0.1",
+                # Tests post far faster than people; tests/ratelimit enables the limits itself.
+                "RATE_LIMITS_ENABLED": False,
+                "VAPID_PRIVATE_KEY_PATH": str(self._tmp.mktemp("keys") / "vapid.pem"),
+            }
+        )
+        app.test_client_class = OriginClient
+        with app.app_context():
+            db.create_all()
+        self._stack.callback(_dispose, app)
+        return app
+
+    def close(self) -> None:
+        self._stack.close()
 
 
-@pytest.fixture(scope="session")
-def session_app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
-    # Uploads and keys go to a throwaway instance folder, never the repository's.
-    os.environ["INSTANCE_PATH"] = str(tmp_path_factory.mktemp("instance"))
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "BASE_URL": BASE_URL,
-            # The push service double listens on 127.0.0.1 (plain http, any port).
-            "PUSH_ALLOWED_HOSTS": "127.0.0.1",
-            # Tests post far faster than people; tests/ratelimit enables the limits itself.
-            "RATE_LIMITS_ENABLED": False,
-            "VAPID_PRIVATE_KEY_PATH": str(tmp_path_factory.mktemp("keys") / "vapid.pem"),
-        }
-    )
-    app.test_client_class = OriginClient
-    with app.app_context():
-        db.create_all()
-    yield app
+def _dispose(app: Flask) -> None:
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def _backends(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Backends]:
+    backends = _Backends(tmp_path_factory)
+    yield backends
+    backends.close()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, _backends: _Backends) -> str:
+    """One database per backend for the whole run (per xdist worker); PostgreSQL is created
+    and dropped, or the test skipped (failed under REQUIRE_POSTGRES=1) without a server."""
+    return _backends.url(request.param)
+
+
+@pytest.fixture(scope="session")
+def session_app(database_url: str, _backends: _Backends) -> Flask:
+    return _backends.app(database_url)
+
+
 @pytest.fixture
 def app(session_app: Flask) -> Iterator[Flask]:
     """The app with an empty database and an app context for factories."""
+    if _SHARED:  # a module's shared rows are still there: this test wants none
+        _forget_shared()
     with session_app.app_context():
         yield session_app
         db.session.rollback()
@@ -114,15 +208,57 @@ def app(session_app: Flask) -> Iterator[Flask]:
         _empty_tables()
 
 
+# What ``shared`` made, by name, while those rows are in the database.
+_SHARED: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="module")
+def module_app(session_app: Flask) -> Iterator[Flask]:
+    """One app context for a whole module, under ``shared``; the tables are emptied at the
+    module's end (or sooner, when one of its tests asks for ``app``)."""
+    with session_app.app_context():
+        yield session_app
+        _forget_shared()
+
+
+@pytest.fixture
+def shared(module_app: Flask) -> Callable[[str, Callable[[Flask], Any]], Any]:
+    """Rows made once for the tests of a module that only read them.
+
+    ``shared(name, build)`` returns what ``build(app)`` returned the first time; it builds
+    again after anything emptied the tables (a test using ``app``, another backend). A test
+    that writes must use ``app`` and the factories instead.
+    """
+
+    def get(name: str, build: Callable[[Flask], Any]) -> Any:
+        if name not in _SHARED:
+            _SHARED[name] = build(module_app)
+        return _SHARED[name]
+
+    return get
+
+
+def _forget_shared() -> None:
+    db.session.rollback()
+    db.session.remove()
+    _empty_tables()
+    _SHARED.clear()
+
+
 def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
+    """Delete every row, children first, in one round trip.
+
+    DELETE rather than TRUNCATE on PostgreSQL: TRUNCATE makes new files for every table and
+    its indexes (about 225 ms for the whole schema), DELETE of a few rows takes a millisecond.
+    Sequences go on counting, as SQLite's AUTOINCREMENT does: ids are never reissued.
+    """
+    statements = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
     with db.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            conn.exec_driver_sql("; ".join(statements))
         else:
-            for table in tables:
-                conn.execute(table.delete())
+            for statement in statements:
+                conn.exec_driver_sql(statement)
 
 
 @pytest.fixture
@@ -140,81 +276,88 @@ def _staff_hash() -> str:
     return _STAFF_HASH[0]
 
 
+def new_commune(slug: str = "u-minh-thuong", name: str = "Xã U Minh Thượng") -> Commune:
+    commune = create_commune(slug, name)
+    db.session.commit()
+    return commune
+
+
+def new_staff(email: str, *, admin: bool = False, communes: tuple[Commune, ...] = ()) -> Account:
+    account = Account(
+        email=email,
+        password_hash=_staff_hash(),
+        is_admin=admin,
+        display_name=email.split("@")[0],
+    )
+    db.session.add(account)
+    db.session.flush()
+    for commune in communes:
+        add_official(account, commune)
+    db.session.commit()
+    return account
+
+
+def sign_in(app: Flask, email: str) -> FlaskClient:
+    """A new client signed in through the real login endpoint."""
+    new_client = app.test_client()
+    response = new_client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.get_json()
+    return new_client
+
+
+def join_as_resident(app: Flask, commune: Commune, display_name: str | None = None) -> FlaskClient:
+    """A new client that joined ``commune`` through the real join endpoint (a new resident)."""
+    new_client = app.test_client()
+    payload = {"token": commune.join_token}
+    if display_name:
+        payload["display_name"] = display_name
+    response = new_client.post("/api/v1/join", json=payload)
+    assert response.status_code == 201, response.get_json()
+    return new_client
+
+
+def build_world(app: Flask) -> dict[str, Any]:
+    """Two communes, each with an official and residents; an admin over everything."""
+    a = new_commune("xa-a", "Xã A")
+    b = new_commune("xa-b", "Xã B")
+    new_staff("admin@example.vn", admin=True)
+    new_staff("official.a@example.vn", communes=(a,))
+    new_staff("official.b@example.vn", communes=(b,))
+    return {
+        "a": a,
+        "b": b,
+        "admin": sign_in(app, "admin@example.vn"),
+        "official_a": sign_in(app, "official.a@example.vn"),
+        "official_b": sign_in(app, "official.b@example.vn"),
+        "resident_a": join_as_resident(app, a, "Chị Lan"),
+        "resident_a2": join_as_resident(app, a, "Anh Minh"),
+        "resident_b": join_as_resident(app, b, "Cô Hoa"),
+    }
+
+
 @pytest.fixture
 def make_commune(app: Flask) -> Callable[..., Commune]:
-    def make(slug: str = "u-minh-thuong", name: str = "Xã U Minh Thượng") -> Commune:
-        commune = create_commune(slug, name)
-        db.session.commit()
-        return commune
-
-    return make
+    return new_commune
 
 
 @pytest.fixture
 def make_staff(app: Flask) -> Callable[..., Account]:
-    def make(email: str, *, admin: bool = False, communes: tuple[Commune, ...] = ()) -> Account:
-        account = Account(
-            email=email,
-            password_hash=_staff_hash(),
-            is_admin=admin,
-            display_name=email.split("@")[0],
-        )
-        db.session.add(account)
-        db.session.flush()
-        for commune in communes:
-            add_official(account, commune)
-        db.session.commit()
-        return account
-
-    return make
+    return new_staff
 
 
 @pytest.fixture
 def login(app: Flask) -> Callable[[str], FlaskClient]:
     """A new client signed in through the real login endpoint."""
-
-    def sign_in(email: str) -> FlaskClient:
-        new_client = app.test_client()
-        response = new_client.post(
-            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.get_json()
-        return new_client
-
-    return sign_in
+    return functools.partial(sign_in, app)
 
 
 @pytest.fixture
 def join(app: Flask) -> Callable[..., FlaskClient]:
     """A new client that joined ``commune`` through the real join endpoint (a new resident)."""
-
-    def joined(commune: Commune, display_name: str | None = None) -> FlaskClient:
-        new_client = app.test_client()
-        payload = {"token": commune.join_token}
-        if display_name:
-            payload["display_name"] = display_name
-        response = new_client.post("/api/v1/join", json=payload)
-        assert response.status_code == 201, response.get_json()
-        return new_client
-
-    return joined
+    return functools.partial(join_as_resident, app)
 
 
 @pytest.fixture
-def world(make_commune, make_staff, join, login) -> dict[str, Any]:
+def world(app: Flask) -> dict[str, Any]:
     """Two communes, each with an official and residents; an admin over everything."""
-    a = make_commune("xa-a", "Xã A")
-    b = make_commune("xa-b", "Xã B")
-    make_staff("admin@example.vn", admin=True)
-    make_staff("official.a@example.vn", communes=(a,))
-    make_staff("official.b@example.vn", communes=(b,))
-    return {
-        "a": a,
-        "b": b,
-        "admin": login("admin@example.vn"),
-        "official_a": login("official.a@example.vn"),
-        "official_b": login("official.b@example.vn"),
-        "resident_a": join(a, "Chị Lan"),
-        "resident_a2": join(a, "Anh Minh"),
-        "resident_b": join(b, "Cô Hoa"),
-    }
+    return build_world(app)

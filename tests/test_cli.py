@@ -9,9 +9,9 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.accounts.passwords import verify_password
 from app.admin.services import stats_window
-from app.admin.stats import DEMO_CODE, report
+from app.admin.stats import report
 from app.communes.cli import DEMO_ACCOUNTS_FILE, DEMO_ADMIN, DEMO_OFFICIAL, DEMO_SLUG
-from app.communes.models import Commune
+from app.communes.models import DEMO_CODE, Commune
 from app.communes.services import create_commune
 from app.extensions import db
 from app.membership.models import Membership

@@ -24,6 +24,7 @@ from app.accounts.sessions import (
 from app.communes.boards import board_svg
 from app.errors import DomainError, Forbidden
 from app.extensions import db
+from app.ratelimit.declare import limited
 from app.ratelimit.devices import trust_this_device
 from app.web import login_required, safe_next, see_other
 
@@ -41,6 +42,7 @@ def login() -> str:
 
 
 @bp.post("/login")
+@limited("password")
 def login_submit():
     email = request.form.get("email", "")
     try:
@@ -58,6 +60,7 @@ def login_submit():
 
 
 @bp.post("/login/code")
+@limited("sign-in-code")
 def login_code_submit():
     pending = pending_login()
     if pending is None:
@@ -143,6 +146,7 @@ def _issuer() -> str:
 
 
 @bp.post("/account/security/setup")
+@limited("code")
 @login_required
 def security_setup() -> Response:
     account = _staff()
@@ -155,6 +159,7 @@ def security_setup() -> Response:
 
 
 @bp.post("/account/security/confirm")
+@limited("code")
 @login_required
 def security_confirm() -> Response:
     account = _staff()
@@ -171,6 +176,7 @@ def security_confirm() -> Response:
 
 
 @bp.post("/account/security/disable")
+@limited("code")
 @login_required
 def security_disable() -> Response:
     account = _staff()

@@ -1,4 +1,7 @@
-"""The optional second factor for officials and admins: setup, checking, turning off, reset.
+"""The optional second factor for officials and admins: setup, checking, turning off.
+
+An admin's reset for someone who lost their phone is in app/admin/services.py (it asks
+which communes the admin manages).
 
 Nothing here commits: the route or CLI command that calls it does.
 """
@@ -20,12 +23,9 @@ from app.accounts.models import Account, RecoveryCode
 from app.accounts.passwords import verify_password
 from app.accounts.sessions import end_sessions
 from app.audit.services import record
-from app.communes.areas import is_national, manages
-from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound
+from app.errors import Conflict, Forbidden, NotAuthenticated
 from app.extensions import db
-from app.membership.services import communes_served
 from app.models_base import utcnow
-from app.schema.text import MAX_ID
 
 RECOVERY_CODE_COUNT = 10
 # No 0/o, 1/l/i: the codes are printed or written down and typed back by hand.
@@ -121,49 +121,16 @@ def disable(account: Account, password: object, code: object) -> None:
     if not isinstance(password, str) or not verify_password(account.password_hash, password):
         raise NotAuthenticated(_("The current password is incorrect."))
     check(account, code)
-    _clear(account)
+    clear(account)
     record(account, "account.second_factor_off", target_type="account", target_id=account.id)
-
-
-def reset_by_admin(actor: Account, account_id: int) -> Account:
-    """An admin turns off someone's second factor (a lost phone); their sessions end."""
-    if not actor.is_admin:
-        raise Forbidden()
-    target = db.session.get(Account, account_id) if 0 < account_id <= MAX_ID else None
-    if target is None or not target.is_staff or not _in_area(actor, target):
-        raise NotFound(_("There is no staff account with this id."))
-    if not target.has_second_factor and target.totp_secret is None:
-        raise Conflict(_("This account has no second factor."))
-    _clear(target)
-    end_sessions(target)
-    # Recorded in each commune they serve, so every admin of those communes sees it.
-    for commune_id in [commune.id for commune in communes_served(target)] or [None]:
-        record(
-            actor,
-            "account.second_factor_reset",
-            commune_id=commune_id,
-            target_type="account",
-            target_id=target.id,
-        )
-    return target
-
-
-def _in_area(actor: Account, target: Account) -> bool:
-    """National admins reach every staff account; an area's admins the officials who serve
-    only inside their area (not other admins, not an official another area shares)."""
-    if is_national(actor):
-        return True
-    if target.is_admin:
-        return False
-    served = communes_served(target)
-    return bool(served) and all(manages(actor, commune) for commune in served)
 
 
 def recovery_codes_left(account: Account) -> int:
     return len(_unused_codes(account))
 
 
-def _clear(account: Account) -> None:
+def clear(account: Account) -> None:
+    """Forget the secret and the recovery codes: sign-in is back to the password alone."""
     account.totp_secret = None
     account.totp_enabled_at = None
     account.totp_last_step = None

@@ -1,45 +1,41 @@
-"""Time-based one-time passwords (RFC 6238 over RFC 4226's HOTP), as authenticator apps use.
+"""Time-based one-time passwords (RFC 6238), as authenticator apps use: codes by ``pyotp``.
 
 SHA-1, 6 digits, 30-second steps: the parameters every common app (Google Authenticator,
-Microsoft Authenticator, FreeOTP, Aegis) understands without asking.
+Microsoft Authenticator, FreeOTP, Aegis) understands without asking. What is ours: the drift
+window, forgiving spaces and dashes, and refusing a step already used (pyotp's ``verify``
+answers only yes or no, so it cannot tell which step to remember).
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import secrets
-import struct
 import time
 from urllib.parse import quote, urlencode
+
+import pyotp
 
 STEP_SECONDS = 30
 DIGITS = 6
 # One step either side: a phone clock up to ~30 s off, or a code typed as it rolled over.
 DRIFT_STEPS = 1
-SECRET_BYTES = 20  # 160 bits, the HMAC-SHA-1 block the RFC recommends
+SECRET_LENGTH = 32  # base32 characters: 160 bits, the HMAC-SHA-1 block the RFC recommends
+
+
+def _totp(secret: str) -> pyotp.TOTP:
+    return pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS)
 
 
 def new_secret() -> str:
     """A fresh shared secret, base32 without padding (what apps expect to be typed or scanned)."""
-    return base64.b32encode(secrets.token_bytes(SECRET_BYTES)).decode("ascii").rstrip("=")
-
-
-def _key(secret: str) -> bytes:
-    padded = secret.upper() + "=" * (-len(secret) % 8)
-    return base64.b32decode(padded)
+    return pyotp.random_base32(SECRET_LENGTH)
 
 
 def code_at(secret: str, step: int) -> str:
-    """The code for one time step (RFC 4226 dynamic truncation)."""
-    digest = hmac.new(_key(secret), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return str(number % 10**DIGITS).zfill(DIGITS)
+    """The code for one time step."""
+    return _totp(secret).generate_otp(step)
 
 
 def current_step(now: float | None = None) -> int:
+    """The RFC 6238 time step of ``now`` (default: this moment)."""
     return int((time.time() if now is None else now) // STEP_SECONDS)
 
 
@@ -64,18 +60,23 @@ def matching_step(
     digits = normalize_code(code)
     if digits is None:
         return None
+    otp = _totp(secret)
     step = current_step(now)
     for candidate in range(step - DRIFT_STEPS, step + DRIFT_STEPS + 1):
         if after_step is not None and candidate <= after_step:
             continue
         # Compare every candidate in constant time; the loop is the same length for every code.
-        if hmac.compare_digest(code_at(secret, candidate), digits):
+        if pyotp.utils.strings_equal(otp.generate_otp(candidate), digits):
             return candidate
     return None
 
 
 def provisioning_uri(secret: str, account_name: str, issuer: str) -> str:
-    """The ``otpauth://`` address an authenticator app reads from a QR code."""
+    """The ``otpauth://`` address an authenticator app reads from a QR code.
+
+    Ours rather than pyotp's, which leaves out the default algorithm, digits and period:
+    spelling them out costs nothing and some apps do not assume them.
+    """
     label = quote(f"{issuer}:{account_name}", safe="@:")
     query = urlencode(
         {

@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.accounts import second_factor
 from app.accounts.models import Account
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
@@ -161,7 +160,7 @@ def official_second_factor_reset(slug: str, account_id: int):
     if target is None or role_in(target, commune) != OFFICIAL:
         raise NotFound()
     try:
-        second_factor.reset_by_admin(actor, account_id)
+        services.reset_second_factor(actor, account_id)
     except DomainError as error:
         db.session.rollback()
         return _commune_page(slug, error=error.message, status=error.status)

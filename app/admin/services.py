@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
+from app.accounts import second_factor
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.accounts.sessions import end_sessions
@@ -36,12 +37,13 @@ from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, Validati
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.schemas import DisplayName, RequiredDisplayName
-from app.membership.services import add_official, leave, role_in
+from app.membership.services import add_official, communes_served, role_in
 from app.models_base import as_utc, utcnow
 from app.parsing import parse_int
+from app.privacy.services import leave
 from app.schema.fields import Email
 from app.schema.load import Check
-from app.schema.text import is_storable
+from app.schema.text import MAX_ID, is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200
@@ -194,6 +196,43 @@ def revoke_official_everywhere(actor: Account, account_id: int) -> list[Commune]
     end_sessions(target)
     db.session.flush()
     return communes
+
+
+# --- second factor ----------------------------------------------------------------------------
+
+
+def reset_second_factor(actor: Account, account_id: int) -> Account:
+    """An admin turns off someone's second factor (a lost phone); their sessions end."""
+    if not actor.is_admin:
+        raise Forbidden()
+    target = db.session.get(Account, account_id) if 0 < account_id <= MAX_ID else None
+    if target is None or not target.is_staff or not _staff_in_area(actor, target):
+        raise NotFound(_("There is no staff account with this id."))
+    if not target.has_second_factor and target.totp_secret is None:
+        raise Conflict(_("This account has no second factor."))
+    second_factor.clear(target)
+    end_sessions(target)
+    # Recorded in each commune they serve, so every admin of those communes sees it.
+    for commune_id in [commune.id for commune in communes_served(target)] or [None]:
+        record(
+            actor,
+            "account.second_factor_reset",
+            commune_id=commune_id,
+            target_type="account",
+            target_id=target.id,
+        )
+    return target
+
+
+def _staff_in_area(actor: Account, target: Account) -> bool:
+    """National admins reach every staff account; an area's admins the officials who serve
+    only inside their area (not other admins, not an official another area shares)."""
+    if is_national(actor):
+        return True
+    if target.is_admin:
+        return False
+    served = communes_served(target)
+    return bool(served) and all(manages(actor, commune) for commune in served)
 
 
 # --- invitations ------------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, case, distinct, exists, func, select
 
 from app.announcements.models import Announcement
-from app.communes.models import Commune
+from app.communes.models import DEMO_CODE, Commune
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.models_base import as_utc, isoformat
@@ -50,9 +50,6 @@ MAX_WEEKS = 52
 # and few enough to point at someone.
 PUBLIC_MINIMUM = 5
 CHUNK = 500
-# The administrative code ``flask demo`` gives the demo commune: a real code is digits, and the
-# demo stays out of every roll-up (its own page still shows what was tried in it).
-DEMO_CODE = "DEMO"
 # Buckets of the response-time chart: (upper bound in seconds, label key).
 ANSWER_BUCKETS = ((3600, "1h"), (4 * 3600, "4h"), (DAY, "24h"), (3 * DAY, "3d"), (None, "more"))
 

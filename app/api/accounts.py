@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from app.accounts import second_factor
+from app.admin.services import reset_second_factor as reset
 from app.api.helpers import require_account
 from app.api.spec import documented
 from app.extensions import db
@@ -18,6 +18,6 @@ bp = Blueprint("accounts", __name__)
 )
 def reset_second_factor(account_id: int) -> tuple[str, int]:
     """Turn off a staff member's second factor (a lost phone); their sessions end."""
-    second_factor.reset_by_admin(require_account(), account_id)
+    reset(require_account(), account_id)
     db.session.commit()
     return "", 204

@@ -29,6 +29,7 @@ from app.extensions import db
 from app.membership.services import memberships_of
 from app.privacy.schemas import Export
 from app.privacy.services import delete_account, export_data
+from app.ratelimit.declare import limited
 from app.ratelimit.devices import trust_this_device
 
 bp = Blueprint("auth", __name__)
@@ -44,11 +45,11 @@ def _user(account) -> dict:
     {200: UserAnswer},
     signed_in=False,
     body=Login,
-    limited=True,
     special=CODE_REJECTED,
     description="401 alike for an unknown email and a wrong password; with the second "
     "factor on, also for a missing (totp_required) or wrong (totp_invalid) code.",
 )
+@limited("password")
 def login() -> Response:
     data = json_body()
     account = authenticate(data.get("email"), data.get("password"))
@@ -67,10 +68,10 @@ def login() -> Response:
     403,
     409,
     body=PasswordCheck,
-    limited=True,
     headers=NO_STORE,
     description="401 for a wrong password: a session alone cannot tie the account to a phone.",
 )
+@limited("code")
 def totp_setup() -> Response:
     """A new secret for the caller's authenticator app; not trusted until confirmed."""
     account = require_account()
@@ -90,10 +91,10 @@ def totp_setup() -> Response:
     403,
     409,
     body=CodeCheck,
-    limited=True,
     headers=NO_STORE,
     special=CODE_REJECTED,
 )
+@limited("code")
 def totp_confirm() -> Response:
     """Turn the second factor on with a first code; answers the one-time recovery codes."""
     account = require_account()
@@ -112,9 +113,9 @@ def totp_confirm() -> Response:
     403,
     409,
     body=PasswordAndCode,
-    limited=True,
     special=CODE_REJECTED,
 )
+@limited("code")
 def totp_disable() -> tuple[str, int]:
     account = require_account()
     data = json_body()
@@ -129,9 +130,9 @@ def totp_disable() -> tuple[str, int]:
     {200: UserAnswer},
     422,
     body=PasswordChange,
-    limited=True,
     description="401 for a wrong current password, or for a resident (no password).",
 )
+@limited("code")
 def change_password_view() -> Response:
     """Change the signed-in staff member's password; other devices are signed out."""
     account = require_account()

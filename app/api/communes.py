@@ -7,9 +7,10 @@ from flask import Blueprint, Response, current_app, jsonify
 from app.api.helpers import json_body, require_account
 from app.api.spec import documented
 from app.communes.schemas import Commune, CommuneList, NewCommune
-from app.communes.services import communes_for, create_commune_as, join_url
+from app.communes.services import create_commune_as, join_url
 from app.errors import Forbidden
 from app.extensions import db
+from app.membership.services import communes_for
 from app.schema.load import load
 
 bp = Blueprint("communes", __name__)

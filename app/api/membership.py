@@ -10,7 +10,9 @@ from app.api.spec import DELETE_POSTS, documented
 from app.communes.schemas import CommuneRef
 from app.extensions import db
 from app.membership.schemas import Joined, JoinedMember, JoinRequest
-from app.membership.services import join, leave, member_commune
+from app.membership.services import join, member_commune
+from app.privacy.services import leave
+from app.ratelimit.declare import limited
 
 bp = Blueprint("membership", __name__)
 
@@ -24,10 +26,10 @@ bp = Blueprint("membership", __name__)
     422,
     signed_in=False,
     body=JoinRequest,
-    limited=True,
     description="201 (and a session) for a new member, 200 when already a member; "
     "410 for the token of a board that was replaced.",
 )
+@limited("join")
 def join_commune() -> tuple[Response, int]:
     data = json_body()
     result = join(data.get("token"), data.get("display_name"), current_account())

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app
 from pydantic import BaseModel
 
 from app.api.spec import ATTRIBUTE, JSON, Mode, Op, Schema, documented, query, ref
+from app.ratelimit.declare import declared_kind
 
 bp = Blueprint("openapi", __name__)
 
@@ -151,7 +153,11 @@ def _operations(app: Flask) -> list[tuple[str, str, str, Op]]:
         if not rule.rule.startswith(f"{PREFIX}/"):
             continue
         path = _openapi_path(rule.rule)
-        declared = getattr(app.view_functions[rule.endpoint], ATTRIBUTE, None)
+        view = app.view_functions[rule.endpoint]
+        declared = getattr(view, ATTRIBUTE, None)
+        if declared is not None and declared_kind(view) is not None:
+            # The view's @limited declaration: it may answer 429.
+            declared = replace(declared, limited=True)
         tag = TAGS[rule.endpoint.split(".")[1]]
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             if declared is not None:

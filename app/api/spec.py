@@ -7,8 +7,8 @@ plain JSON Schema built with the helpers below.
 
 ``Op.build`` adds the answers that follow from how an operation is called: 401 when it needs a
 session; 403 (the Origin guard) for unsafe methods; 400, 413 and 415 when it reads a JSON body;
-404 when the path has parameters (one that is malformed matches no route); 429 when rate
-limited; 503 (database unavailable) everywhere.
+404 when the path has parameters (one that is malformed matches no route); 429 when the view
+spends a rate limit (``@limited``); 503 (database unavailable) everywhere.
 """
 
 from __future__ import annotations

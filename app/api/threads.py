@@ -20,6 +20,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
+from app.ratelimit.declare import limited
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread as ThreadRow
@@ -85,10 +86,10 @@ def index(slug: str) -> Response:
     422,
     body=NEW_THREAD,
     params=(IDEMPOTENCY_KEY,),
-    limited=True,
     description="403 for a non-member or a member stopped from posting.",
     special=replayed(Thread),
 )
+@limited("post")
 def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
@@ -161,9 +162,9 @@ def _detail_with_delivery(thread: ThreadRow, may_see_reach: bool) -> ThreadDetai
     422,
     body=NewReply,
     params=(IDEMPOTENCY_KEY,),
-    limited=True,
     special=replayed(Reply),
 )
+@limited("post")
 def reply(thread_id: int) -> tuple[Response, int]:
     account = require_account()
     key = parse_key(request.headers.get(HEADER))

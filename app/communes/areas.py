@@ -12,7 +12,13 @@ from sqlalchemy import ColumnElement, true
 
 from app.accounts.models import Account
 from app.communes.models import Commune
+from app.communes.schemas import District, Province
 from app.errors import ValidationError
+from app.schema.load import Check
+
+# The names of an area, as a commune carries them (and an admin's scope repeats them).
+DISTRICT_FIELD = Check(District, "district")
+PROVINCE_FIELD = Check(Province, "province")
 
 
 def managed_clause(account: Account) -> ColumnElement[bool]:
@@ -67,8 +73,6 @@ def place_in_area(
 
 def set_area(account: Account, province: str | None, district: str | None) -> None:
     """Limit an admin to a province, or a district of it (names as the communes carry them)."""
-    from app.communes.services import DISTRICT_FIELD, PROVINCE_FIELD
-
     province = PROVINCE_FIELD.clean(province)
     district = DISTRICT_FIELD.clean(district)
     if district is not None and province is None:

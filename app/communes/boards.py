@@ -13,11 +13,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
+import fontpkg_be_vietnam_pro
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_Q
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 log = logging.getLogger(__name__)
 
@@ -77,15 +84,10 @@ BOLD = "BoardSans-Bold"
 def _font_files() -> tuple[Path, Path] | None:
     """Be Vietnam Pro (the ``fontpkg-be-vietnam-pro`` package), else DejaVu Sans if the system
     has it; both cover every Vietnamese letter."""
-    try:
-        import fontpkg_be_vietnam_pro
-
-        folder = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
-        regular, bold = folder / "BeVietnamPro-Regular.ttf", folder / "BeVietnamPro-Bold.ttf"
-        if regular.is_file() and bold.is_file():
-            return regular, bold
-    except ImportError:
-        pass
+    folder = Path(fontpkg_be_vietnam_pro.ROOT) / "files"
+    regular, bold = folder / "BeVietnamPro-Regular.ttf", folder / "BeVietnamPro-Bold.ttf"
+    if regular.is_file() and bold.is_file():
+        return regular, bold
     folder = Path("/usr/share/fonts/truetype/dejavu")
     regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
     if regular.is_file() and bold.is_file():
@@ -96,9 +98,6 @@ def _font_files() -> tuple[Path, Path] | None:
 @cache
 def board_fonts() -> tuple[str, str]:
     """Register the board's TrueType fonts with reportlab once; their names."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
     files = _font_files()
     if files is None:
         log.error(
@@ -114,7 +113,7 @@ def board_fonts() -> tuple[str, str]:
 QUIET_ZONE = 4  # modules of white around the symbol, as the QR code standard asks
 
 
-def _draw_qr(canvas: Any, url: str, left: float, bottom: float, side: float) -> None:
+def _draw_qr(canvas: Canvas, url: str, left: float, bottom: float, side: float) -> None:
     """The symbol as vector squares (crisp at any printer's resolution), ``side`` points wide,
     its lower left corner at (left, bottom); the quiet zone is left to the white page."""
     modules = _qr(url, border=0).get_matrix()
@@ -140,12 +139,6 @@ def _draw_qr(canvas: Any, url: str, left: float, bottom: float, side: float) -> 
 def boards_pdf(pages: Iterable[BoardPage], *, title: str = "Bảng mã QR") -> bytes:
     """An A4 PDF with one board per page: the commune's name, the QR code as large as the page
     allows (quiet zone included), three short steps and the URL written out for typing."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.units import mm
-    from reportlab.lib.utils import simpleSplit
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.pdfgen.canvas import Canvas
-
     regular, bold = board_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)

@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
-from app.admin.stats import DEMO_CODE
 from app.communes.imports import ImportRejected, import_communes
-from app.communes.models import Commune
+from app.communes.models import DEMO_CODE, Commune
 from app.communes.services import create_commune, get_commune, join_url, rotate_join_token
 from app.errors import DomainError
 from app.extensions import db

@@ -21,12 +21,10 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import manages, place_in_area
+from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, manages, place_in_area
 from app.communes.models import Commune
 from app.communes.services import (
-    DISTRICT_FIELD,
     NAME_FIELD,
-    PROVINCE_FIELD,
     clean_code,
     new_join_token,
     slugify,
@@ -34,7 +32,7 @@ from app.communes.services import (
 )
 from app.errors import DomainError, ValidationError
 from app.extensions import db
-from app.threads.categories import add_default_categories
+from app.signals import commune_created
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -293,7 +291,7 @@ def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
     db.session.add_all(created)
     db.session.flush()
     for commune in created:
-        add_default_categories(commune)
+        commune_created.send(commune)
     db.session.flush()
     record(actor, "commune.import", detail=result.as_dict())
     return result

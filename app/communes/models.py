@@ -10,6 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.extensions import db
 from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
+# The administrative code ``flask demo`` gives the demo commune: a real code is digits, and the
+# demo stays out of every roll-up (its own page still shows what was tried in it).
+DEMO_CODE = "DEMO"
+
 
 class Commune(db.Model):
     __tablename__ = "commune"

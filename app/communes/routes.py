@@ -20,9 +20,10 @@ from app.communes.boards import (
 )
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune
-from app.communes.services import communes_for, create_commune_as, join_url
+from app.communes.services import create_commune_as, join_url
 from app.errors import DomainError, Forbidden, error_response, wants_json
 from app.extensions import db
+from app.membership.services import communes_for
 from app.web import login_required, see_other
 
 bp = Blueprint("communes", __name__)

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,21 +14,18 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import managed_clause, place_in_area
+from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
-from app.communes.schemas import CommuneName, District, Province
+from app.communes.schemas import CommuneName
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
-from app.membership.models import OFFICIAL, Membership
 from app.schema.fields import Slug
 from app.schema.load import Check
 from app.schema.text import SLUG_PATTERN, is_storable
-from app.threads.categories import add_default_categories
+from app.signals import commune_created
 
 NAME_FIELD = Check(CommuneName, "name")
-DISTRICT_FIELD = Check(District, "district")
-PROVINCE_FIELD = Check(Province, "province")
 SLUG_FIELD = Check(Slug, "slug")
 # Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
@@ -84,7 +81,7 @@ def _add_commune(slug: str, name: str, **fields: str | None) -> Commune:
     commune = Commune(slug=slug, name=name, join_token=new_join_token(), **fields)
     db.session.add(commune)
     db.session.flush()
-    add_default_categories(commune)
+    commune_created.send(commune)  # categories are seeded by a receiver (app/threads)
     return commune
 
 
@@ -245,18 +242,6 @@ def rotate_join_token(commune: Commune, actor: Account | None) -> str:
         target_id=commune.id,
     )
     return commune.join_token
-
-
-def communes_for(account: Account) -> Sequence[Commune]:
-    """Admins the communes of their area; officials the ones they serve."""
-    query = select(Commune).order_by(Commune.name, Commune.id)
-    if account.is_admin:
-        query = query.where(managed_clause(account))
-    else:
-        query = query.join(Membership, Membership.commune_id == Commune.id).where(
-            Membership.account_id == account.id, Membership.role == OFFICIAL
-        )
-    return db.session.scalars(query).all()
 
 
 # --- slugs made from names -------------------------------------------------------------------

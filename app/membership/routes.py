@@ -11,14 +11,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.membership.in_app import chrome_intent_url, in_app_help
 from app.membership.preferences import PREFERENCE_NAMES, preferences, update_preferences
-from app.membership.services import (
-    join,
-    leave,
-    member_commune,
-    membership_of,
-    memberships_of,
-    role_in,
-)
+from app.membership.services import join, member_commune, membership_of, memberships_of, role_in
+from app.privacy.services import leave
+from app.ratelimit.declare import limited
 from app.web import login_required, see_other
 
 bp = Blueprint("membership", __name__)
@@ -54,6 +49,7 @@ def _join_page(commune: Commune, **values: object) -> Response:
 
 
 @bp.post("/j/<token>")
+@limited("join")
 def join_submit(token: str):
     display_name = request.form.get("display_name", "")
     try:

@@ -7,16 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from app.accounts.models import Account
+from app.communes.areas import managed_clause
 from app.communes.models import Commune
 from app.communes.services import find_by_token, get_commune
 from app.errors import Forbidden, NotAuthenticated
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.membership.schemas import DisplayName
-from app.push.models import PushSubscription
 from app.schema.load import Check
 
 DISPLAY_NAME_FIELD = Check(DisplayName, "display_name")
@@ -121,6 +121,15 @@ def communes_served(account: Account) -> Sequence[Commune]:
     ).all()
 
 
+def communes_for(account: Account) -> Sequence[Commune]:
+    """Admins the communes of their area; officials the ones they serve."""
+    if account.is_admin:
+        return db.session.scalars(
+            select(Commune).where(managed_clause(account)).order_by(Commune.name, Commune.id)
+        ).all()
+    return communes_served(account)
+
+
 def add_official(account: Account, commune: Commune) -> Membership:
     """Make ``account`` an official of ``commune`` (promoting a resident membership)."""
     membership = membership_of(account, commune)
@@ -131,20 +140,3 @@ def add_official(account: Account, commune: Commune) -> Membership:
         membership.role = OFFICIAL
     db.session.flush()
     return membership
-
-
-def leave(account: Account | None, commune: Commune, *, delete_posts: bool = False) -> None:
-    """Leave a group: its posts stay as "former member" (or go, when asked); a person left
-    with no group keeps no push subscription either."""
-    from app.privacy.services import detach_posts  # privacy builds on membership
-
-    membership = membership_of(account, commune)
-    if account is None or membership is None:
-        raise Forbidden(_("You are not a member of this commune group."))
-    detach_posts(account, commune, delete_posts=delete_posts)
-    db.session.delete(membership)
-    db.session.flush()
-    if not memberships_of(account):
-        db.session.execute(
-            delete(PushSubscription).where(PushSubscription.account_id == account.id)
-        )

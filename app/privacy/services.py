@@ -1,4 +1,5 @@
-"""What we hold about a person, handed over on request; and forgetting them.
+"""What we hold about a person, handed over on request; what leaving a group takes with it;
+and forgetting them.
 
 docs/privacy.md lists what deletion removes and what is kept, and why; keep both in step.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -17,8 +19,10 @@ from app.admin.models import Invitation
 from app.announcements.models import Announcement
 from app.audit.services import forget_resident
 from app.communes.models import Commune
+from app.errors import Forbidden
 from app.extensions import db
 from app.membership.models import Membership
+from app.membership.services import membership_of, memberships_of
 from app.models_base import isoformat
 from app.push.models import PushSubscription
 from app.threads.models import Flag, Reply, StatusChange, Thread
@@ -129,6 +133,21 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
         db.session.execute(update(Thread).where(Thread.id.in_(thread_ids)).values(author_id=None))
 
 
+def leave(account: Account | None, commune: Commune, *, delete_posts: bool = False) -> None:
+    """Leave a group: its posts stay as "former member" (or go, when asked); a person left
+    with no group keeps no push subscription either."""
+    membership = membership_of(account, commune)
+    if account is None or membership is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    detach_posts(account, commune, delete_posts=delete_posts)
+    db.session.delete(membership)
+    db.session.flush()
+    if not memberships_of(account):
+        db.session.execute(
+            delete(PushSubscription).where(PushSubscription.account_id == account.id)
+        )
+
+
 def delete_account(account: Account, *, delete_posts: bool) -> None:
     """Forget a person: memberships, subscriptions, sessions, flags, invitations and their
     name in the audit log go at once; posts stay as "former member" or go with their photos."""
@@ -156,12 +175,21 @@ def _discard_after_commit(paths: list[Path]) -> None:
         db.session.info.setdefault(_DISCARD_KEY, []).extend(paths)
 
 
-@event.listens_for(Session, "after_commit")
 def _discard_photo_files(session: Session) -> None:
     for path in session.info.pop(_DISCARD_KEY, ()):
         path.unlink(missing_ok=True)
 
 
-@event.listens_for(Session, "after_rollback")
 def _keep_photo_files(session: Session) -> None:
     session.info.pop(_DISCARD_KEY, None)
+
+
+def connect_listeners() -> None:
+    """Deleted posts' photo files go once their deletion commits (and stay on a rollback).
+    Called by create_app; SQLAlchemy would call a listener added twice twice, hence the check."""
+    for name, listener in (
+        ("after_commit", _discard_photo_files),
+        ("after_rollback", _keep_photo_files),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

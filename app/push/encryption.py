@@ -1,35 +1,23 @@
 """Web Push message encryption: RFC 8291 over the ``aes128gcm`` content coding (RFC 8188).
 
+The records, key schedule and header are ``http_ece``'s (the library pywebpush uses); this
+module keeps what is ours: the subscription keys checked once at subscribe time, the
+single-record size limit every push service must accept, and plain ``ValueError``\\ s.
+
 The application server side is :func:`encrypt`; :func:`decrypt` is the user-agent side,
 used by tests and the push service double.
-
-Key schedule (RFC 8291 section 3.4), all HMAC-SHA-256::
-
-    PRK_key = HMAC(auth_secret, ecdh_secret)
-    IKM     = HMAC(PRK_key, "WebPush: info\\0" || ua_public || as_public || 0x01)
-    PRK     = HMAC(salt, IKM)
-    CEK     = HMAC(PRK, "Content-Encoding: aes128gcm\\0" || 0x01)[:16]
-    NONCE   = HMAC(PRK, "Content-Encoding: nonce\\0" || 0x01)[:12]
-
-Every HKDF here asks for at most 32 bytes, i.e. a single output block, so
-HKDF-Extract/Expand collapse to one HMAC each. Doing that with ``hmac.digest``
-(OpenSSL one-shot) instead of ``cryptography``'s HKDF objects is what keeps the
-per-message cost dominated by the unavoidable ECDH.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import os
 import struct
 from dataclasses import dataclass
 
-from cryptography.exceptions import InvalidTag
+import http_ece
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 __all__ = [
     "MAX_BODY_SIZE",
@@ -62,12 +50,7 @@ DEFAULT_RECORD_SIZE = 4096
 MIN_RECORD_SIZE = TAG_SIZE + 2
 
 _CURVE = ec.SECP256R1()
-_ECDH = ec.ECDH()
-_KEY_INFO_PREFIX = b"WebPush: info\x00"
-# The trailing 0x01 is HKDF-Expand's block counter for the first (and only) block.
-_CEK_INFO = b"Content-Encoding: aes128gcm\x00\x01"
-_NONCE_INFO = b"Content-Encoding: nonce\x00\x01"
-_LAST_DELIMITER = b"\x02"
+_CODING = "aes128gcm"
 
 
 class InvalidSubscriptionKeys(ValueError):
@@ -108,30 +91,12 @@ def b64url_decode(text: str | bytes) -> bytes:
         raise ValueError(f"not base64url: {exc}") from exc
 
 
-def _hmac(key: bytes, msg: bytes) -> bytes:
-    return hmac.digest(key, msg, "sha256")
-
-
-def _derive(
-    ecdh_secret: bytes, auth_secret: bytes, ua_public: bytes, as_public: bytes, salt: bytes
-) -> tuple[bytes, bytes]:
-    """Return (CEK, NONCE) per RFC 8291 section 3.4 and RFC 8188 section 2.2."""
-    prk_key = _hmac(auth_secret, ecdh_secret)
-    ikm = _hmac(prk_key, _KEY_INFO_PREFIX + ua_public + as_public + b"\x01")
-    prk = _hmac(salt, ikm)
-    return _hmac(prk, _CEK_INFO)[:16], _hmac(prk, _NONCE_INFO)[:12]
-
-
-def _public_bytes(key: ec.EllipticCurvePublicKey) -> bytes:
-    return key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
-
-
 @dataclass(frozen=True, slots=True)
 class SubscriberKeys:
     """A subscription's keys, decoded and validated once so each push skips the parsing."""
 
     public_key: ec.EllipticCurvePublicKey
-    public_bytes: bytes  # the 65-byte uncompressed point, needed verbatim in the key info
+    public_bytes: bytes  # the 65-byte uncompressed point, as the browser sent it
     auth_secret: bytes
 
     @classmethod
@@ -173,29 +138,28 @@ def encrypt(
     salt: bytes | None = None,
     sender_key: ec.EllipticCurvePrivateKey | None = None,
     record_size: int = DEFAULT_RECORD_SIZE,
-    padding: int = 0,
 ) -> bytes:
     """Encrypt ``plaintext`` into a complete ``aes128gcm`` request body (one record).
 
     ``salt`` and ``sender_key`` exist for reproducing test vectors only: reusing
     either across messages breaks the scheme's security, so leave them ``None``.
-    ``padding`` appends that many zero octets to hide the plaintext length.
     """
     if not isinstance(plaintext, bytes | bytearray | memoryview):
         raise TypeError("plaintext must be bytes")
-    if padding < 0:
-        raise ValueError("padding must be >= 0")
+    if not plaintext:
+        # http_ece writes no record at all for an empty input; a push without a payload
+        # is sent without a body (RFC 8030), never as an empty encrypted one.
+        raise ValueError("plaintext must not be empty")
     if not MIN_RECORD_SIZE <= record_size <= 0xFFFFFFFF:
         raise ValueError(f"record_size must be between {MIN_RECORD_SIZE} and 2**32-1")
-    record_len = len(plaintext) + 1 + padding + TAG_SIZE
+    record_len = len(plaintext) + 1 + TAG_SIZE
     if HEADER_SIZE + record_len > MAX_BODY_SIZE:
         raise PayloadTooLarge(
-            f"push payload of {len(plaintext)} bytes (+{padding} padding) exceeds "
+            f"push payload of {len(plaintext)} bytes exceeds "
             f"{MAX_PLAINTEXT_SIZE} bytes, the most a single 4096-byte message can carry"
         )
     if record_len > record_size:
         raise PayloadTooLarge(f"push payload does not fit a {record_size}-byte record")
-
     if salt is None:
         salt = os.urandom(SALT_SIZE)
     elif len(salt) != SALT_SIZE:
@@ -203,15 +167,16 @@ def encrypt(
     if sender_key is None:
         # A fresh ephemeral key per message (RFC 8291 section 3.1); never cached.
         sender_key = ec.generate_private_key(_CURVE)
-    as_public = _public_bytes(sender_key.public_key())
-    ecdh_secret = sender_key.exchange(_ECDH, keys.public_key)
-    cek, nonce = _derive(ecdh_secret, keys.auth_secret, keys.public_bytes, as_public, salt)
-
-    record = bytes(plaintext) + _LAST_DELIMITER
-    if padding:
-        record += bytes(padding)
-    ciphertext = AESGCM(cek).encrypt(nonce, record, None)
-    return b"".join((salt, struct.pack(">IB", record_size, PUBLIC_KEY_SIZE), as_public, ciphertext))
+    # The public key object, not its bytes: http_ece then skips parsing the point again.
+    return http_ece.encrypt(
+        bytes(plaintext),
+        salt=salt,
+        private_key=sender_key,
+        dh=keys.public_key,
+        auth_secret=keys.auth_secret,
+        rs=record_size,
+        version=_CODING,
+    )
 
 
 def decrypt(
@@ -227,45 +192,22 @@ def decrypt(
         raise ValueError(f"auth secret must be {AUTH_SECRET_SIZE} bytes")
     if len(body) < 21:
         raise ValueError("body shorter than the aes128gcm header")
-    salt = body[:16]
     record_size, idlen = struct.unpack(">IB", body[16:21])
+    # http_ece takes any keyid; RFC 8291 section 4 says it is the sender's public key.
     if idlen != PUBLIC_KEY_SIZE:
         raise ValueError(f"keyid must be the 65-byte sender public key, got idlen={idlen}")
     if record_size < MIN_RECORD_SIZE:
         raise ValueError(f"record size {record_size} is below the minimum of {MIN_RECORD_SIZE}")
-    as_public = body[21:HEADER_SIZE]
-    content = body[HEADER_SIZE:]
-    if len(as_public) != PUBLIC_KEY_SIZE or as_public[0] != 0x04:
-        raise ValueError("keyid is not an uncompressed P-256 point")
-    if not content:
+    if len(body) <= HEADER_SIZE:
+        # http_ece returns b"" for a header without records; a browser would drop it.
         raise ValueError("body has no records")
+    if body[21] != 0x04:
+        raise ValueError("keyid is not an uncompressed P-256 point")
     try:
-        sender_public = ec.EllipticCurvePublicKey.from_encoded_point(_CURVE, as_public)
-    except ValueError as exc:
+        return http_ece.decrypt(
+            body, private_key=receiver_private_key, auth_secret=auth_secret, version=_CODING
+        )
+    except http_ece.ECEException as exc:
+        raise ValueError(f"decryption failed (wrong key or tampered message): {exc}") from exc
+    except ValueError as exc:  # from parsing the keyid as a point
         raise ValueError("keyid is not a point on the P-256 curve") from exc
-
-    ua_public = _public_bytes(receiver_private_key.public_key())
-    ecdh_secret = receiver_private_key.exchange(_ECDH, sender_public)
-    cek, nonce = _derive(ecdh_secret, auth_secret, ua_public, as_public, salt)
-    aead = AESGCM(cek)
-    nonce_int = int.from_bytes(nonce, "big")
-
-    out = []
-    offsets = range(0, len(content), record_size)
-    for seq, start in enumerate(offsets):
-        chunk = content[start : start + record_size]
-        if len(chunk) <= TAG_SIZE:
-            raise ValueError("truncated record")
-        try:
-            record = aead.decrypt((nonce_int ^ seq).to_bytes(12, "big"), chunk, None)
-        except InvalidTag as exc:
-            raise ValueError("decryption failed (wrong key or tampered message)") from exc
-        # Strip zero padding back to the delimiter: 0x02 ends the last record, 0x01 others.
-        end = len(record.rstrip(b"\x00"))
-        if end == 0:
-            raise ValueError("record has no padding delimiter")
-        last = seq == len(offsets) - 1
-        if record[end - 1] != (2 if last else 1):
-            raise ValueError("bad padding delimiter")
-        out.append(record[: end - 1])
-    return b"".join(out)

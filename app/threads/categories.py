@@ -14,8 +14,10 @@ from app.communes.models import Commune
 from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL
+from app.membership.services import require_member, require_official, role_in
 from app.parsing import parse_id
 from app.schema.load import Check
+from app.signals import commune_created
 from app.threads.models import Category
 from app.threads.schemas import CategoryName
 from app.threads.search import fold
@@ -31,9 +33,16 @@ DEFAULT_CATEGORIES = (
 )
 
 
-def add_default_categories(commune: Commune) -> None:
+def add_default_categories(commune: Commune, **_signal_kwargs: object) -> None:
+    """Give a new commune the default set (a receiver of ``commune_created``)."""
     for position, (code, name) in enumerate(DEFAULT_CATEGORIES):
         db.session.add(Category(commune_id=commune.id, code=code, name=name, position=position))
+
+
+def connect_receivers() -> None:
+    """Seed every new commune's categories; called by create_app (connecting again is a
+    no-op: blinker keeps one connection per receiver)."""
+    commune_created.connect(add_default_categories)
 
 
 def active_categories(commune: Commune) -> Sequence[Category]:
@@ -61,14 +70,6 @@ NAME_FIELD = Check(CategoryName, "name")
 _CODE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
 
 
-def _roles():
-    """membership.services imports communes.services, which imports this module: the role
-    checks are looked up when used."""
-    from app.membership import services
-
-    return services
-
-
 def all_categories(commune: Commune) -> Sequence[Category]:
     """Every category of the commune, archived ones last (officials' view)."""
     return db.session.scalars(
@@ -82,7 +83,7 @@ def listed_categories(
     commune: Commune, account: Account | None, *, archived: bool
 ) -> Sequence[Category]:
     """Members choose among active categories; officials may ask for archived ones too."""
-    role = _roles().require_member(account, commune)
+    role = require_member(account, commune)
     if archived and role == OFFICIAL:
         return all_categories(commune)
     return active_categories(commune)
@@ -130,7 +131,7 @@ def _check_name_free(commune: Commune, name: str, *, exclude_id: int | None = No
 
 def create_category(commune: Commune, account: Account | None, data: object) -> Category:
     """An official adds a category at the end of the list (not committed)."""
-    _roles().require_official(account, commune)
+    require_official(account, commune)
     data = _mapping(data)
     name = NAME_FIELD.clean(data.get("name"))
     assert name is not None
@@ -174,9 +175,9 @@ def official_category(category_id: int, account: Account | None) -> tuple[Catego
         raise NotAuthenticated()
     category = db.session.get(Category, category_id)
     commune = db.session.get(Commune, category.commune_id) if category else None
-    if category is None or commune is None or _roles().role_in(account, commune) is None:
+    if category is None or commune is None or role_in(account, commune) is None:
         raise NotFound(_("This category does not exist."))
-    _roles().require_official(account, commune)
+    require_official(account, commune)
     return category, commune
 
 

@@ -1,8 +1,10 @@
 """Photos attached to a thread: checked, downscaled, re-encoded, stripped of all metadata.
 
 The browser already downscales before upload (slow networks); the server never trusts that. It
-decodes the image with Pillow (a real image, not a renamed file), refuses decompression bombs,
-applies the EXIF orientation, then writes a fresh JPEG with no EXIF, GPS, XMP or ICC data.
+decodes the image with Pillow (a real image, not a renamed file), or with pillow-heif for the
+HEIC photos iPhones take (which browsers other than Safari cannot decode to downscale), refuses
+decompression bombs, applies the orientation, then writes a fresh JPEG with no EXIF, GPS, XMP or
+ICC data.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import pillow_heif
 from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,7 +25,9 @@ from app.errors import ValidationError
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_SOURCE_PIXELS = 40_000_000  # ~ a 7,700 x 5,200 photo; more is a bomb, not a phone photo
 LONG_SIDE = 1600
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "HEIF", "MPO"}
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}  # as Pillow names them
+# HEIF photos (iPhones save HEIC) by pillow-heif; its AVIF, which Pillow reads, is not a phone's.
+HEIF_MIMETYPES = {"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,26 @@ class StoredPhoto:
     width: int
     height: int
     size: int
+
+
+def _check_pixels(width: int, height: int) -> None:
+    if width * height > MAX_SOURCE_PIXELS:
+        raise ValidationError(_("The photo has too many pixels."), field="photo")
+
+
+def _decode(data: bytes) -> Image.Image:
+    """The image in ``data``, fully decoded; sizes are checked before any pixel is."""
+    if pillow_heif.get_file_mimetype(data) in HEIF_MIMETYPES:
+        heif = pillow_heif.open_heif(io.BytesIO(data))  # reads the header only
+        _check_pixels(*heif.size)
+        # libheif applies the photo's rotation and pillow-heif resets EXIF's orientation.
+        return heif.to_pillow()
+    image = Image.open(io.BytesIO(data))
+    if image.format not in ACCEPTED_FORMATS:
+        raise ValidationError(_("Send the photo as JPEG, PNG or WebP."), field="photo")
+    _check_pixels(image.width, image.height)
+    image.load()
+    return image
 
 
 def process_photo(data: bytes) -> tuple[bytes, int, int]:
@@ -42,12 +67,7 @@ def process_photo(data: bytes) -> tuple[bytes, int, int]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise ValidationError(_("Send the photo as JPEG, PNG or WebP."), field="photo")
-            if image.width * image.height > MAX_SOURCE_PIXELS:
-                raise ValidationError(_("The photo has too many pixels."), field="photo")
-            image.load()
+            image = _decode(data)
     except (
         UnidentifiedImageError,
         OSError,

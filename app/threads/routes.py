@@ -22,6 +22,7 @@ from app.extensions import db
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
+from app.ratelimit.declare import limited
 from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
 from app.threads.duplicates import similar_threads
@@ -83,6 +84,7 @@ def feed(slug: str) -> str:
 
 
 @bp.post("/c/<slug>/threads")
+@limited("post")
 @login_required
 def ask(slug: str):
     account = current_account()
@@ -181,6 +183,7 @@ def _back_to_page(thread_id: int, anchor: str) -> Response:
 
 
 @bp.post("/t/<id:thread_id>/replies")
+@limited("post")
 @login_required
 def reply(thread_id: int):
     account = current_account()

@@ -118,3 +118,29 @@ def test_officials_are_not_brand_new_members(limited_app, make_commune, make_sta
     )
     assert signed_in.status_code == 200
     assert [_ask(official, commune.slug, n) for n in range(6)] == [201] * 6
+
+
+def test_an_official_clearing_the_inbox_is_not_stopped_by_the_members_budget(
+    limited_app, make_commune, make_staff
+):
+    """The residents' page and the workspace post replies through one view; an official who
+    answers thirty threads in a row spends only the per-address budget."""
+    commune = make_commune()
+    make_staff("canbo@example.vn", communes=(commune,))
+    official = limited_app.test_client()
+    signed_in = official.post(
+        "/api/v1/auth/login", json={"email": "canbo@example.vn", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200
+    thread_ids = [
+        official.post(
+            f"/api/v1/communes/{commune.slug}/threads",
+            json={"kind": "question", "body": f"Câu hỏi số {n}", "visibility": "public"},
+        ).get_json()["id"]
+        for n in range(30)
+    ]
+    answers = [
+        official.post(f"/w/t/{thread_id}/replies", data={"body": "Đã tiếp nhận."}).status_code
+        for thread_id in thread_ids
+    ]
+    assert answers == [303] * 30

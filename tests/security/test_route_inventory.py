@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.threads.models import Category
+from tests.conftest import build_world, new_staff, sign_in
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # anyone signed in (acts on their own account)
@@ -220,22 +221,21 @@ def _url_map_routes(app: Flask) -> set[tuple[str, str]]:
     }
 
 
-def test_every_route_is_classified(app):
-    routes = _url_map_routes(app)
+def test_every_route_is_classified(session_app):
+    routes = _url_map_routes(session_app)
     missing = sorted(routes - ACCESS.keys())
     assert not missing, f"routes without an access entry in this file: {missing}"
     stale = sorted(ACCESS.keys() - routes)
     assert not stale, f"entries for routes that no longer exist: {stale}"
 
 
-@pytest.fixture
-def objects(world, make_staff, login) -> dict[str, Any]:
+def _objects(app: Flask, world: dict[str, Any]) -> dict[str, Any]:
     """Real objects of commune A, so that refused callers hit real rows."""
     resident, official, admin = world["resident_a"], world["official_a"], world["admin"]
     world["a"].province = "An Giang"
-    make_staff("admin.elsewhere@example.vn", admin=True).admin_province = "Cà Mau"
+    new_staff("admin.elsewhere@example.vn", admin=True).admin_province = "Cà Mau"
     db.session.commit()
-    world[OUTSIDE_AREA] = login("admin.elsewhere@example.vn")
+    world[OUTSIDE_AREA] = sign_in(app, "admin.elsewhere@example.vn")
     thread = resident.post(
         "/api/v1/communes/xa-a/threads",
         json={"kind": "report", "body": "Đường hỏng", "visibility": "public"},
@@ -271,6 +271,22 @@ def objects(world, make_staff, login) -> dict[str, Any]:
     }
 
 
+def _scene(app: Flask) -> tuple[dict[str, Any], dict[str, Any]]:
+    world = build_world(app)
+    objects = _objects(app, world)
+    # The security headers test visits every page (``/lang/en`` included) with a client of
+    # its own, so that the others' clients keep their cookies as they were.
+    world["header_reader"] = sign_in(app, "official.a@example.vn")
+    return world, objects
+
+
+@pytest.fixture
+def scene(shared) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Commune A's people and objects, made once for the module's tests: refused requests
+    change nothing, so they can share them."""
+    return shared("route inventory", _scene)
+
+
 def _fill(rule: str, values: dict[str, Any]) -> str:
     def value(match: re.Match[str]) -> str:
         return str(values[match.group(1)])
@@ -282,14 +298,15 @@ GUARDED = sorted(key for key, access in ACCESS.items() if access in REFUSED)
 
 
 @pytest.mark.parametrize(("method", "rule"), GUARDED, ids=[f"{m} {r}" for m, r in GUARDED])
-def test_those_without_access_are_refused(app, world, objects, method, rule):
+def test_those_without_access_are_refused(module_app, scene, method, rule):
+    world, objects = scene
     path = _fill(rule, objects)
     problems = []
     refused = REFUSED[ACCESS[(method, rule)]]
     if ACCESS[(method, rule)] in (ADMIN, STAFF) and "<" in rule:
         refused = (*refused, OUTSIDE_AREA)  # about commune A: not theirs to manage
     for who in refused:
-        client = app.test_client() if who == "anonymous" else world[who]
+        client = module_app.test_client() if who == "anonymous" else world[who]
         if path.startswith("/api/"):
             response = client.open(path, method=method, json={})
         else:
@@ -303,8 +320,9 @@ def test_those_without_access_are_refused(app, world, objects, method, rule):
     assert not problems, f"{method} {path}: {problems}"
 
 
-def test_own_commune_lists_leak_nothing_of_another_commune(world, objects):
+def test_own_commune_lists_leak_nothing_of_another_commune(scene):
     """Lists without a commune in the path show an official of B nothing of commune A."""
+    world, objects = scene
     official_b = world["official_b"]
     communes = official_b.get("/api/v1/communes").get_json()["items"]
     assert [c["slug"] for c in communes] == ["xa-b"]
@@ -328,7 +346,8 @@ GETS = sorted(rule for method, rule in ACCESS if method == "GET")
 
 
 @pytest.mark.parametrize("rule", GETS)
-def test_every_page_carries_the_security_headers(app, world, objects, rule):
+def test_every_page_carries_the_security_headers(scene, rule):
+    world, objects = scene
     values = {
         **objects,
         "token": "x",
@@ -338,7 +357,7 @@ def test_every_page_carries_the_security_headers(app, world, objects, rule):
         "digest": "0",
         "filename": "app.css",
     }
-    response = world["official_a"].get(_fill(rule, values))
+    response = world["header_reader"].get(_fill(rule, values))
     response.close()  # static files are streamed from disk
     assert response.status_code < 500
     for header in SECURITY_HEADERS:

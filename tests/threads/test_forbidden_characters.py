@@ -17,7 +17,7 @@ from app.schema.fields import Text
 from app.schema.load import Check
 from app.schema.text import has_forbidden_characters
 from app.threads.models import Reply, Thread
-from tests.workspace.helpers import ask, count
+from tests.threads.helpers import ask, count
 
 FORBIDDEN = [
     "\uffff",

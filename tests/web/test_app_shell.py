@@ -32,7 +32,7 @@ def test_assets_are_hashed_cached_and_compressed(client):
     page = client.get("/login").text
     start = page.index("/assets/")
     url = page[start : page.index('"', start)]
-    response = client.get(url, headers={"Accept-Encoding": "gzip, br"})
+    response = client.get(url, headers={"Accept-Encoding": "gzip, br;q=0.5"})
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.headers["Content-Encoding"] == "gzip"
     assert b"{" in gzip.decompress(response.data)
