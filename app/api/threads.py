@@ -193,7 +193,7 @@ def update(thread_id: int) -> Response:
     db.session.commit()
     thread, _role = readable_thread(thread_id, require_account())
     detail = _detail_with_delivery(thread, True)
-    return jsonify(ThreadChanged(**dict(detail), change=StatusChange.of(change)).dump())
+    return jsonify(ThreadChanged.of(detail, change).dump())
 
 
 @bp.post("/threads/<id:thread_id>/follow")

@@ -266,6 +266,11 @@ class ThreadView(ThreadDetail):
 class ThreadChanged(ThreadDetail):
     change: StatusChange
 
+    @classmethod
+    def of(cls, detail: ThreadDetail, change: models.StatusChange) -> ThreadChanged:
+        """The thread as its reader now sees it, and the change that was just made."""
+        return cls(**dict(detail), change=StatusChange.of(change))
+
 
 class Following(Out):
     following: Literal[True]
