@@ -14,9 +14,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app"
-# TEMPORARY (issue 13): these files are being split by other branches right now; their
-# function-level imports go when those land. Do not add to this list.
-BEING_SPLIT = {"app/workspace/services.py", "app/workspace/routes.py", "app/push/worker.py"}
 
 
 def module_name(path: Path) -> str:
@@ -153,7 +150,6 @@ def test_no_import_inside_a_function_in_app():
         {
             f"{path.relative_to(ROOT)}:{line} (in {function})"
             for path in app_modules().values()
-            if str(path.relative_to(ROOT)) not in BEING_SPLIT
             for line, function in function_level_imports(_parse(path))
         }
     )

@@ -23,8 +23,8 @@ from flask import Blueprint, Response, current_app
 from app.communes.services import CODE_PATTERN
 from app.membership.models import OFFICIAL, RESIDENT
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
-from app.threads.services import INBOX_STATUSES
 from app.validation import MAX_ID, SLUG_PATTERN
+from app.workspace.inbox import INBOX_STATUSES
 
 bp = Blueprint("openapi", __name__)
 

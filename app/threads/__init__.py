@@ -1,1 +1,2 @@
-"""Threads (questions and reports), replies and status changes."""
+"""Threads (questions and reports): replies, status changes, categories, photos, notes, follows,
+similar threads, flags and moderation, search; their models, services and residents' routes."""

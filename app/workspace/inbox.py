@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import Exists, and_, exists, func, or_, select
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -16,17 +16,82 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import communes_served
 from app.parsing import parse_cursor, parse_id
-from app.threads.models import KINDS, Reply, Thread
+from app.threads.models import KINDS, STATUSES, Reply, Thread
 from app.threads.moderation import open_flag_counts
-from app.threads.services import (
-    INBOX_STATUSES,
-    OPEN_STATUSES,
-    InboxCursor,
-    InboxFilters,
-    inbox_page,
-    reply_counts,
-)
+from app.threads.search import matching_threads
+from app.threads.services import OPEN_STATUSES, reply_counts
 from app.workspace.unread import unread_thread_ids
+
+INBOX_STATUSES = ("open", "all", *STATUSES)
+
+
+@dataclass(frozen=True)
+class InboxFilters:
+    """What an official narrows the inbox to. ``category_id``/``assignee_id`` 0: none set."""
+
+    status: str = "open"  # "open" (new, acknowledged, in progress), "all", or one status
+    kind: str | None = None
+    category_id: int | None = None
+    assignee_id: int | None = None
+    query: str | None = None
+
+
+# ``(answered, id)`` of the last thread of a page: the next page starts after it.
+InboxCursor = tuple[bool, int]
+
+
+def _answered() -> Exists:
+    return exists().where(Reply.thread_id == Thread.id, Reply.author_role == OFFICIAL)
+
+
+def inbox_page(
+    communes: Commune | Sequence[Commune],
+    *,
+    filters: InboxFilters | None = None,
+    after: InboxCursor | None = None,
+    limit: int = 100,
+) -> tuple[list[tuple[Thread, bool]], InboxCursor | None]:
+    """Threads for officials: those still waiting for a first official answer come first,
+    oldest first; then the answered ones, oldest first. Hidden threads are included (officials
+    review them). Items are ``(thread, answered)``; the cursor of the next page or None."""
+    filters = filters or InboxFilters()
+    commune_ids = [c.id for c in communes] if isinstance(communes, Sequence) else [communes.id]
+    answered = _answered()
+    query = select(Thread, answered.label("answered")).where(Thread.commune_id.in_(commune_ids))
+    if filters.status == "open":
+        query = query.where(Thread.status.in_(OPEN_STATUSES))
+    elif filters.status != "all":
+        query = query.where(Thread.status == filters.status)
+    if filters.kind:
+        query = query.where(Thread.kind == filters.kind)
+    if filters.category_id is not None:
+        query = query.where(
+            Thread.category_id.is_(None)
+            if filters.category_id == 0
+            else Thread.category_id == filters.category_id
+        )
+    if filters.assignee_id is not None:
+        query = query.where(
+            Thread.assignee_id.is_(None)
+            if filters.assignee_id == 0
+            else Thread.assignee_id == filters.assignee_id
+        )
+    if filters.query:
+        matches = matching_threads(filters.query, commune_ids=commune_ids, include_hidden=True)
+        if matches is not None:
+            found = matches.subquery("found")
+            query = query.join(found, found.c.thread_id == Thread.id)
+    if after is not None:
+        was_answered, last_id = after
+        query = query.where(
+            and_(answered, Thread.id > last_id)
+            if was_answered
+            else or_(answered, Thread.id > last_id)
+        )
+    rows = db.session.execute(query.order_by(answered, Thread.id).limit(limit + 1)).all()
+    items = [(thread, bool(is_answered)) for thread, is_answered in rows[:limit]]
+    next_cursor = (items[-1][1], items[-1][0].id) if len(rows) > limit else None
+    return items, next_cursor
 
 
 @dataclass(frozen=True)

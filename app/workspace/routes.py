@@ -44,7 +44,6 @@ from app.threads.moderation import (
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
 from app.threads.pages import render_thread_page
-from app.threads.services import INBOX_STATUSES
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
 from app.workspace.canned import (
@@ -55,6 +54,7 @@ from app.workspace.canned import (
     update_canned_reply,
 )
 from app.workspace.inbox import (
+    INBOX_STATUSES,
     clean_inbox_cursor,
     clean_inbox_filters,
     format_inbox_cursor,

@@ -22,7 +22,7 @@ from app.accounts.models import Account
 from app.communes.services import create_commune
 from app.extensions import db
 from app.membership.services import add_official
-from tests.workspace.helpers import API, ask, call, establish, me, reply
+from tests.threads.helpers import API, ask, call, establish, me, reply
 
 SMALL, LARGE = 2, 40
 

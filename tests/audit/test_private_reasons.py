@@ -3,7 +3,7 @@ what was said about it only to those who may read the post."""
 
 from __future__ import annotations
 
-from tests.workspace.helpers import API, call
+from tests.threads.helpers import API, call
 
 SECRET = "Nhà số 5 của chị Lan"
 

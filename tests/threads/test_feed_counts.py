@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.workspace.helpers import API, ask, call, reply
+from tests.threads.helpers import API, ask, call, reply
 
 
 def _count_on_feed(client, thread: int) -> str:

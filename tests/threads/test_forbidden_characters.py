@@ -15,7 +15,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.threads.models import Reply, Thread
 from app.validation import TextField, has_forbidden_characters
-from tests.workspace.helpers import ask, count
+from tests.threads.helpers import ask, count
 
 FORBIDDEN = [
     "\uffff",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.announcements.models import Announcement
 from app.extensions import db
 from app.push.models import PushMessage
-from tests.workspace.helpers import API, call, count
+from tests.threads.helpers import API, call, count
 
 
 def _post(client, title: str, **fields):

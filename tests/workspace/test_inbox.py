@@ -6,7 +6,7 @@ import pytest
 
 from app.extensions import db
 from app.threads.models import Category
-from tests.workspace.helpers import API, ask, call, inbox_items, me, reply
+from tests.threads.helpers import API, ask, call, inbox_items, me, reply
 
 
 def _ids(items) -> list[int]:

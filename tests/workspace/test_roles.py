@@ -26,7 +26,7 @@ from app.audit.models import AuditEvent
 from app.membership.models import Membership
 from app.threads.models import Flag, ThreadFollower, ThreadNote
 from app.workspace.models import CannedReply
-from tests.workspace.helpers import API, ask, call, count, me, reply
+from tests.threads.helpers import API, ask, call, count, me, reply
 
 ACTORS = ("anonymous", "author", "resident_a2", "resident_b", "official_a", "official_b", "admin")
 SUCCESS = frozenset({200, 201, 204, 303})

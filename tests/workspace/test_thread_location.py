@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.workspace.helpers import ask
+from tests.threads.helpers import ask
 
 MAP = "https://www.openstreetmap.org/?mlat=9.60321&amp;mlon=105.12345#map=18/9.60321/105.12345"
 

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from app.accounts.models import Account
 from app.extensions import db
 from app.workspace.inbox import waiting_for
-from tests.workspace.helpers import API, ask, call, reply
+from tests.threads.helpers import API, ask, call, reply
 
 STAFF_PAGES = ("/w/xa-a", "/w/xa-a/canned", "/w/xa-a/categories", "/w/xa-a/moderation")
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from app.threads.services import STATUS_MOVES
-from tests.workspace.helpers import API, ask, call
+from tests.threads.helpers import API, ask, call
 
 OPTION = re.compile(r'<option value="([a-z_]+)"( selected)?>')
 
@@ -87,3 +87,21 @@ def test_every_status_has_moves_and_none_leads_back_to_new():
     assert all(STATUS_MOVES[status] for status in STATUS_MOVES)
     assert all("new" not in moves for moves in STATUS_MOVES.values())
     assert all(status not in moves for status, moves in STATUS_MOVES.items())
+
+
+def test_status_change_with_a_note_from_the_workspace(world):
+    official, resident = world["official_a"], world["resident_a"]
+    thread = ask(resident, "xa-a", "Cống bị tắc")
+    refused = official.post(f"/w/t/{thread}/status", data={"status": "declined", "note": ""})
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    moved = official.post(
+        f"/w/t/{thread}/status", data={"status": "in_progress", "note": "Tuần sau sẽ nạo vét."}
+    )
+    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/w/t/{thread}#history")
+    history = call(resident, "GET", f"{API}/threads/{thread}").get_json()["history"]
+    assert history[-1]["status"] == "in_progress"
+    assert history[-1]["note"] == "Tuần sau sẽ nạo vét."
+    assert "Tuần sau sẽ nạo vét." in resident.get(f"/t/{thread}").text
+    events = call(official, "GET", f"{API}/audit?commune=xa-a").get_json()["items"]
+    assert events[0]["action"] == "thread.status"
+    assert events[0]["reason"] == "Tuần sau sẽ nạo vét."

@@ -1,4 +1,5 @@
-"""Duplicates: similar open threads while a resident types, and following one instead."""
+"""Following a thread instead of asking again: once per member, from the similar page, and
+notified like a participant."""
 
 from __future__ import annotations
 
@@ -9,56 +10,7 @@ from app.extensions import db
 from app.notifications.audiences import audience
 from app.push.models import KIND_ANSWER, KIND_DISCUSSION, PushMessage, PushSubscription
 from app.threads.models import ThreadFollower
-from tests.workspace.helpers import API, ask, call, count, me, reply
-
-
-def _similar(client, q: str, slug: str = "xa-a") -> list[int]:
-    response = call(client, "GET", f"{API}/communes/{slug}/similar", query_string={"q": q})
-    assert response.status_code == 200, response.get_json()
-    return [item["id"] for item in response.get_json()["items"]]
-
-
-def test_similar_open_threads_best_first(world):
-    resident = world["resident_a"]
-    flood = ask(resident, "xa-a", "Hẻm 5 đường Trần Phú bị ngập nước mỗi khi mưa")
-    flood_other = ask(world["resident_a2"], "xa-a", "Ngập nước ở chợ")
-    lamp = ask(resident, "xa-a", "Đèn đường hẻm 5 không sáng")
-    resolved = ask(resident, "xa-a", "Ngập nước đường Trần Phú đã lâu")
-    call(world["official_a"], "PATCH", f"{API}/threads/{resolved}", json={"status": "resolved"})
-    ask(world["resident_b"], "xa-b", "Ngập nước đường Trần Phú ở xã B")
-
-    typed = "Đường Trần Phú ngập nước"
-    found = _similar(world["resident_a2"], typed)
-    assert found[0] == flood  # the most words in common
-    assert set(found) == {flood, flood_other, lamp}  # open threads of this group only
-    assert resolved not in found
-    # Typed without diacritics, it still finds them.
-    assert _similar(world["resident_a2"], "tran phu ngap nuoc")[0] == flood
-    # Short or empty text: nothing yet.
-    assert _similar(world["resident_a2"], "ng") == []
-    assert _similar(world["resident_a2"], "") == []
-    too_long = call(world["resident_a2"], "GET", f"{API}/communes/xa-a/similar?q=" + "x" * 4001)
-    assert too_long.status_code == 422
-
-
-def test_similar_shows_only_what_the_member_may_see(world):
-    private = ask(world["resident_a"], "xa-a", "Ngập nước nhà tôi", visibility="officials")
-    public = ask(world["resident_a"], "xa-a", "Ngập nước hẻm 3")
-    hidden = ask(world["resident_a"], "xa-a", "Ngập nước ngoài đồng")
-    call(world["official_a"], "POST", f"{API}/threads/{hidden}/hide", json={"reason": "Trùng lặp"})
-    hidden_reply_thread = ask(world["resident_a"], "xa-a", "Câu hỏi khác hẳn")
-    reply_id = reply(world["resident_a2"], hidden_reply_thread, "ngập nước lụt lội")
-    call(
-        world["official_a"], "POST", f"{API}/replies/{reply_id}/hide", json={"reason": "Sai chủ đề"}
-    )
-
-    assert _similar(world["resident_a2"], "ngập nước") == [public]
-    # The author sees their own private thread; never a hidden one, not even their own.
-    assert set(_similar(world["resident_a"], "ngập nước")) == {public, private}
-    assert set(_similar(world["official_a"], "ngập nước")) == {public, private}
-    assert (
-        call(world["resident_b"], "GET", f"{API}/communes/xa-a/similar?q=ngập").status_code == 403
-    )
+from tests.threads.helpers import API, ask, call, count, me, reply
 
 
 def test_follow_and_unfollow(world):

@@ -9,13 +9,13 @@ from app.audit.models import AuditEvent
 from app.audit.services import AuditLogIsAppendOnly
 from app.extensions import db
 from app.threads.models import Flag
-from tests.workspace.helpers import API, ask, call, count, establish, me, reply
+from tests.threads.helpers import API, ask, call, count, establish, me, reply
 
 
 @pytest.fixture
 def crowd(world, join):
     """Five established residents of A besides the author (members for over a week, each with a
-    visible reply): enough to flag a post into hiding (tests/workspace/test_flags.py has the
+    visible reply): enough to flag a post into hiding (tests/threads/test_flags.py has the
     members whose flags do not count)."""
     members = [world["resident_a2"], *(join(world["a"], f"Người {n}") for n in range(4))]
     welcome = ask(world["official_a"], "xa-a", "Chào mừng bà con đến với nhóm của xã.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.workspace.helpers import API, ask, call
+from tests.threads.helpers import API, ask, call
 
 
 def _names(client, slug="xa-a", **args) -> list[str]:

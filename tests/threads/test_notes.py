@@ -1,4 +1,5 @@
-"""Answering: canned replies, internal notes, assignment, status with a note, re-categorising."""
+"""What officials add to a thread: internal notes (never shown to residents), assignment,
+re-categorising."""
 
 from __future__ import annotations
 
@@ -6,86 +7,7 @@ import json
 
 from app.audit.models import AuditEvent
 from app.threads.models import ThreadNote
-from app.workspace.models import CannedReply
-from tests.workspace.helpers import API, ask, call, count, me
-
-CANNED = {"title": "Giấy khai sinh", "body": "Anh/chị mang CCCD đến bộ phận một cửa."}
-
-
-def test_canned_replies_through_the_api(world):
-    official = world["official_a"]
-    created = call(official, "POST", f"{API}/communes/xa-a/canned-replies", json=CANNED)
-    assert created.status_code == 201
-    canned_id = created.get_json()["id"]
-    listed = call(official, "GET", f"{API}/communes/xa-a/canned-replies").get_json()["items"]
-    assert [(item["id"], item["title"]) for item in listed] == [(canned_id, "Giấy khai sinh")]
-
-    edited = call(
-        official, "PATCH", f"{API}/canned-replies/{canned_id}", json={"body": "Mang CCCD bản gốc."}
-    )
-    assert edited.status_code == 200
-    assert edited.get_json()["body"] == "Mang CCCD bản gốc."
-    assert edited.get_json()["title"] == "Giấy khai sinh"
-    assert call(official, "PATCH", f"{API}/canned-replies/{canned_id}", json={}).status_code == 422
-    too_long = call(
-        official, "PATCH", f"{API}/canned-replies/{canned_id}", json={"title": "x" * 81}
-    )
-    assert too_long.status_code == 422 and too_long.get_json()["error"]["field"] == "title"
-
-    # Each commune has its own: B's official neither sees nor touches A's.
-    assert call(world["official_b"], "GET", f"{API}/communes/xa-b/canned-replies").get_json() == {
-        "items": []
-    }
-    assert (
-        call(world["official_b"], "DELETE", f"{API}/canned-replies/{canned_id}").status_code == 404
-    )
-    assert (
-        call(world["resident_a"], "DELETE", f"{API}/canned-replies/{canned_id}").status_code == 403
-    )
-
-    assert call(official, "DELETE", f"{API}/canned-replies/{canned_id}").status_code == 204
-    assert count(CannedReply) == 0
-    assert call(official, "DELETE", f"{API}/canned-replies/{canned_id}").status_code == 404
-
-
-def test_canned_replies_on_the_pages_and_one_click_insert(world):
-    official = world["official_a"]
-    created = official.post("/w/xa-a/canned", data=CANNED)
-    assert created.status_code == 303
-    canned_id = call(official, "GET", f"{API}/communes/xa-a/canned-replies").get_json()["items"][0][
-        "id"
-    ]
-    page = official.get("/w/xa-a/canned")
-    assert "Giấy khai sinh" in page.text
-
-    assert (
-        official.post(
-            f"/w/canned/{canned_id}", data={"title": "Khai sinh", "body": "Mới."}
-        ).status_code
-        == 303
-    )
-    assert "Khai sinh" in official.get("/w/xa-a/canned").text
-    invalid = official.post("/w/xa-a/canned", data={"title": "", "body": "x"})
-    assert invalid.status_code == 422 and 'role="alert"' in invalid.text
-
-    thread = ask(world["resident_a"], "xa-a", "Làm giấy khai sinh cần gì?")
-    thread_page = official.get(f"/w/t/{thread}")
-    link = f"/w/t/{thread}?canned={canned_id}#reply-form"
-    assert link in thread_page.text
-    inserted = official.get(f"/w/t/{thread}?canned={canned_id}")
-    assert (
-        '<textarea id="reply-body" name="body" rows="4" maxlength="4000" required>Mới.</textarea>'
-        in inserted.text
-    )
-
-    sent = official.post(f"/w/t/{thread}/replies", data={"body": "Mới."})
-    assert sent.status_code == 303
-    detail = call(world["resident_a"], "GET", f"{API}/threads/{thread}").get_json()
-    assert detail["replies"][0]["body"] == "Mới."
-    assert detail["replies"][0]["author"]["role"] == "official"
-
-    assert official.post(f"/w/canned/{canned_id}/delete").status_code == 303
-    assert count(CannedReply) == 0
+from tests.threads.helpers import API, ask, call, count, me
 
 
 def test_internal_notes_are_never_shown_to_residents(world):
@@ -156,24 +78,6 @@ def test_assign_to_an_official_of_the_same_commune_only(world, make_staff):
         official.post(f"/w/t/{thread}/assignee", data={"assignee": str(official_b)}).status_code
         == 422
     )
-
-
-def test_status_change_with_a_note_from_the_workspace(world):
-    official, resident = world["official_a"], world["resident_a"]
-    thread = ask(resident, "xa-a", "Cống bị tắc")
-    refused = official.post(f"/w/t/{thread}/status", data={"status": "declined", "note": ""})
-    assert refused.status_code == 422 and 'role="alert"' in refused.text
-    moved = official.post(
-        f"/w/t/{thread}/status", data={"status": "in_progress", "note": "Tuần sau sẽ nạo vét."}
-    )
-    assert moved.status_code == 303 and moved.headers["Location"].endswith(f"/w/t/{thread}#history")
-    history = call(resident, "GET", f"{API}/threads/{thread}").get_json()["history"]
-    assert history[-1]["status"] == "in_progress"
-    assert history[-1]["note"] == "Tuần sau sẽ nạo vét."
-    assert "Tuần sau sẽ nạo vét." in resident.get(f"/t/{thread}").text
-    events = call(official, "GET", f"{API}/audit?commune=xa-a").get_json()["items"]
-    assert events[0]["action"] == "thread.status"
-    assert events[0]["reason"] == "Tuần sau sẽ nạo vét."
 
 
 def test_recategorise(world):

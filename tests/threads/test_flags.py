@@ -11,7 +11,7 @@ import pytest
 
 from app.extensions import db
 from app.threads.models import Flag, Reply, Thread
-from tests.workspace.helpers import API, ask, call, count, establish, me, reply
+from tests.threads.helpers import API, ask, call, count, establish, me, reply
 
 SLUG = "xa-a"
 

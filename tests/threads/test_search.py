@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.threads.search import fold, terms
-from tests.workspace.helpers import API, ask, call, reply
+from tests.threads.helpers import API, ask, call, reply
 
 
 def test_fold_removes_diacritics_and_case():
@@ -52,7 +52,7 @@ def test_the_index_follows_hiding_restoring_and_deleting(world):
 
     from app.extensions import db
     from app.threads.models import SearchEntry, Thread
-    from tests.workspace.helpers import count
+    from tests.threads.helpers import count
 
     official, resident = world["official_a"], world["resident_a2"]
     thread = ask(world["resident_a"], "xa-a", "Cây đổ chắn đường")
