@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import subprocess
@@ -17,8 +18,9 @@ from psycopg import sql
 ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+@functools.cache
 def postgres_unavailable_reason() -> str | None:
-    """None when PostgreSQL can be used, else why not."""
+    """None when PostgreSQL can be used, else why not (asked once per process)."""
     try:
         with psycopg.connect(ADMIN_URL, connect_timeout=3):
             return None
