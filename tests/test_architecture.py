@@ -8,12 +8,13 @@ effects go through app/signals.py instead.
 
 The concepts' layering, lowest first (each imports only what stands below it):
 
-    shared modules: extensions, config, signals, models_base, errors, database, i18n, parsing
+    shared modules: extensions, config, signals, models_base, errors, database, i18n,
+                    parsing, compression, assets, headers, client_address, backup
     schema
     audit          (writing the log; an actor is a Protocol, not an Account)
-    accounts
+    accounts       (and web, ratelimit, which read who is signed in)
     communes, push
-    membership     (invitations of officials; who is signed in, with their communes)
+    membership     (invitations of officials; who is signed in, with their communes), pwa
     threads
     announcements
     open311, privacy, notifications
