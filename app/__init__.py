@@ -18,7 +18,6 @@ from app.accounts.routes import bp as accounts_bp
 
 # The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
 # before the first query (and to Alembic's comparison).
-from app.admin import models as _admin_models  # noqa: F401
 from app.admin.routes import bp as admin_bp
 from app.announcements.routes import bp as announcements_bp
 from app.api import create_api_blueprint
@@ -28,6 +27,7 @@ from app.communes.cli import communes_cli, demo_command
 from app.communes.routes import bp as communes_bp
 from app.config import instance_path_from_env, load_config
 from app.extensions import db, migrate
+from app.membership import models as _membership_models  # noqa: F401
 from app.membership.routes import bp as membership_bp
 from app.notifications import subscribers as notifications
 from app.open311.formats import error_response as open311_error_list

@@ -24,8 +24,9 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 
 from app.errors import BadJson, DomainError, ValidationError
-from app.schema.text import MAX_ID
 
+# Database ids are 32-bit integers on every backend.
+MAX_ID = 2**31 - 1
 # Times outside these years are typing mistakes or probes; inside them, shifting by any time
 # zone or by a few years never leaves what ``datetime`` can hold.
 MIN_YEAR = 1900

@@ -12,7 +12,7 @@ from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
 from app.accounts.sessions import current_account
-from app.schema.text import MAX_ID
+from app.parsing import MAX_ID
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

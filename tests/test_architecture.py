@@ -1,14 +1,32 @@
-"""The shape of app/ read from its source: no import circle, and every import at module level.
+"""The shape of app/ read from its source: no import circle, between modules or between
+concepts, and every import at module level.
 
 Both rules keep the house drawn from imports honest: a function-level import is how a circle
 hides (it runs later, when the modules it needs happen to be loaded), and a circle means two
 concepts that cannot be understood, tested or moved one without the other. Cross-concept side
 effects go through app/signals.py instead.
+
+The concepts' layering, lowest first (each imports only what stands below it):
+
+    shared modules: extensions, config, signals, models_base, errors, database, i18n,
+                    parsing, compression, assets, headers, client_address, backup
+    schema
+    audit          (writing the log; an actor is a Protocol, not an Account)
+    accounts       (and web, ratelimit, which read who is signed in)
+    communes, push
+    membership     (invitations of officials; who is signed in, with their communes), pwa
+    threads
+    announcements
+    open311, privacy, notifications
+    admin
+    workspace      (the officials' pages: one thread's page, reading the audit log)
+    on top: app/__init__.py, app/api/*, every routes.py and cli.py (see ``concept_graph``)
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,6 +174,60 @@ def test_no_import_inside_a_function_in_app():
     assert not found, "imports inside functions (move them to module level):\n" + "\n".join(found)
 
 
+# --- concepts: the top-level packages and modules of app/ -----------------------------------
+
+# Modules that sit on top and may import any concept: they assemble pages, JSON and commands
+# from the concepts' services.
+ON_TOP = ("routes", "cli")
+
+
+def concept(module: str) -> str:
+    """``app.threads.notes`` -> ``threads``; a shared module such as ``app.parsing`` is its own."""
+    return module.split(".")[1]
+
+
+def is_on_top(module: str) -> bool:
+    return module == "app" or module.startswith("app.api") or module.rsplit(".", 1)[-1] in ON_TOP
+
+
+def concept_graph(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Concept -> the concepts its modules import.
+
+    Left out, as the outermost layer allowed to import everything: ``app/__init__.py`` (the
+    factory registers every blueprint and subscriber), ``app/api/*`` (the JSON API, built on
+    every concept's services and schemas) and each concept's ``routes.py`` and ``cli.py`` (pages
+    and commands, which call several concepts and render one answer). Everything else (models,
+    services, schemas, page helpers such as ``workspace/thread_page.py``) counts.
+    """
+    concepts: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        if is_on_top(module):
+            continue
+        imported = {concept(target) for target in targets if not is_on_top(target)}
+        concepts.setdefault(concept(module), set()).update(imported - {concept(module)})
+        for target in imported:
+            concepts.setdefault(target, set())
+    return concepts
+
+
+def test_no_import_cycle_between_concepts():
+    graph = import_graph()
+    concepts = concept_graph(graph)
+    found = []
+    for tangle in tangles(concepts):
+        cycle = _cycle_in(concepts, tangle)
+        edges = [
+            f"    {source} -> {target}"
+            for first, second in itertools.pairwise(cycle)
+            for source in sorted(graph)
+            if not is_on_top(source) and concept(source) == first
+            for target in sorted(graph[source])
+            if not is_on_top(target) and concept(target) == second
+        ]
+        found.append(" -> ".join(cycle) + "\n" + "\n".join(edges))
+    assert not found, "concepts importing each other in a circle:\n" + "\n".join(found)
+
+
 # --- the checks check what they should --------------------------------------------------------
 
 
@@ -180,3 +252,18 @@ def test_an_import_inside_a_function_is_found():
         "        def g():\n            from json import dumps\n"
     )
     assert sorted(function_level_imports(tree)) == [(9, "f"), (9, "g")]
+
+
+def test_the_concept_graph_leaves_out_only_the_top_layer():
+    graph = {
+        "app": {"app.threads.services"},
+        "app.api.auth": {"app.accounts.services"},
+        "app.threads.routes": {"app.workspace.access"},
+        "app.threads.services": {"app.accounts.models", "app.threads.models"},
+        "app.workspace.access": {"app.threads.services"},
+    }
+    assert concept_graph(graph) == {
+        "accounts": set(),
+        "threads": {"accounts"},
+        "workspace": {"threads"},
+    }

@@ -17,6 +17,7 @@ from app import create_app
 from app.errors import BadJson, ValidationError
 from app.extensions import db
 from app.parsing import (
+    MAX_ID,
     MAX_JSON_DEPTH,
     MAX_YEAR,
     MIN_YEAR,
@@ -29,7 +30,6 @@ from app.parsing import (
     parse_int,
     parse_json,
 )
-from app.schema.text import MAX_ID
 from app.threads.models import Category
 from tests.conftest import PASSWORD, OriginClient
 

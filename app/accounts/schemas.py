@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, RootModel, WithJsonSchema
+from pydantic import BaseModel, WithJsonSchema
 
-from app.communes.schemas import MyCommune
 from app.schema.out import DbId, Out
 
 Kind = Literal["admin", "official", "resident"]
@@ -72,24 +71,3 @@ class AdminScope(Out):
 
     province: str | None
     district: str | None
-
-
-class SignedIn(Out):
-    signed_in: Literal[True]
-    id: DbId
-    kind: Kind
-    display_name: str
-    email: str | None
-    second_factor: bool
-    admin_scope: AdminScope | None
-    communes: list[MyCommune]
-
-
-class SignedOut(Out):
-    signed_in: Literal[False]
-    kind: None
-    communes: list[MyCommune]
-
-
-class Me(RootModel[SignedIn | SignedOut]):
-    """``GET /me``: who is signed in, or that nobody is."""

@@ -12,8 +12,9 @@ from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.accounts.schemas import User
 from app.communes import models
-from app.communes.schemas import CommuneRef, MyCommune
+from app.communes.schemas import CommuneRef
 from app.communes.services import CODE_PATTERN, join_url
+from app.membership.schemas import MyCommune
 from app.schema.fields import nullable
 from app.schema.out import Count, DbId, Out, Time, TimeText
 from app.schema.text import SLUG_PATTERN

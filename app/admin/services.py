@@ -24,7 +24,6 @@ from app.accounts import second_factor
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.accounts.sessions import end_sessions
-from app.admin.models import Invitation
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
@@ -35,15 +34,15 @@ from app.communes.schemas import District, Province
 from app.communes.services import get_commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
-from app.membership.models import OFFICIAL, Membership
+from app.membership.models import OFFICIAL, Invitation, Membership
 from app.membership.schemas import DisplayName, RequiredDisplayName
 from app.membership.services import add_official, communes_served, role_in
 from app.models_base import as_utc, utcnow
-from app.parsing import parse_int
+from app.parsing import MAX_ID, parse_int
 from app.privacy.services import leave
 from app.schema.fields import Email
 from app.schema.load import Check
-from app.schema.text import MAX_ID, is_storable
+from app.schema.text import is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200

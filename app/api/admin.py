@@ -35,10 +35,11 @@ from app.api.helpers import json_body
 from app.api.spec import JSON, STR, Schema, array, documented, fields, obj, query, ref
 from app.communes.imports import import_communes
 from app.communes.models import Commune
-from app.communes.schemas import CommuneRef, MyCommune
+from app.communes.schemas import CommuneRef
 from app.communes.services import get_commune, join_url, rotate_join_token, update_commune
 from app.errors import ValidationError
 from app.extensions import db
+from app.membership.schemas import MyCommune
 from app.membership.services import memberships_of, officials_of
 
 bp = Blueprint("admin", __name__)

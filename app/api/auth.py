@@ -9,13 +9,10 @@ from app.accounts.schemas import (
     AdminScope,
     CodeCheck,
     Login,
-    Me,
     PasswordAndCode,
     PasswordChange,
     PasswordCheck,
     RecoveryCodes,
-    SignedIn,
-    SignedOut,
     TotpSetup,
     User,
     UserAnswer,
@@ -24,8 +21,8 @@ from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
 from app.api.helpers import json_body, require_account
 from app.api.spec import CODE_REJECTED, DELETE_POSTS, NO_STORE, STR, documented
-from app.communes.schemas import MyCommune
 from app.extensions import db
+from app.membership.schemas import Me, MyCommune, SignedIn, SignedOut
 from app.membership.services import memberships_of
 from app.privacy.schemas import Export
 from app.privacy.services import delete_account, export_data

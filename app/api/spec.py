@@ -20,7 +20,8 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from app.schema.text import MAX_ID, SLUG_PATTERN
+from app.parsing import MAX_ID
+from app.schema.text import SLUG_PATTERN
 
 Schema = dict[str, Any]
 Mode = Literal["validation", "serialization"]

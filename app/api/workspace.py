@@ -19,8 +19,6 @@ from app.api.spec import (
     flag_query,
     query,
 )
-from app.audit.log import audit_commune_names, audit_log
-from app.audit.schemas import AuditEvent, AuditLog
 from app.communes.services import get_commune
 from app.errors import ValidationError
 from app.extensions import db
@@ -50,6 +48,8 @@ from app.threads.schemas import (
 )
 from app.threads.services import reply_counts
 from app.workspace.access import official_commune, served_communes
+from app.workspace.audit_log import audit_commune_names, audit_log
+from app.workspace.audit_schemas import AuditEvent, AuditLog
 from app.workspace.canned import (
     canned_replies,
     create_canned_reply,

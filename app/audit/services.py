@@ -1,20 +1,34 @@
-"""Writing to and reading the audit log."""
+"""Writing to and reading the audit log's rows.
+
+The lowest domain layer: every concept records its events here, so this knows no concept
+(an actor is anything with a name and an id, an account in practice). Reading the log as one
+reader may see it is ``workspace.audit_log``'s."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import event, select, update
 
-from app.accounts.models import Account
 from app.audit.models import AuditEvent
 from app.extensions import db
 
 
+class Actor(Protocol):
+    """Who did something: an ``Account``, seen only through what the log keeps of it."""
+
+    id: int
+    email: str | None
+    display_name: str
+
+    @property
+    def is_staff(self) -> bool: ...
+
+
 def record(
-    actor: Account | None,
+    actor: Actor | None,
     action: str,
     *,
     commune_id: int | None = None,
@@ -54,7 +68,7 @@ def events(
 FORMER_MEMBER = "former member"
 
 
-def forget_resident(account: Account) -> None:
+def forget_resident(account: Actor) -> None:
     """The one change the log allows: a resident who deletes their account. Their events
     (flags) stay, without their name or the reason they wrote. Staff stay named: what an
     official or admin did for the commune must stay answerable."""

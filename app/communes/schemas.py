@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from flask_babel import lazy_gettext
 from pydantic import BaseModel
 
 from app.communes import models
-from app.membership.models import OFFICIAL, RESIDENT
 from app.schema.fields import OptionalText, Slug, Text
 from app.schema.out import Out
 
-# A person's role in a commune.
-Role = Literal[RESIDENT, OFFICIAL]
 CommuneName = Text(lazy_gettext("The commune name"), max_len=120, line=True)
 District = OptionalText(lazy_gettext("The district"), max_len=120, line=True)
 Province = OptionalText(lazy_gettext("The province"), max_len=120, line=True)
@@ -45,11 +40,3 @@ class Commune(Out):
 
 class CommuneList(Out):
     items: list[Commune]
-
-
-class MyCommune(Out):
-    """A commune someone belongs to, with their role there."""
-
-    slug: str
-    name: str
-    role: Role

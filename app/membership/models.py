@@ -7,8 +7,11 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Column,
+    DateTime,
     ForeignKey,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -63,3 +66,49 @@ class Membership(db.Model):
 
     account: Mapped[Account] = relationship(lazy="joined")
     commune: Mapped[Commune] = relationship(lazy="joined")
+
+
+# An admin's invitation of an official is membership to come: the admin creates it, and a
+# resident's account deletion (privacy) forgets the ones addressed to them.
+invitation_commune = Table(
+    "invitation_commune",
+    db.metadata,
+    Column(
+        "invitation_id",
+        ForeignKey("invitation.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "commune_id",
+        ForeignKey("commune.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
+class Invitation(db.Model):
+    """A one-time link that makes its holder an official of some communes.
+
+    Only the SHA-256 digest of the link's token is stored: the link is shown once, to the admin
+    who creates it. Pending = not accepted, not revoked, not expired.
+    """
+
+    __tablename__ = "invitation"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, index=True)
+    display_name: Mapped[str | None] = mapped_column(String(60))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+    communes: Mapped[list[Commune]] = relationship(
+        secondary=invitation_commune, order_by=Commune.name
+    )
+    invited_by: Mapped[Account | None] = relationship(foreign_keys=[invited_by_id])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from app.accounts.schemas import Kind
-from app.communes.schemas import Role
-from app.membership.schemas import Preferences
+from app.membership.schemas import Preferences, Role
 from app.schema.out import DbId, Out, TimeText
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
 

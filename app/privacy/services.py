@@ -15,13 +15,12 @@ from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, LoginSession
 from app.accounts.sessions import sessions_of
-from app.admin.models import Invitation
 from app.announcements.models import Announcement
 from app.audit.services import forget_resident
 from app.communes.models import Commune
 from app.errors import Forbidden
 from app.extensions import db
-from app.membership.models import Membership
+from app.membership.models import Invitation, Membership
 from app.membership.services import membership_of, memberships_of
 from app.models_base import isoformat
 from app.push.models import PushSubscription

@@ -20,8 +20,8 @@ from flask_babel import gettext as _
 from pydantic import BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from app.parsing import InvalidValue, parse_datetime, parse_int
-from app.schema.text import MAX_ID, SLUG_PATTERN, has_forbidden_characters
+from app.parsing import MAX_ID, InvalidValue, parse_datetime, parse_int
+from app.schema.text import SLUG_PATTERN, has_forbidden_characters
 
 Schema = dict[str, Any]
 INVALID = "cf_invalid"

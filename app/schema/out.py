@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema, model_serializer
 
 from app.models_base import isoformat
-from app.schema.text import MAX_ID
+from app.parsing import MAX_ID
 
 Time = Annotated[
     datetime,

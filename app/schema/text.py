@@ -14,8 +14,6 @@ _PLANE_ENDS = "".join(
 _FORBIDDEN = re.compile(
     f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef{_PLANE_ENDS}]"
 )
-# Database ids are 32-bit integers on every backend.
-MAX_ID = 2**31 - 1
 # A commune's short name in URLs: lowercase ASCII letters, digits and inner hyphens, 1 to 64.
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 

@@ -28,8 +28,8 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.membership.services import membership_of, officials_of, require_official
 from app.models_base import insert_once, utcnow
+from app.parsing import MAX_ID
 from app.schema.load import load
-from app.schema.text import MAX_ID
 from app.threads.access import readable_reply
 from app.threads.models import Flag, Reply, Thread
 from app.threads.schemas import OptionalReason, RequiredReason

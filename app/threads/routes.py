@@ -35,7 +35,6 @@ from app.threads.idempotency import (
     post_once,
 )
 from app.threads.moderation import flag_post
-from app.threads.pages import render_thread, render_thread_page
 from app.threads.photos import upload_folder
 from app.threads.services import (
     add_reply,
@@ -48,6 +47,7 @@ from app.threads.services import (
 )
 from app.web import login_required, see_other
 from app.workspace.access import official_commune
+from app.workspace.thread_page import render_thread, render_thread_page
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)

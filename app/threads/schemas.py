@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from pydantic import BaseModel, Field, WithJsonSchema
 
-from app.communes.schemas import Role
+from app.membership.schemas import Role
 from app.push.schemas import Delivery
 from app.schema.fields import Choice, OptionalText, Text, WholeNumber
 from app.schema.out import By, Count, DbId, Out, Time

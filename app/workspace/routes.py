@@ -21,7 +21,6 @@ from app.announcements.services import (
     reach,
     update_announcement,
 )
-from app.audit.log import audit_commune_names, audit_log
 from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
@@ -43,10 +42,10 @@ from app.threads.moderation import (
     unblock_member,
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
-from app.threads.pages import render_thread_page
 from app.threads.schemas import FormPosition
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
+from app.workspace.audit_log import audit_commune_names, audit_log
 from app.workspace.canned import (
     canned_replies,
     create_canned_reply,
@@ -62,6 +61,7 @@ from app.workspace.inbox import (
     waiting_for,
     workspace_inbox,
 )
+from app.workspace.thread_page import render_thread_page
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
 POSITION = Check(FormPosition, "position")

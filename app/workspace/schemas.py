@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from flask_babel import lazy_gettext
 from pydantic import BaseModel, WithJsonSchema
 
-from app.communes.schemas import Role
+from app.membership.schemas import Role
 from app.schema.fields import Text, nullable
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads.schemas import (

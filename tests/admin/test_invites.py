@@ -8,10 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.admin.models import Invitation
 from app.audit.models import AuditEvent
 from app.extensions import db
-from app.membership.models import Membership
+from app.membership.models import Invitation, Membership
 from app.models_base import as_utc, utcnow
 from tests.conftest import BASE_URL
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.admin.models import Invitation
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.membership.models import Invitation
 from app.threads.models import Flag, Thread
 from app.threads.photos import upload_folder
 from tests.admin.test_invites import NEW_PASSWORD, invite, token_of

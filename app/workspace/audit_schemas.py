@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from pydantic import WithJsonSchema
 
-from app.audit.views import AuditEntry
 from app.schema.out import DbId, Out, Time
+from app.workspace.audit_entries import AuditEntry
 
 Detail = Annotated[Any, WithJsonSchema({"description": "what changed: any JSON value, or null"})]
 

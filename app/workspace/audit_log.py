@@ -1,4 +1,7 @@
-"""Reading the audit log (never changing it): who may read which communes' entries."""
+"""Reading the audit log (never changing it): who may read which communes' entries.
+
+It sits in the workspace, above the admin and the threads it reads, so that ``app.audit``
+(writing the log) stays below every concept that records an event."""
 
 from __future__ import annotations
 
@@ -9,13 +12,13 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.admin.services import managed_communes, staff_commune
 from app.audit.services import events
-from app.audit.views import AuditEntry, readable_entries
 from app.communes.areas import is_national
 from app.communes.models import Commune
 from app.errors import require_signed_in
 from app.extensions import db
 from app.membership.services import communes_served
 from app.workspace.access import official_commune, served_communes
+from app.workspace.audit_entries import AuditEntry, readable_entries
 
 
 def audit_log(

@@ -1,5 +1,6 @@
 """The one page of a thread, rendered for the group's pages (/t/<id>) or, with the officials'
-parts, for the workspace (/w/t/<id>): both use templates/threads/thread.html."""
+parts, for the workspace (/w/t/<id>): both use templates/threads/thread.html. It sits above
+the threads, whose services it calls, because the officials' parts come from the workspace."""
 
 from __future__ import annotations
 
