@@ -28,6 +28,7 @@ from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
 from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id
+from app.ratelimit.declare import without_limits
 from app.schema.load import Check
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
@@ -182,7 +183,9 @@ def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
 
 
 # The page's reply and status forms: the same handlers as the group's thread page (one each).
-bp.add_url_rule("/t/<id:thread_id>/replies", "reply", threads_routes.reply, methods=["POST"])
+bp.add_url_rule(
+    "/t/<id:thread_id>/replies", "reply", without_limits(threads_routes.reply), methods=["POST"]
+)
 bp.add_url_rule("/t/<id:thread_id>/status", "status", threads_routes.status, methods=["POST"])
 
 

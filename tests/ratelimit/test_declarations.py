@@ -20,8 +20,6 @@ DECLARED: dict[str, str] = {
     # Content that residents write: questions, reports, replies.
     "/c/<slug>/threads": "post",
     "/t/<id:thread_id>/replies": "post",
-    # The same view as the residents' page: officials spend only the per-address budget.
-    "/w/t/<id:thread_id>/replies": "post",
     "/api/v1/communes/<slug>/threads": "post",
     "/api/v1/threads/<id:thread_id>/replies": "post",
     # Joining with a commune's QR token.
@@ -106,6 +104,7 @@ UNLIMITED: dict[str, str] = {
     "/w/t/<id:thread_id>/follow": ONCE,
     "/w/t/<id:thread_id>/hide": STAFF,
     "/w/t/<id:thread_id>/notes": STAFF,
+    "/w/t/<id:thread_id>/replies": STAFF,
     "/w/t/<id:thread_id>/restore": STAFF,
     "/w/t/<id:thread_id>/status": STAFF,
     "/w/t/<id:thread_id>/unfollow": STATE,
