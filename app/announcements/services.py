@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, tzinfo
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
@@ -14,7 +13,7 @@ from app.announcements.models import Announcement
 from app.announcements.schemas import AnnouncementText, AnnouncementTextChange
 from app.audit.services import record
 from app.communes.models import Commune
-from app.errors import NotFound, ValidationError
+from app.errors import NotFound, ValidationError, as_object
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official
@@ -24,12 +23,6 @@ from app.push.models import PushMessage
 from app.push.reach import delivery_summaries
 from app.schema.load import load
 from app.signals import announcement_posted
-
-
-def _mapping(data: object) -> dict[str, Any]:
-    if not isinstance(data, dict):
-        raise ValidationError(_("The request body must be a JSON object."))
-    return data
 
 
 def clean_pinned(value: object) -> bool:
@@ -66,7 +59,7 @@ def post_announcement(commune: Commune, account: Account | None, data: object) -
     (``urgent``: sent at once and shown first, as a warning), pinned (``pinned``) and with an
     end (``expires_at``)."""
     require_official(account, commune)
-    data = _mapping(data)
+    data = as_object(data)
     text = load(AnnouncementText, data)
     pinned = clean_pinned(data["pinned"]) if data.get("pinned") is not None else False
     urgent = clean_urgent(data.get("urgent"))
@@ -106,7 +99,7 @@ def update_announcement(
     old one gets only the new one."""
     announcement = official_announcement(announcement_id, account)
     commune = _commune_of(announcement)
-    data = _mapping(data)
+    data = as_object(data)
     known = {"title", "body", "urgent", "pinned", "expires_at"}
     if not known & data.keys():
         raise ValidationError(_("Send at least one of: title, body, urgent, pinned, expires_at."))

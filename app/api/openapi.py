@@ -20,7 +20,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app
 from pydantic import BaseModel
 
-from app.api.spec import ATTRIBUTE, JSON, Mode, Op, Schema, documented, query, ref
+from app.api.spec import ATTRIBUTE, ERRORS, JSON, Mode, Op, Schema, documented, query, ref
 from app.ratelimit.declare import declared_kind
 
 bp = Blueprint("openapi", __name__)
@@ -58,24 +58,6 @@ def document() -> Response:
     return response
 
 
-ERRORS: dict[int, tuple[str, tuple[str, ...], str]] = {
-    400: ("BadRequest", ("bad_json", "bad_request"), "The body is empty, not JSON or no object."),
-    401: ("NotSignedIn", ("not_signed_in",), "No valid session, or wrong credentials."),
-    403: ("Forbidden", ("forbidden",), "Not allowed for the caller, or no same-origin Origin."),
-    404: ("NotFound", ("not_found",), "Unknown, or not visible to the caller."),
-    409: ("Conflict", ("conflict",), "Conflicts with what already exists."),
-    410: ("Gone", ("gone",), "A link that was ended: a replaced board, a used invitation."),
-    413: ("TooLarge", ("request_entity_too_large",), "The body is over the limit."),
-    415: ("UnsupportedType", ("unsupported_media_type",), "This Content-Type is not accepted."),
-    422: (
-        "Invalid",
-        ("invalid", "idempotency_key_reused"),
-        "A field is missing or not valid (`field` names it), or an Idempotency-Key was used "
-        "for another request.",
-    ),
-    429: ("TooManyRequests", ("too_many_requests",), "Rate limited: retry after Retry-After."),
-    503: ("Unavailable", ("unavailable",), "The database is unavailable: retry after Retry-After."),
-}
 ERROR_SCHEMA: Schema = {
     "type": "object",
     "required": ["error"],

@@ -41,16 +41,6 @@ def ref(name: str) -> Schema:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def nullable(schema: Schema) -> Schema:
-    """``schema`` or null."""
-    if "type" not in schema:
-        return {"anyOf": [schema, {"type": "null"}]}
-    widened = {**schema, "type": [schema["type"], "null"]}
-    if "enum" in schema:
-        widened["enum"] = [*schema["enum"], None]
-    return widened
-
-
 def enum(values: tuple[str, ...]) -> Schema:
     return {"type": "string", "enum": list(values)}
 

@@ -83,24 +83,16 @@ def queue_reply(reply: Reply) -> PushMessage:
     thread = reply.thread
     with force_locale(locale()):
         if reply.author_role == OFFICIAL:
-            return _queue(
-                kind=KIND_ANSWER,
-                commune=thread.commune,
-                actor=reply.author,
-                title=_("The official answered: %(thread)s", thread=_thread_name(thread)),
-                body=reply.body,
-                path=f"/t/{thread.id}",
-                tag=f"t{thread.id}",
-                ttl=THREAD_TTL,
-                urgency="high",
-                thread=thread,
-                reply=reply,
-            )
+            kind = KIND_ANSWER
+            title = _("The official answered: %(thread)s", thread=_thread_name(thread))
+        else:
+            kind = KIND_DISCUSSION
+            title = _("New reply: %(thread)s", thread=thread.title or thread.body)
         return _queue(
-            kind=KIND_DISCUSSION,
+            kind=kind,
             commune=thread.commune,
             actor=reply.author,
-            title=_("New reply: %(thread)s", thread=thread.title or thread.body),
+            title=title,
             body=reply.body,
             path=f"/t/{thread.id}",
             tag=f"t{thread.id}",

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import Account
 from app.communes.models import Commune
-from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
+from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError, as_object
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official, role_in
@@ -132,7 +132,7 @@ def _check_name_free(commune: Commune, name: str, *, exclude_id: int | None = No
 def create_category(commune: Commune, account: Account | None, data: object) -> Category:
     """An official adds a category at the end of the list (not committed)."""
     require_official(account, commune)
-    data = _mapping(data)
+    data = as_object(data)
     name = NAME_FIELD.clean(data.get("name"))
     assert name is not None
     _check_name_free(commune, name)
@@ -185,7 +185,7 @@ def update_category(category_id: int, account: Account | None, data: object) -> 
     """Rename, move (``position``: its place among the commune's active categories, from 0)
     or archive/restore (``archived``) a category (not committed)."""
     category, commune = official_category(category_id, account)
-    data = _mapping(data)
+    data = as_object(data)
     if "name" in data:
         name = NAME_FIELD.clean(data.get("name"))
         assert name is not None
@@ -225,9 +225,3 @@ def _renumber(commune: Commune) -> None:
     for index, item in enumerate(all_categories(commune)):
         item.position = index
     db.session.flush()
-
-
-def _mapping(data: object) -> dict:
-    if not isinstance(data, dict):
-        raise ValidationError(_("The request body must be a JSON object."))
-    return data
