@@ -171,11 +171,13 @@ def join(context, site: Site, name: str = ""):
     return page
 
 
-def until(page, expression: str, timeout: float = 10.0) -> object:
+def until(page, expression: str, timeout: float = 30.0) -> object:
     """Poll a JavaScript expression (promises awaited) until it is truthy; return its value.
 
     (``wait_for_function`` evaluates strings with eval(), which the site's CSP forbids, and
-    does not await promises.)
+    does not await promises.) A generous bound: it only decides how long a failing run
+    waits, and on a loaded machine the service worker fetching its words for each push can
+    take more than ten seconds.
     """
     deadline = time.monotonic() + timeout
     while True:
