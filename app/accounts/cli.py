@@ -1,4 +1,5 @@
-"""``flask users create`` (an admin or an official) and ``flask users area`` (an admin's area)."""
+"""``flask users create`` (an admin or an official), ``flask users set-password`` and
+``flask users area`` (an admin's area)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from app.accounts.models import Account
-from app.accounts.services import create_staff_account
+from app.accounts.services import create_staff_account, set_password
 from app.communes.areas import area_name, managed_clause, set_area
 from app.communes.models import Commune
 from app.communes.services import get_commune
@@ -58,6 +59,21 @@ def create_user(
     click.echo(f"Created {role} {account.email} (id {account.id}).")
     if role == "admin":
         _check_area(account)
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, required=True, help="Read the password from stdin.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Set a staff member's new password (read from standard input); their sessions end."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        account = set_password(email, password)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"New password set for {account.email}; every session of the account ended.")
 
 
 @users_cli.command("area")

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from app.accounts.models import Account
 from app.accounts.passwords import hash_password, needs_rehash, verify_password
 from app.accounts.sessions import end_sessions
-from app.errors import Conflict, NotAuthenticated, ValidationError
+from app.audit.services import record
+from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.schema.fields import Email
 from app.schema.load import Check
@@ -49,6 +50,19 @@ def create_staff_account(
     )
     db.session.add(account)
     db.session.flush()
+    return account
+
+
+def set_password(email: str, password: str) -> Account:
+    """An operator sets a staff member's forgotten password; every session of the account ends,
+    so whoever held the old one is signed out (not committed)."""
+    account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
+    if account is None or not account.is_staff:
+        raise NotFound(_("No official or admin has this email."))
+    check_new_password(password)
+    account.password_hash = hash_password(password)
+    end_sessions(account)
+    record(None, "account.password_set", target_type="account", target_id=account.id)
     return account
 
 
