@@ -24,6 +24,17 @@ def _ask(client, slug: str, n: int) -> int:
     ).status_code
 
 
+def _signed_in_official(app, commune, make_staff):
+    """A client signed in, through the real endpoint, as an official of ``commune``."""
+    make_staff("canbo@example.vn", communes=(commune,))
+    official = app.test_client()
+    signed_in = official.post(
+        "/api/v1/auth/login", json={"email": "canbo@example.vn", "password": PASSWORD}
+    )
+    assert signed_in.status_code == 200
+    return official
+
+
 @pytest.mark.parametrize("shared_address", [False, True], ids=["proxy", "one-address"])
 def test_a_crowd_of_300_joins_and_asks(limited_app, make_commune, shared_address):
     """Behind the TLS proxy (each resident their own address) and behind one address for all
@@ -111,12 +122,7 @@ def test_a_brand_new_member_posts_a_few_an_established_one_more(limited_app, mak
 
 def test_officials_are_not_brand_new_members(limited_app, make_commune, make_staff):
     commune = make_commune()
-    make_staff("canbo@example.vn", communes=(commune,))
-    official = limited_app.test_client()
-    signed_in = official.post(
-        "/api/v1/auth/login", json={"email": "canbo@example.vn", "password": PASSWORD}
-    )
-    assert signed_in.status_code == 200
+    official = _signed_in_official(limited_app, commune, make_staff)
     assert [_ask(official, commune.slug, n) for n in range(6)] == [201] * 6
 
 
@@ -124,12 +130,7 @@ def test_an_official_clearing_the_inbox_is_not_limited(limited_app, make_commune
     """The workspace posts replies through the residents' reply view, registered again without
     its limits: an official answering thirty times in a row is never refused."""
     commune = make_commune()
-    make_staff("canbo@example.vn", communes=(commune,))
-    official = limited_app.test_client()
-    signed_in = official.post(
-        "/api/v1/auth/login", json={"email": "canbo@example.vn", "password": PASSWORD}
-    )
-    assert signed_in.status_code == 200
+    official = _signed_in_official(limited_app, commune, make_staff)
     asked = official.post(
         f"/api/v1/communes/{commune.slug}/threads",
         json={"kind": "question", "body": "Câu hỏi", "visibility": "public"},
