@@ -159,37 +159,34 @@ def thread_page(thread_id: int) -> str:
 
 
 # The reply and status forms of both pages of a thread post to the two handlers below: at /t/
-# from the group's page, and at /w/t/ (the same views, registered by the workspace blueprint)
-# from the officials' one, where only officials act and the answer goes back to that page.
+# from the group's page, and at /w/t/ (the same views, registered by the workspace blueprint
+# with ``workspace=True`` as a URL default) from the officials' one, where only officials act
+# and the answer goes back to that page.
 
 
-def _in_workspace() -> bool:
-    return request.blueprint == "workspace"
-
-
-def _refused(thread_id: int, form: dict, message: str, status: int):
+def _refused(thread_id: int, form: dict, message: str, status: int, *, workspace: bool):
     """The page the form was on again, with what was typed and why it was refused."""
     db.session.rollback()
     page = render_thread_page(
-        thread_id, current_account(), workspace=_in_workspace(), form=form, error=message
+        thread_id, current_account(), workspace=workspace, form=form, error=message
     )
     db.session.commit()  # in the workspace, opening the page read the thread
     return page, status
 
 
-def _back_to_page(thread_id: int, anchor: str) -> Response:
-    endpoint = "workspace.thread_page" if _in_workspace() else "threads.thread_page"
+def _back_to_page(thread_id: int, anchor: str, *, workspace: bool) -> Response:
+    endpoint = "workspace.thread_page" if workspace else "threads.thread_page"
     return see_other(url_for(endpoint, thread_id=thread_id, _anchor=anchor))
 
 
 @bp.post("/t/<id:thread_id>/replies")
 @limited("post")
 @login_required
-def reply(thread_id: int):
+def reply(thread_id: int, workspace: bool = False):
     account = current_account()
     form = request.form.to_dict()
     try:
-        if _in_workspace():
+        if workspace:
             official_thread(thread_id, account)  # residents reply on the group's page
         post_once(
             account,
@@ -199,21 +196,21 @@ def reply(thread_id: int):
             fields=form,
         )
     except DomainError as error:
-        return _refused(thread_id, form, _form_error(error), error.status)
+        return _refused(thread_id, form, _form_error(error), error.status, workspace=workspace)
     db.session.commit()
-    return _back_to_page(thread_id, "replies")
+    return _back_to_page(thread_id, "replies", workspace=workspace)
 
 
 @bp.post("/t/<id:thread_id>/status")
 @login_required
-def status(thread_id: int):
+def status(thread_id: int, workspace: bool = False):
     form = request.form.to_dict()
     try:
         change_status(thread_id, current_account(), form)
     except DomainError as error:
-        return _refused(thread_id, form, error.message, error.status)
+        return _refused(thread_id, form, error.message, error.status, workspace=workspace)
     db.session.commit()
-    return _back_to_page(thread_id, "history")
+    return _back_to_page(thread_id, "history", workspace=workspace)
 
 
 # --- what residents do about others' posts: flag, follow, similar threads before asking -------

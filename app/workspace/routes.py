@@ -183,10 +183,21 @@ def _thread_action(thread_id: int, action: Callable[[dict], Any], anchor: str):
 
 
 # The page's reply and status forms: the same handlers as the group's thread page (one each).
+IN_WORKSPACE = {"workspace": True}
 bp.add_url_rule(
-    "/t/<id:thread_id>/replies", "reply", without_limits(threads_routes.reply), methods=["POST"]
+    "/t/<id:thread_id>/replies",
+    "reply",
+    without_limits(threads_routes.reply),
+    methods=["POST"],
+    defaults=IN_WORKSPACE,
 )
-bp.add_url_rule("/t/<id:thread_id>/status", "status", threads_routes.status, methods=["POST"])
+bp.add_url_rule(
+    "/t/<id:thread_id>/status",
+    "status",
+    threads_routes.status,
+    methods=["POST"],
+    defaults=IN_WORKSPACE,
+)
 
 
 @bp.post("/t/<id:thread_id>/notes")
