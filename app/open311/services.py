@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -17,8 +17,15 @@ from app.communes.models import Commune
 from app.extensions import db
 from app.models_base import as_utc, utcnow
 from app.open311.models import ApiClient, ClientReport
-from app.open311.schemas import AddressString, ClientName, Description
-from app.parsing import parse_datetime
+from app.open311.schemas import (
+    ClientName,
+    Open311Error,
+    RequestFilters,
+    RequestIds,
+    ServiceRequest,
+    load,
+)
+from app.parsing import InvalidValue, parse_id
 from app.schema.load import Check
 from app.schema.text import is_storable
 from app.signals import thread_created
@@ -26,22 +33,6 @@ from app.threads.models import Category, Reply, StatusChange, Thread
 
 OPEN = ("new", "acknowledged", "in_progress")
 DEFAULT_WINDOW = timedelta(days=90)
-# Anyone may read these lists: pages stay small (a larger page_size is served as the largest).
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 200
-
-
-class Open311Error(Exception):
-    """An error in the specification's shape: HTTP status and a list of {code, description}."""
-
-    def __init__(self, status: int, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-
-
-DESCRIPTION = Check(Description, "description")
-ADDRESS = Check(AddressString, "address_string")
 CLIENT_NAME = Check(ClientName, "name")
 
 
@@ -137,18 +128,6 @@ def service_definition(category: Category) -> dict[str, Any]:
 # --- requests (threads) -------------------------------------------------------------------
 
 
-def _coordinate(value: object, name: str, bound: float) -> float | None:
-    if value in (None, ""):
-        return None
-    try:
-        number = float(str(value))
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a decimal number") from None
-    if not -bound <= number <= bound:
-        raise Open311Error(400, f"{name} is out of range")
-    return number
-
-
 @dataclass(frozen=True)
 class Filed:
     thread: Thread
@@ -158,29 +137,19 @@ class Filed:
 def file_request(commune: Commune, client: ApiClient, form: dict[str, str]) -> Filed:
     """Create a public report thread from an Open311 client (not committed)."""
     category = service(commune, form.get("service_code") or None)
-    lat = _coordinate(form.get("lat"), "lat", 90)
-    long = _coordinate(form.get("long"), "long", 180)
-    if (lat is None) != (long is None):
-        raise Open311Error(400, "lat and long must be given together")
-    try:
-        address = ADDRESS.clean(form.get("address_string"))
-        description = DESCRIPTION.clean(form.get("description"))
-    except Exception as error:  # the validators' message names the field
-        raise Open311Error(400, str(error)) from None
-    if lat is None and not address:
-        raise Open311Error(400, "a location is required: lat and long, or address_string")
+    filing = load(ServiceRequest, form)
     thread = Thread(
         commune_id=commune.id,
         author=None,
         kind="report",
         title=category.name,
-        body=description,
+        body=filing.description,
         visibility="public",
         status="new",
         category=category,
-        latitude=lat,
-        longitude=long,
-        address=address,
+        latitude=filing.lat,
+        longitude=filing.long,
+        address=filing.address_string,
     )
     db.session.add(thread)
     db.session.flush()
@@ -216,70 +185,43 @@ def _published_threads() -> Select[tuple[Thread]]:
     )
 
 
-def _parse_date(value: object, name: str) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        moment = parse_datetime(value, name)  # years 1900-2999, UTC; a ValueError otherwise
-    except ValueError:
-        raise Open311Error(400, f"{name} must be an ISO 8601 date and time") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def find_requests(commune: Commune | None, args: dict[str, str]) -> Sequence[Thread]:
     """``GET requests`` with the specification's filters and the page extension."""
     query = _published_threads().order_by(Thread.id.desc())
     if commune is not None:
         query = query.where(Thread.commune_id == commune.id)
-    ids = args.get("service_request_id")
+    ids = load(RequestIds, args).service_request_id
     if ids:
-        parts = [part.strip() for part in ids.split(",") if part.strip()]
-        if not parts or not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
-            raise Open311Error(400, "service_request_id must be a comma-separated list of ids")
-        if len(parts) > MAX_PAGE_SIZE:
-            raise Open311Error(400, f"service_request_id may list at most {MAX_PAGE_SIZE} ids")
         # The specification: with ids, every other parameter is ignored.
-        return db.session.scalars(query.where(Thread.id.in_([int(p) for p in parts]))).all()
-    codes = [code for code in (args.get("service_code") or "").split(",") if code]
-    if codes:
+        return db.session.scalars(query.where(Thread.id.in_(ids))).all()
+    filters = load(RequestFilters, args)
+    if filters.service_code:
         query = query.where(
-            Thread.category_id.in_(select(Category.id).where(Category.code.in_(codes)))
+            Thread.category_id.in_(
+                select(Category.id).where(Category.code.in_(filters.service_code))
+            )
         )
-    statuses = [s for s in (args.get("status") or "").split(",") if s]
-    if any(s not in ("open", "closed") for s in statuses):
-        raise Open311Error(400, "status must be open or closed")
-    if statuses == ["open"]:
+    if filters.status == ["open"]:
         query = query.where(Thread.status.in_(OPEN))
-    elif statuses == ["closed"]:
+    elif filters.status == ["closed"]:
         query = query.where(Thread.status.not_in(OPEN))
-    end = _parse_date(args.get("end_date"), "end_date") or utcnow()
-    start = _parse_date(args.get("start_date"), "start_date") or end - DEFAULT_WINDOW
+    end = filters.end_date or utcnow()
+    start = filters.start_date or end - DEFAULT_WINDOW
     if start > end:
         raise Open311Error(400, "start_date must be before end_date")
     if end - start > DEFAULT_WINDOW:
         raise Open311Error(400, "the date range may span at most 90 days")
     query = query.where(Thread.created_at >= start, Thread.created_at <= end)
-    page, size = _page(args)
+    page, size = filters.page_and_size()
     return db.session.scalars(query.limit(size).offset((page - 1) * size)).all()
 
 
-def _page(args: dict[str, str]) -> tuple[int, int]:
-    def number(name: str, default: int) -> int:
-        raw = args.get(name)
-        if raw in (None, ""):
-            return default
-        # The length first: int() refuses strings of more than 4,300 digits (a 500).
-        if not (raw.isascii() and raw.isdigit()) or len(raw) > 6 or int(raw) < 1:
-            raise Open311Error(400, f"{name} must be a whole number from 1 to 999999")
-        return int(raw)
-
-    return number("page", 1), min(number("page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
-
-
 def one_request(request_id: str) -> Thread:
-    thread = None
-    if request_id.isascii() and request_id.isdigit() and len(request_id) < 10:
-        thread = db.session.scalar(_published_threads().where(Thread.id == int(request_id)))
+    try:
+        thread_id = parse_id(request_id, "service_request_id")
+    except InvalidValue:
+        raise Open311Error(404, "no such service request") from None
+    thread = db.session.scalar(_published_threads().where(Thread.id == thread_id))
     if thread is None:
         raise Open311Error(404, "no such service request")
     return thread

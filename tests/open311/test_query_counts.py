@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.open311.services import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from app.open311.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from app.threads.models import Category
 from tests.open311.conftest import API
 
