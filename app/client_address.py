@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask
 
 from app.config import ConfigError
+from app.parsing import parse_digits
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -80,6 +81,9 @@ def parse_trusted(value: object) -> TrustedProxies:
     return TrustedProxies(tuple(networks), any_peer)
 
 
+MAX_PORT = 65535
+
+
 def parse_address(text: str) -> IPAddress | None:
     """An address from a header entry (``1.2.3.4``, ``1.2.3.4:5678``, ``[2001:db8::1]:80``,
     ``2001:db8::1``), or None for anything else (``unknown``, names, garbage)."""
@@ -91,7 +95,7 @@ def parse_address(text: str) -> IPAddress | None:
         text = text[1:end]
     elif text.count(":") == 1:
         host, port = text.split(":")
-        if not port.isdigit():
+        if parse_digits(port, maximum=MAX_PORT) is None:
             return None
         text = host
     if "%" in text:  # a zone index (fe80::1%eth0) names a local interface, not a client
@@ -105,7 +109,7 @@ def parse_address(text: str) -> IPAddress | None:
 
 
 def _is_port(text: str) -> bool:
-    return text.startswith(":") and text[1:].isdigit()
+    return text.startswith(":") and parse_digits(text[1:], maximum=MAX_PORT) is not None
 
 
 def client_address(peer: str, forwarded_for: str | None, trusted: TrustedProxies) -> str:

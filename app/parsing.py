@@ -39,6 +39,8 @@ MAX_DIGITS = 18
 MAX_JSON_DEPTH = 32
 
 _INTEGER = re.compile(rf"-?[0-9]{{1,{MAX_DIGITS}}}")
+# "0" to "9" only: str.isdigit() also takes "٣", "３" and "²".
+_DIGITS = re.compile(r"[0-9]+")
 # Plain decimal notation with an optional short exponent: no "nan", "inf" or "1_000".
 _DECIMAL = re.compile(
     r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,3})?"
@@ -87,6 +89,23 @@ def parse_int(
     return number
 
 
+def is_digits(text: Any) -> bool:
+    """True for a non-empty string of ASCII digits: no sign, space, "٣", "３" or "²"."""
+    return isinstance(text, str) and _DIGITS.fullmatch(text) is not None
+
+
+def parse_digits(text: Any, *, maximum: int, clamp: bool = False) -> int | None:
+    """Unsigned ASCII digits (``is_digits``) as a number from 0 to ``maximum``, or None. A
+    larger number, however many digits, is None, or ``maximum`` with ``clamp``."""
+    if not is_digits(text):
+        return None
+    significant = text.lstrip("0") or "0"
+    # The length first: int() refuses strings of more than 4,300 digits.
+    if len(significant) > len(str(maximum)) or int(significant) > maximum:
+        return maximum if clamp else None
+    return int(significant)
+
+
 def parse_id(value: Any, field: str, *, message: str | None = None) -> int:
     """A database id (1 to 2**31 - 1)."""
     return parse_int(value, field, minimum=1, maximum=MAX_ID, message=message)
@@ -97,11 +116,12 @@ def parse_cursor(value: Any, field: str = "cursor") -> int | None:
     32-bit, so a larger cursor (up to 18 digits) means "from the newest"."""
     if value is None or value == "":
         return None
-    if not (isinstance(value, str) and value.isascii() and value.isdigit()):
+    cursor = None
+    if isinstance(value, str) and len(value) <= MAX_DIGITS:
+        cursor = parse_digits(value, maximum=MAX_ID, clamp=True)
+    if cursor is None:
         raise InvalidValue(_("The cursor is not valid."), field=field)
-    if len(value) > MAX_DIGITS:
-        raise InvalidValue(_("The cursor is not valid."), field=field)
-    return min(int(value), MAX_ID)
+    return cursor
 
 
 def page_cursor(value: str | None) -> int | None:

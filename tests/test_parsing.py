@@ -22,9 +22,11 @@ from app.parsing import (
     MAX_YEAR,
     MIN_YEAR,
     InvalidValue,
+    is_digits,
     page_cursor,
     parse_cursor,
     parse_datetime,
+    parse_digits,
     parse_float,
     parse_id,
     parse_int,
@@ -104,6 +106,28 @@ def test_parse_id_and_cursor_stay_inside_database_ids(bare_app, value):
     else:
         assert cursor is None or 0 <= cursor <= MAX_ID
     assert page_cursor(value) is None or 0 <= page_cursor(value) <= MAX_ID
+
+
+@pytest.mark.parametrize("text", ["٣", "３", "²", "--5", "-5", "+5", " 5", "5 ", "", "1e3", "5.0"])
+def test_only_ascii_digits_are_digits(text):
+    # str.isdigit() says yes to "٣", "３" and "²"; int() would read the first two as 3.
+    assert not is_digits(text)
+    assert parse_digits(text, maximum=10) is None
+    assert parse_digits(text, maximum=10, clamp=True) is None
+
+
+def test_parse_digits_bounds_however_many_digits():
+    assert parse_digits("0065535", maximum=65535) == 65535
+    assert parse_digits("65536", maximum=65535) is None
+    assert parse_digits("9" * 5000, maximum=65535) is None
+    assert parse_digits("9" * 5000, maximum=65535, clamp=True) == 65535
+    assert parse_digits("0" * 5000, maximum=1) == 0
+
+
+@given(value=ANYTHING | st.text(alphabet="0123456789٣３²-", max_size=30))
+def test_parse_digits_never_raises_and_stays_in_bounds(value):
+    number = parse_digits(value, maximum=999)
+    assert number is None or (is_digits(value) and 0 <= number <= 999)
 
 
 @settings(max_examples=400)

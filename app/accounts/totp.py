@@ -13,6 +13,8 @@ from urllib.parse import quote, urlencode
 
 import pyotp
 
+from app.parsing import is_digits
+
 STEP_SECONDS = 30
 DIGITS = 6
 # One step either side: a phone clock up to ~30 s off, or a code typed as it rolled over.
@@ -44,7 +46,7 @@ def normalize_code(code: object) -> str | None:
     if not isinstance(code, str) or len(code) > 20:
         return None
     digits = "".join(ch for ch in code if ch not in " -")
-    if len(digits) != DIGITS or not digits.isascii() or not digits.isdigit():
+    if len(digits) != DIGITS or not is_digits(digits):
         return None
     return digits
 

@@ -17,6 +17,7 @@ from types import TracebackType
 import aiohttp
 
 from app.models_base import utcnow
+from app.parsing import parse_digits
 from app.push.encryption import InvalidSubscriptionKeys, SubscriberKeys, encrypt
 from app.push.endpoints import (
     EndpointNotAllowed,
@@ -49,6 +50,8 @@ FINAL_ERRORS = (TTL_PASSED, BAD_KEYS, NON_PUBLIC, NOT_ALLOWED, REDIRECT, RETIRED
 MAX_ANSWER_BYTES = 2048
 BACKOFF_BASE_S = 10.0
 BACKOFF_CAP_S = 3600.0
+# Longer than any message lives (push services keep one for at most four weeks).
+MAX_RETRY_AFTER_S = 31 * 24 * 3600
 # 401/403 this many times in a row from one push service: our VAPID set-up is wrong.
 AUTH_FAILURE_ALARM = 3
 
@@ -64,16 +67,20 @@ def backoff_delay(attempts: int, jitter: float) -> float:
 
 
 def parse_retry_after(value: str | None, default: float = 60.0) -> float:
-    """``Retry-After`` as seconds (delta-seconds or an HTTP date)."""
+    """``Retry-After`` as seconds (delta-seconds or an HTTP date), at most
+    ``MAX_RETRY_AFTER_S``: a longer wait outlives every message, and "now + 10**20 s" would
+    overflow."""
     if not value:
         return default
     value = value.strip()
-    if value.isascii() and value.isdigit():
-        return float(value)
+    seconds = parse_digits(value, maximum=MAX_RETRY_AFTER_S, clamp=True)
+    if seconds is not None:
+        return float(seconds)
     try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-    except (TypeError, ValueError):
+        wait = (parsedate_to_datetime(value) - utcnow()).total_seconds()
+    except (TypeError, ValueError, OverflowError):
         return default
+    return min(max(0.0, wait), float(MAX_RETRY_AFTER_S))
 
 
 def decide(

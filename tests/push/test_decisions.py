@@ -15,6 +15,7 @@ from app.push.sender import (
     DEFERRED,
     GAVE_UP,
     MAX_ATTEMPTS,
+    MAX_RETRY_AFTER_S,
     NO_SUBSCRIPTION,
     NON_PUBLIC,
     NOT_ALLOWED,
@@ -23,6 +24,7 @@ from app.push.sender import (
     TTL_PASSED,
     backoff_delay,
     decide,
+    parse_retry_after,
 )
 from app.push.subscriptions import RETIRE_AFTER
 
@@ -157,3 +159,32 @@ def test_shrinking_is_remembered_and_errors_are_kept_short():
     assert decision.shrunk is True and decision.state == "failed"
     assert decision.last_error == "x" * 200
     assert _decide(Outcome(status=201), replace(JOB, shrunk=True)).shrunk is True
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("120", 120.0),
+        (" 7 ", 7.0),
+        ("0", 0.0),
+        # A push service asking for longer than any message lives: the longest wait.
+        ("9" * 30, MAX_RETRY_AFTER_S),
+        ("9" * 5000, MAX_RETRY_AFTER_S),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", MAX_RETRY_AFTER_S),
+        # Not delta-seconds: "٣" and "²" are digits to str.isdigit(), not to HTTP.
+        ("٣", 60.0),
+        ("²", 60.0),
+        ("-5", 60.0),
+        ("--5", 60.0),
+        ("", 60.0),
+        (None, 60.0),
+    ],
+)
+def test_retry_after_is_bounded(header, seconds):
+    assert parse_retry_after(header) == seconds
+
+
+def test_a_huge_retry_after_gives_up_instead_of_overflowing():
+    # now + 10**30 seconds overflowed datetime: the decision raised and the worker's loop died.
+    decision = _decide(Outcome(status=429, retry_after=parse_retry_after("9" * 30)))
+    assert decision.state == "failed" and decision.last_error == GAVE_UP
