@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from app.accountability.working_time import CalendarError, parse_periods, parse_weekdays
+
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "production",
     "SECRET_KEY": None,
@@ -41,6 +43,10 @@ DEFAULTS: dict[str, Any] = {
     "FORWARDED_ALLOW_IPS": "127.0.0.1,::1",
     # Overrides of the rate limits, name -> [count, window_s] (app/ratelimit/limits.py).
     "RATE_LIMITS": {},
+    # Office hours that deadlines count in, Asia/Ho_Chi_Minh (app/accountability/working_time.py);
+    # WORKING_DAYS are ISO weekdays (1 is Monday). Public holidays are left out by themselves.
+    "WORKING_HOURS": ["07:30-11:30", "13:30-17:00"],
+    "WORKING_DAYS": [1, 2, 3, 4, 5],
 }
 
 # Names the deployment contract fixes; they are read without a prefix.
@@ -106,6 +112,16 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config["PREFERRED_URL_SCHEME"] = parts.scheme
 
     check_secret(app)
+    check_working_hours(app)
+
+
+def check_working_hours(app: Flask) -> None:
+    """Refuse to start with office hours that deadlines cannot be counted in."""
+    try:
+        parse_periods(app.config["WORKING_HOURS"])
+        parse_weekdays(app.config["WORKING_DAYS"])
+    except (CalendarError, TypeError, ValueError) as error:
+        raise ConfigError(f"WORKING_HOURS / WORKING_DAYS: {error}") from None
 
 
 def instance_secret(instance_path: str) -> str | None:

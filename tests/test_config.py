@@ -55,6 +55,28 @@ def test_bad_base_url_is_refused(monkeypatch, tmp_path):
         create_app()
 
 
+def test_bad_working_hours_are_refused(monkeypatch, tmp_path):
+    """Issue 14: deadlines cannot be counted in office hours that make no sense."""
+    _production(
+        monkeypatch, tmp_path, SECRET_KEY="z" * 40, FEEDBACK_WORKING_HOURS='["13:30-11:30"]'
+    )
+    with pytest.raises(ConfigError, match="WORKING_HOURS"):
+        create_app()
+
+
+def test_working_hours_from_the_environment(monkeypatch, tmp_path):
+    _production(
+        monkeypatch,
+        tmp_path,
+        SECRET_KEY="z" * 40,
+        FEEDBACK_WORKING_HOURS='["07:00-11:00", "13:00-17:00"]',
+        FEEDBACK_WORKING_DAYS="[1, 2, 3, 4, 5, 6]",
+    )
+    app = create_app()
+    assert app.config["WORKING_HOURS"] == ["07:00-11:00", "13:00-17:00"]
+    assert app.config["WORKING_DAYS"] == [1, 2, 3, 4, 5, 6]
+
+
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
     from sqlalchemy import text
 

@@ -1,0 +1,1 @@
+"""Accountability: working-time arithmetic, response and resolve deadlines, the public figures."""
