@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask_babel import lazy_gettext
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from app.announcements import models
 from app.models_base import as_utc, utcnow
@@ -51,6 +51,32 @@ class AnnouncementTextChange(BaseModel):
 
     title: Title = None  # type: ignore[assignment]
     body: Body = None  # type: ignore[assignment]
+
+
+def _checked(value: Any) -> bool:
+    """A form's checkbox or select: "1" is yes, anything else no."""
+    return value == "1"
+
+
+def _blank_is_none(value: Any) -> Any:
+    return value or None
+
+
+FormYes = Annotated[bool, BeforeValidator(_checked)]
+
+
+class AnnouncementForm(BaseModel):
+    """The workspace's announcement form as the services take it: only the fields the form
+    sent (a change leaves the others as they are); a blank expiry is none."""
+
+    title: Any = None
+    body: Any = None
+    pinned: FormYes = False
+    urgent: FormYes = False
+    expires_at: Annotated[Any, BeforeValidator(_blank_is_none)] = None
+
+    def data(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
 
 
 class NewAnnouncement(AnnouncementText):

@@ -6,7 +6,7 @@ shown before asking) lives with threads, in app/threads/routes.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from app.accounts.sessions import current_account
+from app.announcements.schemas import AnnouncementForm
 from app.announcements.services import (
     is_expired,
     listed_announcements,
@@ -27,9 +28,9 @@ from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.services import officials_of
 from app.models_base import as_utc
-from app.parsing import InvalidValue, page_cursor, parse_datetime, parse_id
+from app.parsing import InvalidValue, page_cursor, parse_datetime
 from app.ratelimit.declare import without_limits
-from app.schema.load import Check
+from app.schema.load import load
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
@@ -43,7 +44,6 @@ from app.threads.moderation import (
     unblock_member,
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
-from app.threads.schemas import FormPosition
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
 from app.workspace.audit_log import audit_commune_names, audit_log
@@ -62,10 +62,10 @@ from app.workspace.inbox import (
     waiting_for,
     workspace_inbox,
 )
+from app.workspace.schemas import BackToThread, CategoryForm, ThreadPageQuery
 from app.workspace.thread_page import render_thread_page
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
-POSITION = Check(FormPosition, "position")
 
 PAGE_SIZE = 50
 
@@ -88,14 +88,6 @@ def _local_input(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return as_utc(moment).astimezone(_local_zone()).strftime("%Y-%m-%dT%H:%M")
-
-
-def _id_value(raw: str | None) -> int | None:
-    """An id in a query string or form, or None when it is missing or not an id."""
-    try:
-        return parse_id(raw, "id")
-    except InvalidValue:
-        return None
 
 
 def _attempt(action: Callable[[], Any], redo: Callable[[str], str]):
@@ -156,7 +148,7 @@ def _thread_page(thread_id: int, *, error: str | None = None, form: dict | None 
         thread_id,
         current_account(),
         workspace=True,
-        canned_id=_id_value(request.args.get("canned")),
+        canned_id=load(ThreadPageQuery, request.args).canned,
         form=form,
         error=error,
     )
@@ -357,17 +349,10 @@ def category_create(slug: str):
 @login_required
 def category_update(slug: str, category_id: int):
     official_commune(slug, current_account())
-    form = request.form.to_dict()
-    data: dict[str, Any] = {}
-    if "name" in form:
-        data["name"] = form["name"]
-    if form.get("archived") in ("0", "1"):
-        data["archived"] = form["archived"] == "1"
+    form = request.form
 
     def update() -> None:
-        if form.get("position"):
-            data["position"] = POSITION.clean(form["position"])
-        update_category(category_id, current_account(), data)
+        update_category(category_id, current_account(), load(CategoryForm, form).change())
 
     failed = _attempt(update, lambda message: _categories_page(slug, error=message))
     return failed or see_other(url_for("workspace.categories", slug=slug))
@@ -391,17 +376,6 @@ def _announcements_page(slug: str, *, error: str | None = None, form: dict | Non
     )
 
 
-def _announcement_data(form: dict[str, str]) -> dict[str, Any]:
-    data: dict[str, Any] = {key: form[key] for key in ("title", "body") if key in form}
-    if "pinned" in form:
-        data["pinned"] = form["pinned"] == "1"
-    if "urgent" in form:
-        data["urgent"] = form["urgent"] == "1"
-    if "expires_at" in form:
-        data["expires_at"] = form["expires_at"] or None
-    return data
-
-
 @bp.get("/<slug>/announcements")
 @login_required
 def announcements(slug: str) -> str:
@@ -412,7 +386,7 @@ def announcements(slug: str) -> str:
 @login_required
 def announcement_create(slug: str):
     form = request.form.to_dict()
-    data = _announcement_data(form)
+    data = load(AnnouncementForm, form).data()
     data.setdefault("pinned", False)
     if data.get("expires_at"):
         # A datetime-local field: the commune's own time zone.
@@ -435,7 +409,7 @@ def _with_zone(value: str) -> str:
 @login_required
 def announcement_update(slug: str, announcement_id: int):
     official_commune(slug, current_account())
-    data = _announcement_data(request.form.to_dict())
+    data = load(AnnouncementForm, request.form).data()
     failed = _attempt(
         lambda: update_announcement(
             announcement_id, current_account(), data, local_zone=_local_zone()
@@ -490,28 +464,26 @@ def moderate(slug: str, kind: str, post_id: int):
 @login_required
 def block(slug: str, member_id: int):
     form = request.form.to_dict()
-    back = request.form.get("back", "")
     failed = _attempt(
         lambda: block_member(get_commune(slug), current_account(), member_id, form),
         lambda message: _moderation_page(slug, error=message),
     )
-    return failed or see_other(_back(back, slug))
+    return failed or see_other(_back(form, slug))
 
 
 @bp.post("/<slug>/members/<id:member_id>/unblock")
 @login_required
 def unblock(slug: str, member_id: int):
-    back = request.form.get("back", "")
     failed = _attempt(
         lambda: unblock_member(get_commune(slug), current_account(), member_id),
         lambda message: _moderation_page(slug, error=message),
     )
-    return failed or see_other(_back(back, slug))
+    return failed or see_other(_back(request.form, slug))
 
 
-def _back(back: str, slug: str) -> str:
+def _back(form: Mapping[str, str], slug: str) -> str:
     """Back to the workspace thread the form was on, else the moderation page."""
-    thread_id = _id_value(back)
+    thread_id = load(BackToThread, form).back
     if thread_id:
         return url_for("workspace.thread_page", thread_id=thread_id, _anchor="author")
     return url_for("workspace.moderation", slug=slug)

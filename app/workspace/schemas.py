@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from app.membership.schemas import Role
-from app.schema.fields import Text, nullable
+from app.parsing import InvalidValue, parse_id, parse_int
+from app.schema.fields import Text, invalid, nullable
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads.schemas import (
     BODY_LIMIT,
@@ -60,6 +62,63 @@ class CategoryChange(BaseModel):
     name: CategoryName = None
     position: Position = None
     archived: Flag = None
+
+
+# --- the pages' forms and query strings -------------------------------------------------------
+# A form sends text only: these models turn it into what the services take (the same values
+# the JSON API sends), and the services check them with the models above.
+
+
+def _id_or_none(value: Any) -> int | None:
+    """An id in a link or hidden field; anything else is no id (a hand-edited address)."""
+    try:
+        return parse_id(value, "id")
+    except InvalidValue:
+        return None
+
+
+def _form_flag(value: Any) -> bool | None:
+    """A select's "1" or "0"; anything else leaves the value as it is."""
+    return {"1": True, "0": False}.get(value) if isinstance(value, str) else None
+
+
+def _form_position(value: Any) -> int | None:
+    """A place in the list from 0, in ASCII digits; blank leaves it as it is."""
+    if value is None or value == "":
+        return None
+    try:
+        return parse_int(
+            value, "position", minimum=0, message=_("position must be a whole number from 0.")
+        )
+    except InvalidValue as error:
+        raise invalid(error.message) from None
+
+
+LinkId = Annotated[int | None, BeforeValidator(_id_or_none)]
+
+
+class ThreadPageQuery(BaseModel):
+    """``/w/t/<id>?canned=<id>``: a canned reply to start the answer with."""
+
+    canned: LinkId = None
+
+
+class BackToThread(BaseModel):
+    """A moderation form's ``back``: the workspace thread it was sent from, if any."""
+
+    back: LinkId = None
+
+
+class CategoryForm(BaseModel):
+    """A row of the categories page: rename, move or archive/restore."""
+
+    name: str | None = None
+    archived: Annotated[bool | None, BeforeValidator(_form_flag)] = None
+    position: Annotated[int | None, BeforeValidator(_form_position)] = None
+
+    def change(self) -> dict[str, Any]:
+        """What ``update_category`` takes: the fields that change."""
+        return self.model_dump(exclude_none=True)
 
 
 # --- answers ------------------------------------------------------------------------------------
