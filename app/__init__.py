@@ -33,6 +33,7 @@ from app.notifications import subscribers as notifications
 from app.open311.formats import error_response as open311_error_list
 from app.open311.routes import bp as open311_bp
 from app.privacy import services as privacy
+from app.push import pages as push_pages
 from app.push.cli import push_cli
 from app.pwa import bp as pwa_bp
 from app.ratelimit import guard as ratelimit_guard
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
     assets.init_app(app)
+    push_pages.init_app(app)
     _connect_receivers(app)
 
     app.url_map.converters["id"] = IdConverter

@@ -42,21 +42,40 @@
     return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: bytes(key) });
   }
 
+  // The subscription last told to the server from this phone: page views that find it unchanged
+  // post nothing (a write each time otherwise).
+  const TOLD = "cfPushTold";
   async function tell(sub) {
+    const json = JSON.stringify(sub);
     const r = await fetch("/api/v1/push/subscriptions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(sub),
+      body: json,
     });
     if (!r.ok) throw new Error(r.status);
+    local(TOLD, json);
   }
 
-  // Each time a page opens, the server hears of this phone's current subscription.
-  if (PUSH && member && Notification.permission === "granted") {
-    subscription().then(tell).catch(() => {});
-  }
+  // Subscribing waits on the browser's push service, which may never answer (unreachable,
+  // blocked): after 15 s the person is told what to try instead of a button greyed forever.
+  const WAIT = 15000;
+  const inTime = (p) =>
+    Promise.race([p, new Promise((ok, fail) => setTimeout(() => fail(new Error("stuck")), WAIT))]);
 
   const box = $("#notify");
+  // The server says (on the pages with the invitation) whether it holds this phone's subscription.
+  const held = !box || box.dataset.push === "on";
+  let synced = Promise.resolve(held);
+  if (PUSH && member && Notification.permission === "granted") {
+    // Told again only when the subscription changed, or the server no longer has it.
+    synced = inTime(
+      subscription().then(async (sub) => {
+        if (!held || local(TOLD) !== JSON.stringify(sub)) await tell(sub);
+        return true;
+      })
+    ).catch(() => false);
+  }
+
   if (box) {
     const always = box.hasAttribute("data-always");
     const state = $("#push-state");
@@ -69,6 +88,7 @@
     const home = navigator.standalone || matchMedia("(display-mode: standalone)").matches;
     const later = Date.now() - (Number(local("cfLater")) || 0) < 7 * 864e5;
     const joined = /[?&]joined=1/.test(location.search);
+    const granted = PUSH && Notification.permission === "granted";
     // In Zalo's or Facebook's browser there is no push at all: say so, and how to get out.
     // iOS delivers web push only to Home Screen apps: first the guide, there the invitation.
     const mode = box.hasAttribute("data-in-app")
@@ -78,19 +98,30 @@
         : PUSH && Notification.permission === "default"
           ? "ask"
           : "";
+    const no = $("#push-later");
+    const on = $("#push-on");
     if (always || (mode && (joined || !later))) {
       box.hidden = false;
       step(mode);
-      if (!mode) say(!PUSH ? "unsupported" : Notification.permission === "granted" ? "on" : "blocked");
+      if (!mode) say(!PUSH ? "unsupported" : granted ? "" : "blocked");
     }
-    const on = $("#push-on");
+    // "On" only once the server holds the subscription; if it cannot be told, the button again.
+    if (!mode && granted) {
+      synced.then((ok) => {
+        if (ok) return void (always && say("on"));
+        box.hidden = false;
+        step("ask");
+        say("failed");
+      });
+    }
     on.addEventListener("click", () => {
       on.disabled = true;
+      say("");
       // Permission is asked here, from the tap, and never on page load.
       Notification.requestPermission()
         .then(async (p) => {
           if (p === "granted") {
-            await tell(await subscription());
+            await inTime(subscription().then(tell));
             step("");
             say("on");
             if (no) no.hidden = true;
@@ -99,12 +130,11 @@
             on.disabled = false;
           }
         })
-        .catch(() => {
-          say("failed");
+        .catch((e) => {
+          say(e.message === "stuck" ? "stuck" : "failed");
           on.disabled = false;
         });
     });
-    const no = $("#push-later");
     if (no) {
       no.addEventListener("click", () => {
         local("cfLater", Date.now());

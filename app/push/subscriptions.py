@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
 
 from app.accounts.models import Account
 from app.errors import ValidationError
@@ -77,6 +77,25 @@ def subscribe(
     subscription.retired_reason = None
     db.session.flush()
     return created
+
+
+def session_subscribed(account: Account, session_id: int | None) -> bool:
+    """Whether the server holds a live subscription made in this sign-in session (this phone):
+    only then do the pages say notifications are on (the browser's permission alone says
+    nothing of whether the server can reach it)."""
+    if session_id is None:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    PushSubscription.account_id == account.id,
+                    PushSubscription.login_session_id == session_id,
+                    PushSubscription.retired_at.is_(None),
+                )
+            )
+        )
+    )
 
 
 def _expiration(value: object) -> datetime | None:

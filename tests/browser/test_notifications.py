@@ -132,9 +132,91 @@ def test_settings_show_this_phones_notification_state(phone, site: Site) -> None
     assert page.locator("#push-on").is_visible()  # not yet allowed: the button
     context.grant_permissions(["notifications"], origin=site.url)
     page.reload()
+    # Allowed, and the page tells the server of the subscription: then, and only then, "on".
+    until(page, "document.querySelector('#push-state').textContent !== ''")
     state = page.locator("#push-state")
     assert state.inner_text() == page.get_attribute("#notify", "data-on")
+    assert page.get_attribute("#notify", "data-push") == "off"  # as the page was made
+    page.reload()
+    assert page.get_attribute("#notify", "data-push") == "on"
     screenshot(page, "settings")
+
+
+def test_allowed_but_not_held_by_the_server_is_not_on(phone, site: Site) -> None:
+    """The browser allows notifications but the server cannot be told (unreachable, refusing):
+    Settings does not say "on"; it offers the button again, which works once the server does."""
+    subscription = fake_subscription()
+    context = phone()
+    context.add_init_script(stand_in(subscription, existing=True))
+    page = join(context, site)
+    context.grant_permissions(["notifications"], origin=site.url)
+    page.route("**/api/v1/push/subscriptions", lambda route: route.fulfill(status=503))
+    page.goto(f"/c/{SLUG}/settings")
+    until(page, "document.querySelector('#push-state').textContent !== ''")
+    assert page.inner_text("#push-state") == page.get_attribute("#notify", "data-failed")
+    assert page.locator("#push-on").is_visible() and page.locator("#push-on").is_enabled()
+    assert not subscribed(site, subscription["endpoint"])
+
+    page.unroute("**/api/v1/push/subscriptions")
+    page.click("#push-on")
+    until(
+        page,
+        "document.querySelector('#push-state').textContent.length > 0 && "
+        "document.querySelector('[data-step=ask]').hidden",
+    )
+    assert page.inner_text("#push-state") == page.get_attribute("#notify", "data-on")
+    assert subscribed(site, subscription["endpoint"])
+
+
+# A push service that never answers: subscribe() hangs, as with the service unreachable.
+STUCK = """
+PushManager.prototype.subscribe = () => new Promise(() => {});
+PushManager.prototype.getSubscription = async () => null;
+"""
+
+
+def test_a_stuck_subscribe_stops_after_15_seconds_and_says_what_to_try(phone, site: Site) -> None:
+    context = phone()
+    context.add_init_script(STUCK)
+    page = join(context, site)
+    context.grant_permissions(["notifications"], origin=site.url)
+    page.click("#push-on")
+    assert page.locator("#push-on").is_disabled()
+    page.wait_for_timeout(12_000)
+    assert page.inner_text("#push-state") == ""  # still waiting: no verdict too early
+    until(page, "document.querySelector('#push-state').textContent !== ''", timeout=10)
+    advice = page.inner_text("#push-state")
+    assert advice == page.get_attribute("#notify", "data-stuck")
+    assert "15 giây" in advice
+    assert page.locator("#push-on").is_enabled()  # not greyed forever: try again
+
+
+def test_an_unchanged_subscription_is_not_posted_on_every_page_view(phone, site: Site) -> None:
+    subscription = fake_subscription()
+    context = phone()
+    context.add_init_script(stand_in(subscription))
+    page = join(context, site)
+    context.grant_permissions(["notifications"], origin=site.url)
+    page.click("#push-on")
+    wait_until(page, lambda: subscribed(site, subscription["endpoint"]))
+    posts: list[str] = []
+    context.on(
+        "request",
+        lambda r: r.method == "POST" and "/push/subscriptions" in r.url and posts.append(r.url),
+    )
+    for path in (f"/c/{SLUG}", f"/c/{SLUG}/settings", f"/c/{SLUG}"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+    assert posts == []
+
+    # The browser's subscription changed since it was last told (here: the memory of it): told once.
+    page.evaluate("localStorage.setItem('cfPushTold', '{}')")
+    page.goto(f"/c/{SLUG}")
+    page.wait_for_load_state("networkidle")
+    wait_until(page, lambda: len(posts) == 1)
+    page.goto(f"/c/{SLUG}")
+    page.wait_for_load_state("networkidle")
+    assert len(posts) == 1
 
 
 def test_iphone_first_the_home_screen_guide_then_notifications(phone, site: Site) -> None:

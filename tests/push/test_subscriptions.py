@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.extensions import db
 from app.push.endpoints import EndpointNotAllowed, check_endpoint, parse_allowed_hosts
@@ -135,3 +136,34 @@ def test_signing_out_deletes_that_browsers_subscription_only(world, push_service
     endpoints = db.session.scalars(select(PushSubscription.endpoint)).all()
     assert phone_subscription["endpoint"] not in endpoints
     assert len(endpoints) == 1
+
+
+def _page_says(client) -> str | None:
+    """What the settings page's invitation says the server holds for this browser."""
+    page = client.get("/c/xa-a/settings").get_data(as_text=True)
+    match = re.search(r'data-push="(\w+)"', page)
+    return match.group(1) if match else None
+
+
+def test_the_page_says_on_only_for_this_browsers_live_subscription(world, push_service, login):
+    """Issue 17: "on" only when the server holds a subscription made in this sign-in session;
+    the same account's other browser, or a retired subscription, does not count."""
+    official = world["official_a"]
+    desk = login("official.a@example.vn")
+    assert _page_says(official) == "off"
+    assert (
+        desk.post("/api/v1/push/subscriptions", json=push_service.new_subscription()).status_code
+        == 201
+    )
+    assert _page_says(official) == "off" and _page_says(desk) == "on"
+
+    assert (
+        official.post(
+            "/api/v1/push/subscriptions", json=push_service.new_subscription()
+        ).status_code
+        == 201
+    )
+    assert _page_says(official) == "on"
+    db.session.execute(update(PushSubscription).values(retired_at=func.now()))
+    db.session.commit()
+    assert _page_says(official) == "off" and _page_says(desk) == "off"
