@@ -112,3 +112,22 @@ class LoginSession(db.Model):
     )
     # "Chrome · Android": enough to recognise one's own devices, never the whole header.
     device: Mapped[str] = mapped_column(String(60), nullable=False)
+
+
+class PasswordReset(db.Model):
+    """A one-time link an admin hands to a staff member who forgot their password. The link's
+    token is shown once; only its SHA-256 is kept, so a copy of the database resets nobody."""
+
+    __tablename__ = "password_reset"
+    __table_args__ = IDS_NEVER_REUSED
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # Who issued it (the audit log says so too); kept when that admin's account goes.
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()
+    # Used once: setting the password deletes the row (and any other of the account's).
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)

@@ -9,7 +9,13 @@ from werkzeug.wrappers import Response
 
 from app.accounts import second_factor
 from app.accounts.models import Account
-from app.accounts.services import authenticate
+from app.accounts.services import (
+    MIN_PASSWORD_LENGTH,
+    authenticate,
+    change_password,
+    open_password_reset,
+    reset_password,
+)
 from app.accounts.sessions import (
     PENDING_KEY,
     current_account,
@@ -22,13 +28,18 @@ from app.accounts.sessions import (
     start_pending_login,
 )
 from app.communes.boards import board_svg
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
 from app.ratelimit.declare import limited
 from app.ratelimit.devices import trust_this_device
 from app.web import login_required, safe_next, see_other
 
 bp = Blueprint("accounts", __name__)
+
+
+@bp.context_processor
+def password_rules() -> dict[str, int]:
+    return {"min_password_length": MIN_PASSWORD_LENGTH}
 
 
 def _landing(account: Account) -> str:
@@ -38,7 +49,9 @@ def _landing(account: Account) -> str:
 
 @bp.get("/login")
 def login() -> str:
-    return render_template("accounts/login.html", email="", error=None)
+    return render_template(
+        "accounts/login.html", email="", error=None, reset=request.args.get("reset") == "1"
+    )
 
 
 @bp.post("/login")
@@ -48,7 +61,8 @@ def login_submit():
     try:
         account = authenticate(email, request.form.get("password", ""))
     except DomainError as error:
-        return render_template("accounts/login.html", email=email, error=error.message), 401
+        page = render_template("accounts/login.html", email=email, error=error.message, reset=False)
+        return page, 401
     if account.has_second_factor:
         start_pending_login(account, _landing(account))
         db.session.commit()  # a rehashed password is kept even if the code step is never done
@@ -189,3 +203,68 @@ def security_disable() -> Response:
         return _private(_security_html(account, error.message), error.status)
     db.session.commit()
     return see_other(url_for("accounts.security"))
+
+
+# --- passwords --------------------------------------------------------------------------------
+
+
+@bp.get("/account/password")
+@login_required
+def password_page() -> str:
+    _staff()
+    return render_template(
+        "accounts/password.html", error=None, done=request.args.get("done") == "1"
+    )
+
+
+@bp.post("/account/password")
+@limited("code")
+@login_required
+def password_submit():
+    """A staff member changes their own password; their other devices are signed out."""
+    account = _staff()
+    try:
+        change_password(
+            account, request.form.get("current_password", ""), request.form.get("new_password", "")
+        )
+    except DomainError as error:
+        db.session.rollback()
+        page = render_template("accounts/password.html", error=error.message, done=False)
+        return page, error.status
+    sign_in(account)  # every session ended; this device carries on
+    db.session.commit()
+    return see_other(url_for("accounts.password_page", done=1))
+
+
+@bp.get("/password-reset/<token>")
+def password_reset_page(token: str) -> Response:
+    """The page a reset link opens: choose a new password (the link is checked, not spent)."""
+    try:
+        reset = open_password_reset(token)
+    except NotFound as error:
+        return _private(render_template("accounts/password_reset.html", gone=error.message), 404)
+    account = db.session.get(Account, reset.account_id)
+    page = render_template("accounts/password_reset.html", gone=None, account=account, error=None)
+    return _private(page)
+
+
+@bp.post("/password-reset/<token>")
+@limited("password")
+def password_reset_submit(token: str) -> Response:
+    try:
+        reset_password(token, request.form.get("new_password", ""))
+    except NotFound as error:
+        db.session.rollback()
+        return _private(render_template("accounts/password_reset.html", gone=error.message), 404)
+    except DomainError as error:
+        db.session.rollback()
+        account = db.session.get(Account, open_password_reset(token).account_id)
+        page = render_template(
+            "accounts/password_reset.html", gone=None, account=account, error=error.message
+        )
+        return _private(page, error.status)
+    db.session.commit()
+    # Every session of the account ended, this browser's too if it had one: they sign in
+    # with the new password (and their code, if they have a second factor).
+    session.clear()
+    return see_other(url_for("accounts.login", reset=1))

@@ -74,7 +74,14 @@ def _place_filter() -> tuple[str | None, str | None]:
 # --- one commune ------------------------------------------------------------------------------
 
 
-def _commune_page(slug: str, *, form: Any = None, error: str | None = None, status: int = 200):
+def _commune_page(
+    slug: str,
+    *,
+    form: Any = None,
+    error: str | None = None,
+    status: int = 200,
+    reset: dict[str, Any] | None = None,
+):
     actor = _admin()
     commune = services.admin_commune(actor, slug)
     page = render_template(
@@ -86,6 +93,7 @@ def _commune_page(slug: str, *, form: Any = None, error: str | None = None, stat
         error=error,
         me=actor,
         notice=request.args.get("done"),
+        reset=reset,
     )
     return page, status
 
@@ -166,6 +174,28 @@ def official_second_factor_reset(slug: str, account_id: int):
         return _commune_page(slug, error=error.message, status=error.status)
     db.session.commit()
     return see_other(url_for("admin.commune_page", slug=commune.slug, done="factor_reset"))
+
+
+@bp.post("/admin/communes/<slug>/officials/<id:account_id>/password-reset")
+@login_required
+def official_password_reset(slug: str, account_id: int):
+    """For an official who forgot their password: a one-time link, shown once, that the admin
+    hands over (in person, by phone or message); it ends when used or after a day."""
+    actor = _admin()
+    commune = services.admin_commune(actor, slug)
+    target = db.session.get(Account, account_id) if account_id else None
+    if target is None or role_in(target, commune) != OFFICIAL:
+        raise NotFound()
+    try:
+        target, token = services.issue_password_reset(actor, account_id)
+    except DomainError as error:
+        db.session.rollback()
+        return _commune_page(slug, error=error.message, status=error.status)
+    db.session.commit()
+    link = services.password_reset_url(current_app.config["BASE_URL"], token)
+    page = _commune_page(slug, reset={"account": target, "url": link})[0]
+    # The link is a key to the account: never kept by the browser, a proxy or the worker.
+    return Response(page, status=201, headers={"Cache-Control": "no-store"})
 
 
 # --- CSV import -------------------------------------------------------------------------------

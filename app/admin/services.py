@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from app.accounts import second_factor
 from app.accounts.models import Account
-from app.accounts.services import create_staff_account
+from app.accounts.services import create_staff_account, new_password_reset
 from app.accounts.sessions import end_sessions
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
@@ -221,6 +221,33 @@ def reset_second_factor(actor: Account, account_id: int) -> Account:
             target_id=target.id,
         )
     return target
+
+
+def issue_password_reset(actor: Account, account_id: int) -> tuple[Account, str]:
+    """An admin makes a one-time link for a staff member who forgot their password (handed
+    over in person or by message: no e-mail needed). Returns the account and the link's token,
+    shown once; the account's sessions stay until the new password is set (not committed)."""
+    if not actor.is_admin:
+        raise Forbidden()
+    target = db.session.get(Account, account_id) if 0 < account_id <= MAX_ID else None
+    if target is None or not target.is_staff or not _staff_in_area(actor, target):
+        raise NotFound(_("There is no staff account with this id."))
+    if target.id == actor.id:
+        raise Conflict(_("Change your own password on the Sign-in security page."))
+    token = new_password_reset(target, actor)
+    for commune_id in [commune.id for commune in communes_served(target)] or [None]:
+        record(
+            actor,
+            "account.password_reset_issued",
+            commune_id=commune_id,
+            target_type="account",
+            target_id=target.id,
+        )
+    return target, token
+
+
+def password_reset_url(base_url: str, token: str) -> str:
+    return f"{base_url}/password-reset/{token}"
 
 
 def _staff_in_area(actor: Account, target: Account) -> bool:

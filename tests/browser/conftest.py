@@ -35,6 +35,10 @@ PHONE = {"width": 360, "height": 740}
 OFFICIAL = "canbo@xa-a.vn"
 # Another official, whose sign-in settings a test may change without touching OFFICIAL's.
 DEPUTY = "phoban@xa-a.vn"
+# An admin over every commune, and an official who forgets their password (tests/browser/
+# test_passwords.py changes theirs; no other test signs in as them).
+ADMIN = "quantri@xa-a.vn"
+FORGETFUL = "hayquen@xa-a.vn"
 PASSWORD = "một mật khẩu thật dài"
 COMMUNE = "Xã A Lưới"
 SLUG = "xa-a"
@@ -95,7 +99,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     env["FEEDBACK_RATE_LIMITS_ENABLED"] = "false"
     flask_cli(env, "db", "upgrade")
     join_url = flask_cli(env, "communes", "create", SLUG, "--name", COMMUNE).strip()
-    for email in (OFFICIAL, DEPUTY):
+    for email in (OFFICIAL, DEPUTY, FORGETFUL):
         flask_cli(
             env,
             "users",
@@ -108,6 +112,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             "--password-stdin",
             stdin=PASSWORD + "\n",
         )
+    flask_cli(
+        env, "users", "create", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
     with gunicorn(env, port) as url:
         site = Site(url=url, join_url=join_url, instance=instance)
         yield site

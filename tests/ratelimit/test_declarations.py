@@ -33,6 +33,9 @@ DECLARED: dict[str, str] = {
     "/account/security/confirm": "code",
     "/account/security/disable": "code",
     "/api/v1/auth/password": "code",
+    "/account/password": "code",
+    # A reset link's token is not guessable; the address's sign-in budget still applies.
+    "/password-reset/<token>": "password",
     "/api/v1/auth/totp/setup": "code",
     "/api/v1/auth/totp/confirm": "code",
     "/api/v1/auth/totp/disable": "code",
@@ -53,6 +56,7 @@ UNLIMITED: dict[str, str] = {
     "/admin/communes/<slug>": STAFF,
     "/admin/communes/<slug>/officials/<id:account_id>/revoke": STAFF,
     "/admin/communes/<slug>/officials/<id:account_id>/second-factor/reset": STAFF,
+    "/admin/communes/<slug>/officials/<id:account_id>/password-reset": STAFF,
     "/admin/communes/<slug>/open311": STAFF,
     "/admin/communes/<slug>/rotate-token": STAFF,
     "/admin/import": STAFF,
