@@ -300,6 +300,12 @@ ROUTES: list[Route] = [
         own_account(303, anonymous=302),
         form={},
     ),
+    route("GET", "/account/password", own_account(200, anonymous=302)),
+    # 401: an empty form is a wrong current password (authorized, nothing changed).
+    route("POST", "/account/password", own_account(401, anonymous=302), form={}),
+    # A reset link is its own key: an unknown one is 404 to everyone.
+    route("GET", "/password-reset/<token>", everyone(404), values={"token": "unknown"}),
+    route("POST", "/password-reset/<token>", everyone(404), values={"token": "unknown"}, form={}),
     # The admin console.
     route(
         "GET",
@@ -326,6 +332,13 @@ ROUTES: list[Route] = [
         "POST",
         "/admin/communes/<slug>/officials/<id:account_id>/revoke",
         page_admin_only(303, elsewhere=404),
+        form={},
+    ),
+    # 201: the page showing the one-time link, once.
+    route(
+        "POST",
+        "/admin/communes/<slug>/officials/<id:account_id>/password-reset",
+        page_admin_only(201, elsewhere=404),
         form={},
     ),
     route(
