@@ -7,7 +7,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import redirect, request, url_for
+from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
@@ -22,6 +22,24 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if current_account() is None:
             return redirect(url_for("accounts.login", next=request.path))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def resident_page(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page of the residents' group (feed, thread, photo, settings): a signed-out visitor
+    is a resident whose cookie is gone or who was sent a neighbour's link, not staff. They get
+    a page saying what this is and how to get in (401), instead of the staff sign-in."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_account() is None:
+            page = render_template("membership/signed_out.html", next_path=request.path)
+            response = make_response(page, 401)
+            # Never kept by the browser or the service worker: once in, the real page shows.
+            response.headers["Cache-Control"] = "no-store"
+            return response
         return view(*args, **kwargs)
 
     return wrapped

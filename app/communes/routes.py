@@ -24,7 +24,7 @@ from app.communes.services import create_commune_as, join_url
 from app.errors import DomainError, Forbidden, error_response, wants_json
 from app.extensions import db
 from app.membership.services import communes_for
-from app.web import login_required, see_other
+from app.web import login_required, resident_page, see_other
 
 bp = Blueprint("communes", __name__)
 
@@ -75,6 +75,7 @@ def board_pdf_view(slug: str) -> Response:
 
 
 @bp.get("/communes/<slug>/board")
+@resident_page  # signed out: likely a resident who was sent the link
 def board_page(slug: str) -> str:
     """The A4 board as a page to print from the browser (print CSS in static/admin/)."""
     commune = _board_commune(slug)

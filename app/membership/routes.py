@@ -14,7 +14,7 @@ from app.membership.preferences import PREFERENCE_NAMES, preferences, update_pre
 from app.membership.services import join, member_commune, membership_of, memberships_of, role_in
 from app.privacy.services import leave
 from app.ratelimit.declare import limited
-from app.web import login_required, see_other
+from app.web import login_required, resident_page, see_other
 
 bp = Blueprint("membership", __name__)
 bp.add_app_template_filter(chrome_intent_url, "chrome_intent")
@@ -69,7 +69,7 @@ def join_submit(token: str):
 
 
 @bp.get("/c/<slug>/settings")
-@login_required
+@resident_page
 def settings(slug: str) -> str:
     account = current_account()
     commune, role = member_commune(slug, account)

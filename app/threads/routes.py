@@ -45,7 +45,7 @@ from app.threads.services import (
     seen_counts,
     thread_with_photo,
 )
-from app.web import login_required, see_other
+from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
 from app.workspace.unread import open_thread
@@ -78,7 +78,7 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
 
 
 @bp.get("/c/<slug>")
-@login_required
+@resident_page
 def feed(slug: str) -> str:
     return _feed_page(slug)
 
@@ -120,7 +120,7 @@ def _form_error(error: DomainError) -> str:
 
 
 @bp.get("/photos/<name>")
-@login_required
+@resident_page
 def photo(name: str) -> Response:
     """A thread's photo, for those who may read the thread."""
     thread = thread_with_photo(name, current_account())
@@ -148,7 +148,7 @@ def inbox_page(slug: str) -> Response:
 
 
 @bp.get("/t/<id:thread_id>")
-@login_required
+@resident_page
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())

@@ -11,8 +11,9 @@ The matrix below lists, for every route, the status each actor gets:
 - ``admin``        -- the admin (manages communes; a member of none)
 
 Threads the caller may not see are "not found" (404), so their existence leaks nothing; a
-commune the caller does not belong to is "forbidden" (403). Pages send signed-out visitors to
-the sign-in page (302).
+commune the caller does not belong to is "forbidden" (403). Officials' pages send signed-out
+visitors to the sign-in page (302); the residents' pages answer them with a page of their own
+(401: what this is, scan the board or open the join link).
 """
 
 from __future__ import annotations
@@ -305,19 +306,19 @@ BOARD_ROUTES = [
 
 PAGE_ROUTES = [
     Route(
-        "feed page of A", "GET", "/c/xa-a", expect(anonymous=302, others=403, **members_of_a(200))
+        "feed page of A", "GET", "/c/xa-a", expect(anonymous=401, others=403, **members_of_a(200))
     ),
     Route(
         "public thread page of A",
         "GET",
         "/t/{public}",
-        expect(anonymous=302, others=404, **members_of_a(200)),
+        expect(anonymous=401, others=404, **members_of_a(200)),
     ),
     Route(
         "private thread page of A",
         "GET",
         "/t/{private}",
-        expect(anonymous=302, others=404, **author_and_official(200)),
+        expect(anonymous=401, others=404, **author_and_official(200)),
     ),
     Route(
         "ask form in A",

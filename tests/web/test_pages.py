@@ -90,8 +90,11 @@ def test_unknown_join_token_gets_friendly_page(client):
 
 
 def test_pages_need_sign_in(client, make_commune):
+    """Signed out, the group's page is the residents' explanation (tests/membership/
+    test_signed_out.py); officials' pages send to the staff sign-in."""
     commune = make_commune()
-    response = client.get(f"/c/{commune.slug}")
+    assert client.get(f"/c/{commune.slug}").status_code == 401
+    response = client.get(f"/c/{commune.slug}/inbox")
     assert response.status_code == 302
     assert "/login" in response.headers["Location"]
 
