@@ -470,7 +470,18 @@ ROUTES: list[Route] = [
     route(
         "GET",
         "/api/v1/audit",
-        outcome(anonymous=401, others=403, **each(OFFICIALS, 200), **each(ADMINS, 200)),
+        case(outcome(anonymous=401, others=403, **each(OFFICIALS, 200), **each(ADMINS, 200))),
+        case(
+            outcome(
+                anonymous=401,
+                others=403,
+                official_a=200,
+                **each(ADMINS_OF_A, 200),
+                admin_elsewhere=404,
+            ),
+            "of A",
+            query="commune=xa-a",
+        ),
     ),
     # JSON API: a commune's members.
     route("GET", "/api/v1/communes/<slug>/threads", members_of_a(200)),

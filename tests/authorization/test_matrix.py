@@ -52,7 +52,7 @@ def fill(rule: str, case: Case, ids: dict[str, Any]) -> str:
     values = {**DEFAULT_VALUES, **case.values}
 
     def value(match: re.Match[str]) -> str:
-        return values[match.group(1)].format(**ids)
+        return values[match.group(1)].format_map(ids)
 
     path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", value, rule)
     return f"{path}?{case.query}" if case.query else path

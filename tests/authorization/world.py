@@ -190,7 +190,8 @@ def build(app: Flask) -> World:
         },
         content_type="multipart/form-data",
     )
-    ids["photo"] = _created(photo)["photo_url"].rsplit("/", 1)[1]
+    created = _created(photo)
+    ids["photo_thread"], ids["photo"] = created["id"], created["photo_url"].rsplit("/", 1)[1]
     ids["reply"] = reply(a2, ids["public"], "Trả lời của Anh Minh")
     ids["hidden_reply"] = reply(a2, ids["public"], "Trả lời bị ẩn")
     for path in (f"threads/{ids['hidden']}", f"replies/{ids['hidden_reply']}"):
@@ -222,7 +223,7 @@ def build(app: Flask) -> World:
     ids["api_client"] = _created(admin.post(f"{API}/open311/clients", json={"name": "Ứng dụng"}))[
         "id"
     ]
-    ids["join_token"] = a.join_token
+    ids["join_token"], ids["join_token_b"] = a.join_token, b.join_token
     ids["commune_a"], ids["commune_b"] = a.id, b.id
     db.session.rollback()
     world = World(app=app, clients=clients, ids=ids)
