@@ -673,7 +673,8 @@ ROUTES: list[Route] = [
     ),
     route("DELETE", "/api/v1/threads/<id:thread_id>/follow", members_of_a(204, others=404)),
     # Residents' pages.
-    route("GET", "/c/<slug>", members_of_a(200, anonymous=302)),
+    # 401: a signed-out resident gets the residents' page saying how to join, not the staff sign-in.
+    route("GET", "/c/<slug>", members_of_a(200, anonymous=401)),
     route(
         "POST",
         "/c/<slug>/threads",
@@ -692,14 +693,14 @@ ROUTES: list[Route] = [
     ),
     route("GET", "/c/<slug>/inbox", officials_only(302, anonymous=302)),
     route("POST", "/c/<slug>/leave", members_of_a(303, anonymous=302), form={}),
-    route("GET", "/c/<slug>/settings", members_of_a(200, anonymous=302)),
+    route("GET", "/c/<slug>/settings", members_of_a(200, anonymous=401)),
     route("POST", "/c/<slug>/settings", members_of_a(303, anonymous=302), form={}),
     route("GET", "/c/<slug>/stats", everyone(200)),
     route(
         "GET",
         "/t/<id:thread_id>",
-        case(members_of_a(200, anonymous=302, others=404), "public"),
-        case(author_and_official(200, anonymous=302), "private", values={"thread_id": "{private}"}),
+        case(members_of_a(200, anonymous=401, others=404), "public"),
+        case(author_and_official(200, anonymous=401), "private", values={"thread_id": "{private}"}),
     ),
     route(
         "POST",
@@ -739,7 +740,7 @@ ROUTES: list[Route] = [
             adds=1,
         ),
     ),
-    route("GET", "/photos/<name>", author_and_official(200, anonymous=302)),
+    route("GET", "/photos/<name>", author_and_official(200, anonymous=401)),
     # A commune's board and figures.
     route("GET", "/communes/<slug>/board", staff_of_a(200)),
     route("GET", "/communes/<slug>/board.pdf", staff_of_a(200)),
