@@ -187,6 +187,40 @@
     return file; // undecodable here (e.g. HEIC): the server reads it or says why not
   }
 
+  // --- Refusals: shown where the eye is ------------------------------------------------------
+  // The message above the form (role=alert: read out), the field it is about marked invalid
+  // and described by it, and the cursor there; else on the message itself.
+  function refuse(f, message, name) {
+    const error = $("[data-error]", f);
+    for (const el of f.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+    }
+    error.textContent = message;
+    error.hidden = false;
+    if (name === "latitude" || name === "longitude") name = "address";
+    const el = name && f.elements[name];
+    const target = el && el.focus && el.type !== "hidden" ? el : error;
+    if (target !== error) {
+      target.setAttribute("aria-invalid", "true");
+      target.setAttribute("aria-describedby", error.id);
+    }
+    const d = f.closest("details");
+    if (d) d.open = true;
+    error.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+    if (target.getBoundingClientRect().bottom > innerHeight) target.scrollIntoView({ block: "nearest" });
+  }
+
+  // A page the server sent back with a refusal: the same, once it is shown.
+  for (const f of document.forms) {
+    const error = $("[data-error]", f);
+    if (error && !error.hidden && error.textContent.trim()) {
+      const bad = $("[aria-invalid=true]", f);
+      refuse(f, error.textContent, bad && bad.name);
+    }
+  }
+
   // --- The outbox: kept on the phone first, then sent; never lost -----------------------------
   let timer = 0;
   const sentHere = [];
@@ -258,11 +292,9 @@
         f.elements.photo.files = dt.files;
       } catch (e) {}
     }
-    const d = f.closest("details");
-    if (d) d.open = true;
     await O.drop(it.id);
     showOutbox();
-    f.elements.body.focus();
+    refuse(f, it.error, it.field || "body");
   }
 
   document.addEventListener("submit", async (e) => {
@@ -274,6 +306,10 @@
     const saved = $("[data-saved]", f);
     button.disabled = true;
     error.hidden = saved.hidden = true;
+    for (const el of f.querySelectorAll("[aria-invalid]")) {
+      el.removeAttribute("aria-invalid");
+      el.removeAttribute("aria-describedby");
+    }
     const fields = {};
     let photo = null;
     for (const [k, v] of new FormData(f)) {
@@ -301,8 +337,7 @@
     } else if (r.state === "refused") {
       // The server said why: everything typed is still in the form, to correct.
       await O.drop(id);
-      error.textContent = r.error;
-      error.hidden = false;
+      refuse(f, r.error, r.field);
     } else {
       // No network (or the server is unwell): it waits on the phone and goes by itself.
       f.reset();
