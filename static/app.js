@@ -188,29 +188,65 @@
   }
 
   // --- Refusals: shown where the eye is ------------------------------------------------------
+  // A field is described by the refusal about it (if any) and by its count of characters.
+  const describe = (el, error) => {
+    const ids = [error && error.id, el.dataset.max && el.id + "-count"].filter(Boolean).join(" ");
+    if (ids) el.setAttribute("aria-describedby", ids);
+    else el.removeAttribute("aria-describedby");
+    if (error) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+  };
+  const clear = (f) => {
+    for (const el of f.querySelectorAll("[aria-invalid]")) describe(el, null);
+  };
+
   // The message above the form (role=alert: read out), the field it is about marked invalid
   // and described by it, and the cursor there; else on the message itself.
   function refuse(f, message, name) {
     const error = $("[data-error]", f);
-    for (const el of f.querySelectorAll("[aria-invalid]")) {
-      el.removeAttribute("aria-invalid");
-      el.removeAttribute("aria-describedby");
-    }
+    clear(f);
     error.textContent = message;
     error.hidden = false;
     if (name === "latitude" || name === "longitude") name = "address";
     const el = name && f.elements[name];
     const target = el && el.focus && el.type !== "hidden" ? el : error;
-    if (target !== error) {
-      target.setAttribute("aria-invalid", "true");
-      target.setAttribute("aria-describedby", error.id);
-    }
+    if (target !== error) describe(target, error);
     const d = f.closest("details");
     if (d) d.open = true;
     error.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
     if (target.getBoundingClientRect().bottom > innerHeight) target.scrollIntoView({ block: "nearest" });
   }
+
+  // --- Long texts: the count as they type, and a clear refusal instead of a silent cut -----
+  const size = (el) => el.value.normalize("NFC").trim().length; // as the server counts
+  for (const el of document.querySelectorAll("textarea[data-max]")) {
+    const count = document.getElementById(el.id + "-count");
+    const show = () => {
+      const n = size(el);
+      count.textContent = count.dataset.of.replace("{n}", n);
+      count.classList.toggle("over", n > Number(el.dataset.max));
+    };
+    count.hidden = false;
+    describe(el, el.hasAttribute("aria-invalid") ? $("[data-error]", el.form) : null);
+    show();
+    el.addEventListener("input", show);
+  }
+  // Before anything is sent (or queued): a text over its limit is refused in the server's words.
+  document.addEventListener(
+    "submit",
+    (e) => {
+      for (const el of e.target.querySelectorAll("textarea[data-max]")) {
+        if (size(el) > Number(el.dataset.max)) {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          refuse(e.target, document.getElementById(el.id + "-count").dataset.tooLong, el.name);
+          return;
+        }
+      }
+    },
+    true
+  );
 
   // A page the server sent back with a refusal: the same, once it is shown.
   for (const f of document.forms) {
@@ -306,10 +342,7 @@
     const saved = $("[data-saved]", f);
     button.disabled = true;
     error.hidden = saved.hidden = true;
-    for (const el of f.querySelectorAll("[aria-invalid]")) {
-      el.removeAttribute("aria-invalid");
-      el.removeAttribute("aria-describedby");
-    }
+    clear(f);
     const fields = {};
     let photo = null;
     for (const [k, v] of new FormData(f)) {

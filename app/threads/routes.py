@@ -36,6 +36,7 @@ from app.threads.idempotency import (
 )
 from app.threads.moderation import flag_post
 from app.threads.photos import upload_folder
+from app.threads.schemas import BODY_LIMIT
 from app.threads.services import (
     add_reply,
     change_status,
@@ -77,6 +78,7 @@ def _feed_page(
         form=form or {},
         error=error,
         error_field=error_field,
+        body_limit=BODY_LIMIT,
         joined=request.args.get("joined") == "1",
         categories=active_categories(commune),
         form_key=new_form_key(),

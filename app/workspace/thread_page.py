@@ -10,6 +10,7 @@ from app.accounts.models import Account
 from app.membership.models import OFFICIAL
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
+from app.threads.schemas import BODY_LIMIT
 from app.threads.services import STATUS_MOVES, readable_thread
 from app.workspace.thread_view import ThreadView, thread_view
 
@@ -32,6 +33,7 @@ def render_thread(
         form=form or {},
         error=error,
         error_field=error_field,
+        body_limit=BODY_LIMIT,
         form_key=new_form_key(),
     )
 

@@ -46,7 +46,7 @@ def test_a_question_of_spaces_puts_the_cursor_on_the_field_and_says_why(phone, s
     error.wait_for()
     assert error.inner_text() == REQUIRED and error.get_attribute("role") == "alert"
     assert page.evaluate(FOCUSED) == ["body", "true"]
-    assert described_by(page, "#body") == REQUIRED
+    assert described_by(page, "#body") == f"{REQUIRED} 0/4000 ký tự"  # and the count
     assert page.evaluate(VISIBLE, "#ask-error") and page.evaluate(VISIBLE, "#body")
 
     # Corrected and sent: nothing invalid any more, on to the new thread.
@@ -79,7 +79,7 @@ def test_a_reply_of_spaces_is_refused_at_the_field(phone, site: Site) -> None:
     page.locator("#reply-error").wait_for()
     assert page.inner_text("#reply-error") == "Nội dung phản hồi là bắt buộc."
     assert page.evaluate(FOCUSED) == ["reply-body", "true"]
-    assert described_by(page, "#reply-body") == page.inner_text("#reply-error")
+    assert described_by(page, "#reply-body").startswith(page.inner_text("#reply-error"))
 
 
 def test_a_refusal_from_the_outbox_goes_back_to_the_field(phone, site: Site) -> None:
@@ -105,3 +105,43 @@ def test_a_refusal_from_the_outbox_goes_back_to_the_field(phone, site: Site) -> 
     assert page.evaluate(FOCUSED) == ["title", "true"]
     assert described_by(page, "#title") == error.inner_text()
     assert page.input_value("#body") == "Đường ấp 4 ngập"
+
+
+def test_characters_are_counted_as_they_type_and_a_long_text_is_refused(phone, site: Site) -> None:
+    page = join(phone(), site)
+    controlled(page)
+    page.evaluate("document.querySelector('details.ask').open = true")
+    count = page.locator("#body-count")
+    assert count.inner_text() == "0/4000 ký tự"
+    page.fill("#body", "Cầu ấp 2 gãy")
+    assert count.inner_text() == "12/4000 ký tự"
+    long = "a" * 5500
+    page.fill("#body", long)
+    assert count.inner_text() == "5500/4000 ký tự"
+    assert "over" in count.get_attribute("class")
+    assert "body-count" in page.get_attribute("#body", "aria-describedby")
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    page.click("details.ask button[type=submit]")
+    error = page.locator("#ask-error")
+    error.wait_for()
+    assert error.inner_text() == "Nội dung phải có nhiều nhất 4000 ký tự."
+    assert page.evaluate(FOCUSED) == ["body", "true"]
+    assert described_by(page, "#body") == f"{error.inner_text()} 5500/4000 ký tự"
+    assert page.input_value("#body") == long  # not cut
+    page.wait_for_timeout(300)
+    assert posts == [] and page.evaluate("self.CFOutbox.all()") == []
+
+    # The reply form counts and refuses the same way.
+    thread = page.request.post(
+        f"{site.url}/api/v1/communes/{SLUG}/threads",
+        data={"kind": "question", "body": "Hỏi về điện"},
+        headers={"Origin": site.url},
+    ).json()
+    page.goto(f"/t/{thread['id']}")
+    page.fill("#reply-body", "b" * 4001)
+    assert page.inner_text("#reply-body-count") == "4001/4000 ký tự"
+    page.click("#replies button[type=submit]")
+    page.locator("#reply-error").wait_for()
+    assert page.inner_text("#reply-error") == "Nội dung phản hồi phải có nhiều nhất 4000 ký tự."
+    assert page.evaluate(FOCUSED) == ["reply-body", "true"]
