@@ -187,6 +187,76 @@
     return file; // undecodable here (e.g. HEIC): the server reads it or says why not
   }
 
+  // --- Refusals: shown where the eye is ------------------------------------------------------
+  // A field is described by the refusal about it (if any) and by its count of characters.
+  const describe = (el, error) => {
+    const ids = [error && error.id, el.dataset.max && el.id + "-count"].filter(Boolean).join(" ");
+    if (ids) el.setAttribute("aria-describedby", ids);
+    else el.removeAttribute("aria-describedby");
+    if (error) el.setAttribute("aria-invalid", "true");
+    else el.removeAttribute("aria-invalid");
+  };
+  const clear = (f) => {
+    for (const el of f.querySelectorAll("[aria-invalid]")) describe(el, null);
+  };
+
+  // The message above the form (role=alert: read out), the field it is about marked invalid
+  // and described by it, and the cursor there; else on the message itself.
+  function refuse(f, message, name) {
+    const error = $("[data-error]", f);
+    clear(f);
+    error.textContent = message;
+    error.hidden = false;
+    if (name === "latitude" || name === "longitude") name = "address";
+    const el = name && f.elements[name];
+    const target = el && el.focus && el.type !== "hidden" ? el : error;
+    if (target !== error) describe(target, error);
+    const d = f.closest("details");
+    if (d) d.open = true;
+    error.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+    if (target.getBoundingClientRect().bottom > innerHeight) target.scrollIntoView({ block: "nearest" });
+  }
+
+  // --- Long texts: the count as they type, and a clear refusal instead of a silent cut -----
+  const size = (el) => el.value.normalize("NFC").trim().length; // as the server counts
+  for (const el of document.querySelectorAll("textarea[data-max]")) {
+    const count = document.getElementById(el.id + "-count");
+    const show = () => {
+      const n = size(el);
+      count.textContent = count.dataset.of.replace("{n}", n);
+      count.classList.toggle("over", n > Number(el.dataset.max));
+    };
+    count.hidden = false;
+    describe(el, el.hasAttribute("aria-invalid") ? $("[data-error]", el.form) : null);
+    show();
+    el.addEventListener("input", show);
+  }
+  // Before anything is sent (or queued): a text over its limit is refused in the server's words.
+  document.addEventListener(
+    "submit",
+    (e) => {
+      for (const el of e.target.querySelectorAll("textarea[data-max]")) {
+        if (size(el) > Number(el.dataset.max)) {
+          e.preventDefault();
+          e.stopImmediatePropagation();
+          refuse(e.target, document.getElementById(el.id + "-count").dataset.tooLong, el.name);
+          return;
+        }
+      }
+    },
+    true
+  );
+
+  // A page the server sent back with a refusal: the same, once it is shown.
+  for (const f of document.forms) {
+    const error = $("[data-error]", f);
+    if (error && !error.hidden && error.textContent.trim()) {
+      const bad = $("[aria-invalid=true]", f);
+      refuse(f, error.textContent, bad && bad.name);
+    }
+  }
+
   // --- The outbox: kept on the phone first, then sent; never lost -----------------------------
   let timer = 0;
   const sentHere = [];
@@ -258,11 +328,9 @@
         f.elements.photo.files = dt.files;
       } catch (e) {}
     }
-    const d = f.closest("details");
-    if (d) d.open = true;
     await O.drop(it.id);
     showOutbox();
-    f.elements.body.focus();
+    refuse(f, it.error, it.field || "body");
   }
 
   document.addEventListener("submit", async (e) => {
@@ -274,6 +342,7 @@
     const saved = $("[data-saved]", f);
     button.disabled = true;
     error.hidden = saved.hidden = true;
+    clear(f);
     const fields = {};
     let photo = null;
     for (const [k, v] of new FormData(f)) {
@@ -301,8 +370,7 @@
     } else if (r.state === "refused") {
       // The server said why: everything typed is still in the form, to correct.
       await O.drop(id);
-      error.textContent = r.error;
-      error.hidden = false;
+      refuse(f, r.error, r.field);
     } else {
       // No network (or the server is unwell): it waits on the phone and goes by itself.
       f.reset();

@@ -2,7 +2,7 @@
    server has them. Shared by the pages (app.js) and the service worker (sw.js, for Background
    Sync). An item: {id, key (its Idempotency-Key), url (API endpoint), page (where it was
    written), fields, photo (Blob), at, sending (lease time), error (the server's refusal, kept for
-   the person to edit)}. The key is made when the item is queued and sent with every attempt: if
+   the person to edit) and field (the one it is about)}. The key is made when the item is queued and sent with every attempt: if
    an attempt reached the server but its answer was lost, the next one gets the same thread
    back instead of posting it twice. */
 self.CFOutbox = (() => {
@@ -85,8 +85,9 @@ self.CFOutbox = (() => {
     }
     if (r && r.status < 500 && r.status !== 408 && r.status !== 429) {
       item.error = (r.data.error && r.data.error.message) || String(r.status);
+      item.field = (r.data.error && r.data.error.field) || null; // where to put the cursor
       await put(item);
-      return { state: "refused", error: item.error };
+      return { state: "refused", error: item.error, field: item.field };
     }
     await put(item);
     return { state: "later" };

@@ -36,6 +36,7 @@ from app.threads.idempotency import (
 )
 from app.threads.moderation import flag_post
 from app.threads.photos import upload_folder
+from app.threads.schemas import BODY_LIMIT
 from app.threads.services import (
     add_reply,
     change_status,
@@ -53,7 +54,13 @@ from app.workspace.unread import open_thread
 bp = Blueprint("threads", __name__)
 
 
-def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None) -> str:
+def _feed_page(
+    slug: str,
+    *,
+    form: dict | None = None,
+    error: str | None = None,
+    error_field: str | None = None,
+) -> str:
     account = current_account()
     assert account is not None
     commune, role = member_commune(slug, account)
@@ -70,6 +77,8 @@ def _feed_page(slug: str, *, form: dict | None = None, error: str | None = None)
         next_cursor=next_cursor,
         form=form or {},
         error=error,
+        error_field=error_field,
+        body_limit=BODY_LIMIT,
         joined=request.args.get("joined") == "1",
         categories=active_categories(commune),
         form_key=new_form_key(),
@@ -106,7 +115,8 @@ def ask(slug: str):
         )
     except DomainError as error:
         # Re-show the form with everything the resident typed: nothing is lost.
-        return _feed_page(slug, form=form, error=_form_error(error)), error.status
+        page = _feed_page(slug, form=form, error=_form_error(error), error_field=error.field)
+        return page, error.status
     db.session.commit()
     return see_other(url_for("threads.thread_page", thread_id=thread.id))
 
@@ -164,14 +174,19 @@ def thread_page(thread_id: int) -> str:
 # and the answer goes back to that page.
 
 
-def _refused(thread_id: int, form: dict, message: str, status: int, *, workspace: bool):
+def _refused(thread_id: int, form: dict, error: DomainError, message: str, *, workspace: bool):
     """The page the form was on again, with what was typed and why it was refused."""
     db.session.rollback()
     page = render_thread_page(
-        thread_id, current_account(), workspace=workspace, form=form, error=message
+        thread_id,
+        current_account(),
+        workspace=workspace,
+        form=form,
+        error=message,
+        error_field=error.field,
     )
     db.session.commit()  # in the workspace, opening the page read the thread
-    return page, status
+    return page, error.status
 
 
 def _back_to_page(thread_id: int, anchor: str, *, workspace: bool) -> Response:
@@ -196,7 +211,7 @@ def reply(thread_id: int, workspace: bool = False):
             fields=form,
         )
     except DomainError as error:
-        return _refused(thread_id, form, _form_error(error), error.status, workspace=workspace)
+        return _refused(thread_id, form, error, _form_error(error), workspace=workspace)
     db.session.commit()
     return _back_to_page(thread_id, "replies", workspace=workspace)
 
@@ -208,7 +223,7 @@ def status(thread_id: int, workspace: bool = False):
     try:
         change_status(thread_id, current_account(), form)
     except DomainError as error:
-        return _refused(thread_id, form, error.message, error.status, workspace=workspace)
+        return _refused(thread_id, form, error, error.message, workspace=workspace)
     db.session.commit()
     return _back_to_page(thread_id, "history", workspace=workspace)
 

@@ -10,6 +10,7 @@ from app.accounts.models import Account
 from app.membership.models import OFFICIAL
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
+from app.threads.schemas import BODY_LIMIT
 from app.threads.services import STATUS_MOVES, readable_thread
 from app.workspace.thread_view import ThreadView, thread_view
 
@@ -21,6 +22,7 @@ def render_thread(
     view: ThreadView | None = None,
     form: dict | None = None,
     error: str | None = None,
+    error_field: str | None = None,
 ) -> str:
     return render_template(
         "threads/thread.html",
@@ -30,6 +32,8 @@ def render_thread(
         moves=STATUS_MOVES[thread.status],
         form=form or {},
         error=error,
+        error_field=error_field,
+        body_limit=BODY_LIMIT,
         form_key=new_form_key(),
     )
 
@@ -42,11 +46,15 @@ def render_thread_page(
     canned_id: int | None = None,
     form: dict | None = None,
     error: str | None = None,
+    error_field: str | None = None,
 ) -> str:
     """The page again, with what was typed and why it was refused. In the workspace the
-    official has read the thread then (the caller commits)."""
+    official has read the thread then (the caller commits). ``error_field`` names the field
+    the refusal is about: it is marked invalid and takes the focus."""
     if workspace:
         view = thread_view(thread_id, account, canned_id=canned_id)
-        return render_thread(view.thread, OFFICIAL, view=view, form=form, error=error)
+        return render_thread(
+            view.thread, OFFICIAL, view=view, form=form, error=error, error_field=error_field
+        )
     thread, role = readable_thread(thread_id, account)
-    return render_thread(thread, role, form=form, error=error)
+    return render_thread(thread, role, form=form, error=error, error_field=error_field)

@@ -15,7 +15,9 @@ OPTION = re.compile(r'<option value="([a-z_]+)"( selected)?>')
 
 def _status_menu(page: str) -> tuple[str | None, list[str]]:
     """The chosen value and every value of the page's status menu."""
-    menu = page.split('<select id="status" name="status">', 1)[1].split("</select>", 1)[0]
+    # (the menu may be marked invalid, when the refusal shown is about it)
+    menu = re.split(r'<select id="status" name="status"[^>]*>', page, maxsplit=1)[1]
+    menu = menu.split("</select>", 1)[0]
     options = OPTION.findall(menu)
     chosen = [value for value, selected in options if selected]
     assert len(chosen) == 1, menu
