@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal, to_user_timezone
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -30,9 +30,14 @@ def percent(share: float | None) -> str:
     return "–" if share is None else f"{round(share * 100)} %"
 
 
+def week_starts(win: Window) -> list[str]:
+    """Each week named by its Monday (``2/3``), as people read a calendar, not ``2026-W10``."""
+    return [format_date(to_user_timezone(edge), format="d/M") for edge in win.edges[:-1]]
+
+
 def weekly_chart(win: Window, figures: Figures) -> Markup:
     return weekly_bars(
-        win.labels,
+        week_starts(win),
         figures.opened,
         figures.resolved,
         title=_("Questions and reports opened and resolved per week"),

@@ -53,6 +53,9 @@ def import_command(csv_file) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
+    for label, communes in (("created", result.made), ("updated", result.changed)):
+        for commune in communes:
+            click.echo(f"{label}: {commune.code} {commune.name} ({commune.slug})")
     counts = result.as_dict()
     click.echo(
         f"{counts['created']} created, {counts['updated']} updated, "

@@ -73,6 +73,9 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     slugs: list[str] = field(default_factory=list)
+    # What the import made and changed, for the page and the command to list.
+    made: list[Commune] = field(default_factory=list)
+    changed: list[Commune] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
@@ -285,9 +288,11 @@ def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
             for key, value in values.items():
                 setattr(commune, key, value)
             result.updated += 1
+            result.changed.append(commune)
         else:
             result.unchanged += 1
     result.created = len(created)
+    result.made = created
     db.session.add_all(created)
     db.session.flush()
     for commune in created:

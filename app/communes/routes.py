@@ -113,7 +113,8 @@ def admin_create():
         db.session.rollback()
         return _admin_page(form=request.form, error=error.message), error.status
     db.session.commit()
-    return see_other(url_for("communes.admin", _anchor=f"commune-{commune.slug}"))
+    # The new commune's own page says it was made, with its QR board and the invitation link.
+    return see_other(url_for("admin.commune_page", slug=commune.slug, done="created"))
 
 
 def _admin_page(form: object, error: str | None) -> str:

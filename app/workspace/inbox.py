@@ -4,7 +4,7 @@ questions wait for a first answer (shown on every staff page)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import Exists, and_, exists, func, or_, select
@@ -216,3 +216,17 @@ def waiting_for(account: Account) -> dict[int, int]:
         .group_by(Thread.commune_id)
     ).all()
     return dict(rows)
+
+
+# Beyond this many, "more than" is all the empty page needs to say.
+ELSEWHERE_LIMIT = 99
+
+
+def matches_in_every_status(commune: Commune, filters: InboxFilters) -> int:
+    """When a search finds nothing among the chosen statuses: how many threads it finds among
+    all of them (the other filters kept), at most ELSEWHERE_LIMIT + 1, so the empty page can
+    say where else it looked."""
+    items, _cursor = inbox_page(
+        commune, filters=replace(filters, status="all"), limit=ELSEWHERE_LIMIT + 1
+    )
+    return len(items)

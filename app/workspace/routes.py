@@ -55,10 +55,12 @@ from app.workspace.canned import (
     update_canned_reply,
 )
 from app.workspace.inbox import (
+    ELSEWHERE_LIMIT,
     INBOX_STATUSES,
     clean_inbox_cursor,
     clean_inbox_filters,
     format_inbox_cursor,
+    matches_in_every_status,
     waiting_for,
     workspace_inbox,
 )
@@ -126,12 +128,16 @@ def inbox(slug: str) -> str:
         limit=PAGE_SIZE,
     )
     args = {key: value for key, value in request.args.items() if key != "cursor" and value}
+    # A search that found nothing among these statuses says what it finds in the others.
+    searched_all = not items and filters.query and filters.status != "all"
     return render_template(
         "workspace/inbox.html",
         commune=commune,
         items=items,
         filters=filters,
         args=args,
+        elsewhere=matches_in_every_status(commune, filters) if searched_all else None,
+        elsewhere_limit=ELSEWHERE_LIMIT,
         next_cursor=format_inbox_cursor(next_cursor),
         statuses=INBOX_STATUSES,
         kinds=KINDS,

@@ -187,6 +187,14 @@ def test_import_page_shows_result_and_errors(make_staff, login):
     )
     assert ok.status_code == 200
     assert 'role="status"' in ok.text and "3" in ok.text
+    # What was made is listed, each with a link to its page (its QR board is there).
+    made = ok.text.split("Nhóm góp ý mới", 1)[1].split("</ul>", 1)[0]
+    assert made.count("<li>") == 3
+    assert '<a href="/admin/communes/xa-u-minh-thuong">Xã U Minh Thượng</a>' in made
+    assert "mã 31001 · Thành phố Hà Tiên, Kiên Giang" in made
+    renamed = admin.post("/admin/import", data={"csv": "code,name\n32015,Xã An Minh Bắc Mới\n"})
+    changed = renamed.text.split("Nhóm góp ý đã cập nhật", 1)[1].split("</ul>", 1)[0]
+    assert "Xã An Minh Bắc Mới" in changed and "Nhóm góp ý mới" not in renamed.text
     bad = admin.post("/admin/import", data={"csv": "code,name\n,Xã A\n"})
     assert bad.status_code == 422
     assert 'role="alert"' in bad.text and "<td>2</td>" in bad.text
@@ -202,6 +210,7 @@ def test_cli_import_and_rotate(app, tmp_path):
     result = runner.invoke(args=["communes", "import", str(path)])
     assert result.exit_code == 0, result.output
     assert "3 created" in result.output
+    assert "created: 32014 Xã U Minh Thượng (xa-u-minh-thuong)" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("code,name\n,Xã A\n", encoding="utf-8")
     failed = runner.invoke(args=["communes", "import", str(bad)])

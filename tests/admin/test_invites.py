@@ -229,13 +229,18 @@ def test_official_revocation_roles(world):
 def test_invitation_pages(app, world):
     admin = world["admin"]
     form = admin.get("/admin/invites?commune=xa-a")
-    assert form.status_code == 200 and 'value="xa-a" selected' in form.text
+    assert form.status_code == 200
+    # One checkbox per commune (no Ctrl-click list); the commune the admin came from is ticked.
+    assert 'type="checkbox" name="communes" value="xa-a" checked' in form.text
+    assert 'type="checkbox" name="communes" value="xa-b">' in form.text
+    assert "<select" not in form.text.split('name="communes"')[0].rsplit("<fieldset", 1)[1]
     created = admin.post(
         "/admin/invites", data={"email": "trang@example.vn", "communes": ["xa-a", "xa-b"]}
     )
     assert created.status_code == 201
     assert f"{BASE_URL}/invite/" in created.text and "trang@example.vn" in created.text
     link = created.text.split(f"{BASE_URL}/invite/")[1].split('"')[0]
+    assert "data-copy hidden" in created.text  # app.js shows the copy button
     bad = admin.post("/admin/invites", data={"email": "x", "communes": ["xa-a"]})
     assert bad.status_code == 422 and 'role="alert"' in bad.text
 

@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -401,3 +403,20 @@ def test_stats_pages(recent):
     assert "60 %" in commune.text
     assert recent["official_b"].get("/communes/xa-a/stats").status_code == 403
     assert recent["resident_a"].get("/communes/xa-a/stats").status_code == 403
+
+
+def test_statistics_speak_plain_words(recent):
+    """No statistician's words for residents and officials: no "ISO week", no "median"."""
+    catalogue = Path("app/translations/vi/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
+    for jargon in ("tuần ISO", "trung vị", "ISO week", "median"):
+        assert jargon.lower() not in catalogue.lower(), jargon
+    page = recent["admin"].get("/admin/stats").text
+    assert "Một nửa được trả lời trong vòng" in page and "mỗi tuần tính từ thứ Hai" in page
+    assert not re.search(r"\bW\d\d\b", page)  # weeks are named by their Monday: 2/3
+    public = recent["resident_a"].get("/c/xa-a/stats").text
+    assert "Một nửa được trả lời trong vòng" in public
+
+
+def test_the_group_page_links_its_public_statistics(recent):
+    feed = recent["resident_a"].get("/c/xa-a").text
+    assert '<a href="/c/xa-a/stats">Xã trả lời thế nào</a>' in feed

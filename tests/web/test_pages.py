@@ -125,5 +125,8 @@ def test_admin_creates_commune_from_page(client, make_staff):
     client.post("/login", data={"email": "admin@example.vn", "password": "correct horse battery"})
     created = client.post("/admin/communes", data={"slug": "xa-moi", "name": "Xã Mới"})
     assert created.status_code == 303
+    assert created.headers["Location"].endswith("/admin/communes/xa-moi?done=created")
+    said = client.get(created.headers["Location"]).text
+    assert "Đã tạo nhóm góp ý của Xã Mới." in said and 'role="status"' in said
     page = client.get("/admin").text
     assert "Xã Mới" in page and "/communes/xa-moi/board.png" in page

@@ -197,3 +197,22 @@ def test_opening_a_thread_never_fails_for_its_read_marker(app, world):
         db.session.commit()
     assert db.session.query(ThreadRead).count() == 0
     assert inbox_items(world["official_a"])[0]["unread"] is True
+
+
+def test_a_search_that_finds_nothing_open_says_where_else_it_looked(world):
+    official = world["official_a"]
+    done = ask(world["resident_a"], "xa-a", "Đèn đường ấp 3 không sáng")
+    call(official, "PATCH", f"{API}/threads/{done}", json={"status": "resolved"})
+    ask(world["resident_a"], "xa-a", "Hỏi về giấy khai sinh")
+
+    page = official.get("/w/xa-a", query_string={"q": "đèn đường"}).get_data(as_text=True)
+    assert "Không có câu hỏi nào ở trạng thái đã chọn khớp với “đèn đường”." in page
+    assert "Xem 1 kết quả tìm thấy ở mọi trạng thái" in page
+    assert 'href="/w/xa-a?q=%C4%91%C3%A8n+%C4%91%C6%B0%E1%BB%9Dng&amp;status=all"' in page
+    found = official.get("/w/xa-a", query_string={"q": "đèn đường", "status": "all"})
+    assert f'data-thread="{done}"' in found.get_data(as_text=True)
+
+    nowhere = official.get("/w/xa-a", query_string={"q": "cầu khỉ"}).get_data(as_text=True)
+    assert "Các trạng thái khác cũng không có." in nowhere
+    everywhere = official.get("/w/xa-a", query_string={"q": "cầu khỉ", "status": "all"})
+    assert "khớp với “cầu khỉ”, ở mọi trạng thái." in everywhere.get_data(as_text=True)
