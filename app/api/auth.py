@@ -28,6 +28,8 @@ from app.privacy.schemas import Export
 from app.privacy.services import delete_account, export_data
 from app.ratelimit.declare import limited
 from app.ratelimit.devices import trust_this_device
+from app.schema.load import load
+from app.schema.query import DeletePostsQuery
 
 bp = Blueprint("auth", __name__)
 
@@ -206,7 +208,7 @@ def export() -> Response:
 def forget_me() -> tuple[str, int]:
     """Delete the signed-in person; ``?delete_posts=1`` deletes their posts too."""
     account = require_account()
-    delete_account(account, delete_posts=request.args.get("delete_posts") == "1")
+    delete_account(account, delete_posts=load(DeletePostsQuery, request.args).delete_posts)
     sign_out()
     db.session.commit()
     return "", 204

@@ -11,7 +11,9 @@ from werkzeug.exceptions import RequestEntityTooLarge, UnsupportedMediaType
 from app.accounts.models import Account
 from app.accounts.sessions import current_account
 from app.errors import BadJson, NotAuthenticated
-from app.parsing import parse_cursor, parse_int, parse_json
+from app.parsing import parse_json
+from app.schema.load import load
+from app.schema.query import PageQuery
 
 
 def json_body() -> dict[str, Any]:
@@ -39,15 +41,6 @@ def require_account() -> Account:
     return account
 
 
-def page_size() -> int:
-    """``?limit=`` bounded to 1..100, default from config."""
-    raw = request.args.get("limit")
-    if raw is None:
-        return current_app.config["PAGE_SIZE"]
-    message = _("limit must be a whole number from 1 to 100.")
-    return parse_int(raw, "limit", minimum=1, maximum=100, message=message)
-
-
-def cursor_arg() -> int | None:
-    """``?cursor=`` as returned in ``next_cursor``; empty means the first page."""
-    return parse_cursor(request.args.get("cursor", ""))
+def page_query() -> PageQuery:
+    """``?cursor=&limit=`` of a listing (422 naming the field when one is not valid)."""
+    return load(PageQuery, request.args)

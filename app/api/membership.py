@@ -13,6 +13,8 @@ from app.membership.schemas import Joined, JoinedMember, JoinRequest
 from app.membership.services import join, member_commune
 from app.privacy.services import leave
 from app.ratelimit.declare import limited
+from app.schema.load import load
+from app.schema.query import DeletePostsQuery
 
 bp = Blueprint("membership", __name__)
 
@@ -48,6 +50,6 @@ def join_commune() -> tuple[Response, int]:
 def leave_commune(slug: str) -> tuple[str, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
-    leave(account, commune, delete_posts=request.args.get("delete_posts") == "1")
+    leave(account, commune, delete_posts=load(DeletePostsQuery, request.args).delete_posts)
     db.session.commit()
     return "", 204

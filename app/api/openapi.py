@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from app.api.spec import ATTRIBUTE, ERRORS, JSON, Mode, Op, Schema, documented, query, ref
 from app.ratelimit.declare import declared_kind
+from app.schema.query import PageQuery, parameter_schema
 
 bp = Blueprint("openapi", __name__)
 
@@ -216,12 +217,11 @@ def _parameters() -> dict[str, Schema]:
             "same account answers 200 with the first result and creates nothing; the "
             "same key with another request is 422 idempotency_key_reused. Kept 7 days.",
         },
-        "Limit": query(
-            "limit", {"type": "integer", "minimum": 1, "maximum": 100}, "Page size (20)."
-        ),
+        # The schemas of the query models that read them (app.schema.query).
+        "Limit": query("limit", parameter_schema(PageQuery, "limit"), "Page size (20)."),
         "Cursor": query(
             "cursor",
-            {"type": "string", "pattern": "^[0-9]{0,18}$"},
+            parameter_schema(PageQuery, "cursor"),
             "The previous page's next_cursor; empty: the first page.",
         ),
     }

@@ -21,6 +21,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 from app.parsing import MAX_ID
+from app.schema.query import FLAG_WORDS
 from app.schema.text import SLUG_PATTERN
 
 Schema = dict[str, Any]
@@ -200,13 +201,15 @@ def replayed(model: type[BaseModel]) -> dict[int, Schema]:
 
 
 def flag_query(name: str, description: str) -> Schema:
-    return query(name, enum(("", "0", "1", "true", "false")), description)
+    """A yes/no filter, as ``app.schema.query.QueryFlag`` reads it."""
+    return query(name, enum(FLAG_WORDS), description)
 
 
 LIMIT = parameter("Limit")
 CURSOR = parameter("Cursor")
 IDEMPOTENCY_KEY = parameter("IdempotencyKey")
 OFFICIALS = (403, 422)  # the errors of most officials' changes
+# As app.schema.query.DeletePostsQuery reads it.
 DELETE_POSTS = query("delete_posts", enum(("0", "1")), "1: delete my posts too.")
 CODE_REJECTED = {401: {"$ref": "#/components/responses/CodeRejected"}}
 NO_STORE = {"Cache-Control": {"required": True, "schema": {"const": "no-store"}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from app.api.helpers import cursor_arg, json_body, page_size, require_account
+from app.api.helpers import json_body, page_query, require_account
 from app.api.spec import (
     CURSOR,
     IDEMPOTENCY_KEY,
@@ -67,8 +67,9 @@ NEW_THREAD: Schema = {
 def index(slug: str) -> Response:
     account = require_account()
     commune, role = member_commune(slug, account)
+    page = page_query()
     threads, next_cursor = list_threads(
-        commune, account, role, before_id=cursor_arg(), limit=page_size()
+        commune, account, role, before_id=page.cursor, limit=page.size()
     )
     counts = reply_counts(threads)
     listed = ThreadList(

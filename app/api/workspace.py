@@ -5,9 +5,8 @@ asking (categories to choose from, similar threads to follow instead)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
-from flask_babel import gettext as _
 
-from app.api.helpers import cursor_arg, json_body, page_size, require_account
+from app.api.helpers import json_body, require_account
 from app.api.spec import (
     CURSOR,
     LIMIT,
@@ -20,9 +19,10 @@ from app.api.spec import (
     query,
 )
 from app.communes.services import get_commune
-from app.errors import ValidationError
 from app.extensions import db
 from app.membership.services import officials_of
+from app.schema.load import load
+from app.schema.query import LimitQuery
 from app.threads.categories import create_category, listed_categories, update_category
 from app.threads.duplicates import similar_threads
 from app.threads.models import KINDS
@@ -66,9 +66,11 @@ from app.workspace.inbox import (
 from app.workspace.schemas import (
     Assigned,
     Assignment,
+    AuditQuery,
     CannedReply,
     CannedReplyChange,
     CannedReplyList,
+    CategoriesQuery,
     CategoryChange,
     CategoryList,
     FlaggedPost,
@@ -76,6 +78,7 @@ from app.workspace.schemas import (
     Inbox,
     Member,
     MemberList,
+    MembersQuery,
     NewCannedReply,
     NewCategory,
     Note,
@@ -100,13 +103,6 @@ INBOX_QUERY = (
 )
 
 
-def _flag_arg(name: str) -> bool:
-    value = request.args.get(name, "")
-    if value not in ("", "0", "1", "true", "false"):
-        raise ValidationError(_("%(name)s must be 0 or 1.", name=name), field=name)
-    return value in ("1", "true")
-
-
 # --- inbox ------------------------------------------------------------------------------------
 
 
@@ -129,7 +125,7 @@ def inbox() -> Response:
         communes,
         filters,
         after=clean_inbox_cursor(request.args.get("cursor", "")),
-        limit=page_size(),
+        limit=load(LimitQuery, request.args).size(),
     )
     listed = Inbox(
         items=[WorkspaceThread.of_item(item) for item in items],
@@ -296,7 +292,7 @@ def canned_delete(canned_id: int) -> tuple[str, int]:
 )
 def categories(slug: str) -> Response:
     account = require_account()
-    archived = _flag_arg("archived")
+    archived = load(CategoriesQuery, request.args).archived
     items = listed_categories(get_commune(slug), account, archived=archived)
     shape = CategoryFull if archived else Category
     return jsonify(CategoryList(items=[shape.model_validate(c) for c in items]).dump())
@@ -360,12 +356,13 @@ def flags(slug: str) -> Response:
 )
 def member_index(slug: str) -> Response:
     account = require_account()
+    query = load(MembersQuery, request.args)
     page, next_cursor = members(
         get_commune(slug),
         account,
-        blocked_only=_flag_arg("blocked"),
-        before_id=cursor_arg(),
-        limit=page_size(),
+        blocked_only=query.blocked,
+        before_id=query.cursor,
+        limit=query.size(),
     )
     listed = MemberList(
         items=[Member.of(m) for m in page],
@@ -406,8 +403,10 @@ def unblock(slug: str, member_id: int) -> Response:
 )
 def audit() -> Response:
     account = require_account()
-    slug = request.args.get("commune") or None
-    rows, next_cursor = audit_log(account, slug, before_id=cursor_arg(), limit=page_size())
+    query = load(AuditQuery, request.args)
+    rows, next_cursor = audit_log(
+        account, query.commune, before_id=query.cursor, limit=query.size()
+    )
     slugs = audit_commune_names(rows)
     listed = AuditLog(
         items=[AuditEvent.of(row, slugs) for row in rows],

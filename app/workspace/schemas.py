@@ -13,6 +13,7 @@ from app.membership.schemas import Role
 from app.parsing import InvalidValue, parse_id, parse_int
 from app.schema.fields import Text, invalid, nullable
 from app.schema.out import By, Count, DbId, Out, Time
+from app.schema.query import Cursor, Limit, PageQuery, QueryFlag
 from app.threads.schemas import (
     BODY_LIMIT,
     ID_OR_NONE,
@@ -119,6 +120,32 @@ class CategoryForm(BaseModel):
     def change(self) -> dict[str, Any]:
         """What ``update_category`` takes: the fields that change."""
         return self.model_dump(exclude_none=True)
+
+
+class CategoriesQuery(BaseModel):
+    """``GET /communes/<slug>/categories?archived=1``: archived ones too, in full."""
+
+    archived: QueryFlag("archived") = False
+
+
+class MembersQuery(BaseModel):
+    """``GET /communes/<slug>/members``: only those stopped from posting, a page."""
+
+    blocked: QueryFlag("blocked") = False
+    cursor: Cursor = None
+    limit: Limit = None
+
+    size = PageQuery.size
+
+
+class AuditQuery(BaseModel):
+    """``GET /audit``: one commune's events (by slug, default all the caller may read), a page."""
+
+    commune: Annotated[str | None, BeforeValidator(lambda value: value or None)] = None
+    cursor: Cursor = None
+    limit: Limit = None
+
+    size = PageQuery.size
 
 
 # --- answers ------------------------------------------------------------------------------------
