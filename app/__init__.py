@@ -12,12 +12,13 @@ from typing import Any
 from flask import Flask
 
 from app import assets, client_address, database, errors, headers, i18n, parsing
-from app.accounts import origin_guard, sessions
-from app.accounts.cli import users_cli
-from app.accounts.routes import bp as accounts_bp
 
 # The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
 # before the first query (and to Alembic's comparison).
+from app.accountability import models as _accountability_models  # noqa: F401
+from app.accounts import origin_guard, sessions
+from app.accounts.cli import users_cli
+from app.accounts.routes import bp as accounts_bp
 from app.admin.routes import bp as admin_bp
 from app.announcements.routes import bp as announcements_bp
 from app.api import create_api_blueprint
@@ -37,7 +38,7 @@ from app.push import pages as push_pages
 from app.push.cli import push_cli
 from app.pwa import bp as pwa_bp
 from app.ratelimit import guard as ratelimit_guard
-from app.threads import categories
+from app.threads import categories, deadlines
 from app.threads import indexing as search_indexing
 from app.threads.routes import bp as threads_bp
 from app.web import IdConverter
@@ -88,6 +89,7 @@ def _connect_receivers(app: Flask) -> None:
     events, in the event's transaction. Both are process-wide and connecting again is a
     no-op, so many apps in one process are fine."""
     categories.connect_receivers()
+    deadlines.connect_receivers()
     privacy.connect_listeners()
     search_indexing.init_app(app)
     notifications.init_app(app)

@@ -15,7 +15,7 @@ from app.errors import Conflict, NotAuthenticated, NotFound, ValidationError, as
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.membership.services import require_member, require_official, role_in
-from app.parsing import parse_id
+from app.parsing import InvalidValue, parse_id, parse_int
 from app.schema.load import Check
 from app.signals import commune_created
 from app.threads.models import Category
@@ -67,6 +67,29 @@ def clean_category(commune: Commune, value: object) -> Category | None:
 # --- officials manage their commune's categories ---------------------------------------------
 
 NAME_FIELD = Check(CategoryName, "name")
+# A deadline promised to residents: at least one working hour (or day), at most a season.
+DEADLINE_LIMITS = {"response_hours": 200, "resolve_days": 90}
+
+
+def _deadlines(data: dict) -> dict[str, int]:
+    """``response_hours`` and ``resolve_days`` when given, each a whole number from 1."""
+    cleaned = {}
+    for name, maximum in DEADLINE_LIMITS.items():
+        if name in data:
+            message = _(
+                "%(name)s must be a whole number from 1 to %(maximum)s.",
+                name=name,
+                maximum=maximum,
+            )
+            try:
+                cleaned[name] = parse_int(
+                    data[name], name, minimum=1, maximum=maximum, message=message
+                )
+            except InvalidValue:
+                raise ValidationError(message, field=name) from None
+    return cleaned
+
+
 _CODE = re.compile(r"^[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?$")
 
 
@@ -157,6 +180,7 @@ def create_category(commune: Commune, account: Account | None, data: object) -> 
         code=_unique_code(commune, code),
         position=(last if last is not None else -1) + 1,
         archived=False,
+        **_deadlines(data),
     )
     try:
         with db.session.begin_nested():
@@ -182,10 +206,13 @@ def official_category(category_id: int, account: Account | None) -> tuple[Catego
 
 
 def update_category(category_id: int, account: Account | None, data: object) -> Category:
-    """Rename, move (``position``: its place among the commune's active categories, from 0)
-    or archive/restore (``archived``) a category (not committed)."""
+    """Rename, move (``position``: its place among the commune's active categories, from 0),
+    archive/restore (``archived``) a category or change its deadlines (``response_hours``,
+    ``resolve_days``: for threads asked from then on) (not committed)."""
     category, commune = official_category(category_id, account)
     data = as_object(data)
+    for name, value in _deadlines(data).items():
+        setattr(category, name, value)
     if "name" in data:
         name = NAME_FIELD.clean(data.get("name"))
         assert name is not None

@@ -9,10 +9,10 @@ from app.communes.models import Commune
 from app.errors import Forbidden, ValidationError, require_signed_in
 from app.extensions import db
 from app.membership.services import role_in
-from app.threads.models import Thread
+from app.threads.models import OPEN_STATUSES, Thread
 from app.threads.schemas import BODY_LIMIT
 from app.threads.search import matching_threads
-from app.threads.services import OPEN_STATUSES, visible_threads
+from app.threads.services import visible_threads
 
 
 def similar_threads(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,6 +37,7 @@ from app.models_base import IDS_NEVER_REUSED, created_at_column
 KINDS = ("question", "report")
 VISIBILITIES = ("public", "officials")
 STATUSES = ("new", "acknowledged", "in_progress", "resolved", "declined")
+OPEN_STATUSES = ("new", "acknowledged", "in_progress")
 
 
 class Category(db.Model):
@@ -56,6 +58,14 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Deadlines (docs/accountability.md): working hours to the first answer, working days to
+    # resolved or declined.
+    response_hours: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=8, server_default=text("8")
+    )
+    resolve_days: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=5, server_default=text("5")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 
@@ -103,6 +113,20 @@ class Thread(db.Model):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str | None] = mapped_column(String(250))
+    # Accountability (app/accountability/deadlines.py): an urgent report must be answered within
+    # an hour of clock time; others by their category's working hours and days. Fixed when the
+    # thread is created (and the resolve deadline again when its author says it is not fixed).
+    urgent: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    respond_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolve_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The first official reply or status change.
+    first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the overdue push, and an urgent report's push to the province's admins, went out
+    # (each goes once).
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
 
     commune: Mapped[Commune] = relationship()
@@ -227,6 +251,51 @@ class Flag(db.Model):
     )
     reason: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class ThreadSupport(db.Model):
+    """A member's "me too" on a public thread: the same problem touches them (once each)."""
+
+    __tablename__ = "thread_support"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "account_id", name="uq_thread_support_thread_account"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), nullable=False
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class Confirmation(db.Model):
+    """The author's answer to "Đã được khắc phục chưa?" after a thread was resolved: once per
+    resolution (the status change that resolved it), with an optional rating of 1 to 5."""
+
+    __tablename__ = "confirmation"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR (rating >= 1 AND rating <= 5)", name="rating"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(
+        ForeignKey("thread.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    resolution_id: Mapped[int] = mapped_column(
+        ForeignKey("status_change.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True
+    )
+    fixed: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -19,6 +19,7 @@ from app.push.schemas import Delivery
 from app.schema.fields import Choice, OptionalText, Text, WholeNumber
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
+from app.threads.deadlines import is_overdue
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
 
 
@@ -124,6 +125,8 @@ class Category(Out):
 class CategoryFull(Category):
     position: Count
     archived: bool
+    response_hours: int = Field(description="working hours to the first official answer")
+    resolve_days: int = Field(description="working days to resolved or declined")
 
 
 class Hidden(Out):
@@ -160,6 +163,14 @@ class Thread(Out):
     category: Category | None
     hidden: Hidden | None
     location: Location | None
+    respond_by: Time | None = Field(
+        description="the first official answer is due by then (null for older threads)"
+    )
+    resolve_by: Time | None = Field(description="resolved or declined by then")
+    first_response_at: Time | None = Field(
+        description="the first official reply or status change, or null"
+    )
+    overdue: bool = Field(description="true while a deadline has passed unmet")
 
     @classmethod
     def fields_of(cls, thread: models.Thread, reply_count: int) -> dict[str, Any]:
@@ -186,6 +197,10 @@ class Thread(Out):
                 if located
                 else None
             ),
+            "respond_by": thread.respond_by,
+            "resolve_by": thread.resolve_by,
+            "first_response_at": thread.first_response_at,
+            "overdue": is_overdue(thread),
         }
 
     @classmethod

@@ -63,7 +63,6 @@ def list_threads(
     return page, next_cursor
 
 
-OPEN_STATUSES = ("new", "acknowledged", "in_progress")
 # The moves an official may make from each status. Nothing goes back to "new" (an official
 # has seen it), and a closed thread is only reopened on purpose, to be worked on again.
 STATUS_MOVES: dict[str, tuple[str, ...]] = {

@@ -18,10 +18,10 @@ from app.membership.services import communes_served
 from app.parsing import parse_cursor
 from app.schema.fields import IdOr
 from app.schema.load import Check
-from app.threads.models import KINDS, STATUSES, Reply, Thread
+from app.threads.models import KINDS, OPEN_STATUSES, STATUSES, Reply, Thread
 from app.threads.moderation import open_flag_counts
 from app.threads.search import matching_threads
-from app.threads.services import OPEN_STATUSES, reply_counts
+from app.threads.services import reply_counts
 from app.workspace.unread import unread_thread_ids
 
 INBOX_STATUSES = ("open", "all", *STATUSES)

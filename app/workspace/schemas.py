@@ -54,15 +54,23 @@ class CannedReplyChange(BaseModel):
     body: CannedBody = None  # type: ignore[assignment]
 
 
+ResponseHours = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 200})]
+ResolveDays = Annotated[Any, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 90})]
+
+
 class NewCategory(BaseModel):
     name: CategoryName
     code: CategoryCode = None
+    response_hours: ResponseHours = None
+    resolve_days: ResolveDays = None
 
 
 class CategoryChange(BaseModel):
     name: CategoryName = None
     position: Position = None
     archived: Flag = None
+    response_hours: ResponseHours = None
+    resolve_days: ResolveDays = None
 
 
 # --- the pages' forms and query strings -------------------------------------------------------

@@ -1,0 +1,28 @@
+"""Days off that a province gives besides Vietnam's public holidays (a storm, a local
+festival, a day moved by the province's decision): no working time counts on them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models_base import IDS_NEVER_REUSED, created_at_column
+
+
+class DayOff(db.Model):
+    __tablename__ = "day_off"
+    __table_args__ = (
+        UniqueConstraint("province", "day", name="uq_day_off_province_day"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The province's name as communes carry it (``commune.province``).
+    province: Mapped[str] = mapped_column(String(120), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    name: Mapped[str] = mapped_column(String(120), nullable=False)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = created_at_column()

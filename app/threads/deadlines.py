@@ -1,0 +1,134 @@
+"""A thread's deadlines: to the first official answer (``respond_by``) and to resolved or
+declined (``resolve_by``), counted in the commune's working time (docs/accountability.md).
+
+Both are fixed when the thread is created, with its category's ``response_hours`` and
+``resolve_days`` (8 and 5 without a category); an urgent report must be answered within an
+hour of clock time, any day. ``first_response_at`` is the first official reply or status
+change. The receivers here follow the domain's signals, in the event's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.accountability.models import DayOff
+from app.accountability.working_time import WorkingCalendar
+from app.communes.models import Commune
+from app.extensions import db
+from app.membership.models import OFFICIAL
+from app.models_base import as_utc, utcnow
+from app.signals import reply_added, status_changed, thread_created
+from app.threads.models import OPEN_STATUSES, Reply, StatusChange, Thread
+
+DEFAULT_RESPONSE_HOURS = 8
+DEFAULT_RESOLVE_DAYS = 5
+# An urgent report: one hour of clock time, whatever the day or hour.
+URGENT_RESPONSE = timedelta(minutes=60)
+
+
+def calendar_for(commune: Commune) -> WorkingCalendar:
+    """The working calendar of a commune: the configured office hours, without Vietnam's
+    public holidays and its province's days off."""
+    days_off: list = []
+    if commune.province:
+        days_off = list(
+            db.session.scalars(select(DayOff.day).where(DayOff.province == commune.province))
+        )
+    return WorkingCalendar.from_settings(
+        hours=current_app.config["WORKING_HOURS"],
+        days=current_app.config["WORKING_DAYS"],
+        days_off=days_off,
+    )
+
+
+def _hours_and_days(thread: Thread) -> tuple[int, int]:
+    category = thread.category
+    if category is None:
+        return DEFAULT_RESPONSE_HOURS, DEFAULT_RESOLVE_DAYS
+    return category.response_hours, category.resolve_days
+
+
+def respond_deadline(thread: Thread, calendar: WorkingCalendar, start: datetime) -> datetime:
+    if thread.urgent:
+        return start + URGENT_RESPONSE
+    hours, _days = _hours_and_days(thread)
+    return calendar.add_hours(start, hours)
+
+
+def resolve_deadline(thread: Thread, calendar: WorkingCalendar, start: datetime) -> datetime:
+    _hours, days = _hours_and_days(thread)
+    return calendar.add_days(start, days)
+
+
+def set_deadlines(thread: Thread, *, now: datetime | None = None) -> None:
+    """Fix a new thread's deadlines from when it was asked."""
+    start = as_utc(thread.created_at or now or utcnow())
+    calendar = calendar_for(thread.commune)
+    # Stored in UTC: SQLite keeps no offset.
+    thread.respond_by = respond_deadline(thread, calendar, start).astimezone(UTC)
+    thread.resolve_by = resolve_deadline(thread, calendar, start).astimezone(UTC)
+
+
+def restart_resolve_deadline(thread: Thread, now: datetime) -> None:
+    """The resolve deadline counts again from ``now`` (the author says it is not fixed)."""
+    thread.resolve_by = resolve_deadline(thread, calendar_for(thread.commune), now).astimezone(UTC)
+
+
+def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
+    """True while a deadline has passed unmet: no first answer by ``respond_by``, or still
+    open after ``resolve_by``. A closed thread is never overdue."""
+    if thread.status not in OPEN_STATUSES:
+        return False
+    now = now or utcnow()
+    if (
+        thread.first_response_at is None
+        and thread.respond_by is not None
+        and as_utc(thread.respond_by) < now
+    ):
+        return True
+    return thread.resolve_by is not None and as_utc(thread.resolve_by) < now
+
+
+def time_left(thread: Thread, now: datetime | None = None) -> timedelta | None:
+    """Clock time to the next deadline still ahead of the thread (negative once it passed);
+    None for a closed thread or one without deadlines."""
+    due = next_deadline(thread)
+    return None if due is None else due - (now or utcnow())
+
+
+def next_deadline(thread: Thread) -> datetime | None:
+    """The deadline an open thread must meet next: the answer's until it is answered, then
+    the resolution's."""
+    if thread.status not in OPEN_STATUSES:
+        return None
+    if thread.first_response_at is None and thread.respond_by is not None:
+        return as_utc(thread.respond_by)
+    return as_utc(thread.resolve_by) if thread.resolve_by is not None else None
+
+
+def _answered(thread: Thread, moment: datetime | None) -> None:
+    if thread.first_response_at is None:
+        thread.first_response_at = moment or utcnow()
+
+
+def on_thread_created(thread: Thread, **_extra: object) -> None:
+    set_deadlines(thread)
+
+
+def on_reply_added(reply: Reply, **_extra: object) -> None:
+    if reply.author_role == OFFICIAL:
+        _answered(reply.thread, reply.created_at)
+
+
+def on_status_changed(change: StatusChange, **_extra: object) -> None:
+    _answered(change.thread, change.created_at)
+
+
+def connect_receivers() -> None:
+    """Called by create_app (connecting again is a no-op)."""
+    thread_created.connect(on_thread_created)
+    reply_added.connect(on_reply_added)
+    status_changed.connect(on_status_changed)
