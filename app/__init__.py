@@ -28,6 +28,7 @@ from app.communes.cli import communes_cli, demo_command
 from app.communes.routes import bp as communes_bp
 from app.config import instance_path_from_env, load_config
 from app.extensions import db, migrate
+from app.media import storage as media
 from app.membership import models as _membership_models  # noqa: F401
 from app.membership.routes import bp as membership_bp
 from app.notifications import subscribers as notifications
@@ -64,6 +65,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     database.init_app(app)
+    media.init_app(app)
     # Sessions next: an old cookie is dealt with before anything else may answer (and after
     # the database has chosen how a writing request's transaction begins).
     sessions.init_app(app)

@@ -1,7 +1,9 @@
 """Configuration: defaults in code, then ``instance/config.py``, then the environment.
 
 The environment names from the deployment contract (``DATABASE_URL``, ``SECRET_KEY``,
-``BASE_URL``, ``INSTANCE_PATH``, ``PUSH_ALLOWED_HOSTS``) are read as they are; any other setting
+``BASE_URL``, ``INSTANCE_PATH``, ``PUSH_ALLOWED_HOSTS``, ``MEDIA_URL`` and the S3 tools'
+``S3_ENDPOINT_URL``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``) are read
+as they are; any other setting
 can be given as ``FEEDBACK_<NAME>`` (JSON values are parsed, so ``FEEDBACK_PAGE_SIZE=50`` works).
 """
 
@@ -47,6 +49,14 @@ DEFAULTS: dict[str, Any] = {
     # WORKING_DAYS are ISO weekdays (1 is Monday). Public holidays are left out by themselves.
     "WORKING_HOURS": ["07:30-11:30", "13:30-17:00"],
     "WORKING_DAYS": [1, 2, 3, 4, 5],
+    # Where photos live (app/media): unset, the instance's uploads/ folder; s3://BUCKET[/PREFIX],
+    # an S3-compatible bucket. The AWS_* names are the S3 tools' own; unset keys come from
+    # boto3's chain (~/.aws, an instance role).
+    "MEDIA_URL": None,
+    "S3_ENDPOINT_URL": None,
+    "AWS_REGION": None,
+    "AWS_ACCESS_KEY_ID": None,
+    "AWS_SECRET_ACCESS_KEY": None,
 }
 
 # Names the deployment contract fixes; they are read without a prefix.
@@ -57,6 +67,11 @@ CONTRACT_ENV = {
     "PUSH_ALLOWED_HOSTS": "PUSH_ALLOWED_HOSTS",
     "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
     "VAPID_SUBJECT": "VAPID_SUBJECT",
+    "MEDIA_URL": "MEDIA_URL",
+    "S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+    "AWS_REGION": "AWS_REGION",
+    "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY",
 }
 
 # Where bin/run keeps the secret it made, inside the instance folder.

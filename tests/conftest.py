@@ -19,8 +19,11 @@ from app.accounts.passwords import hash_password
 from app.communes.models import Commune
 from app.communes.services import create_commune
 from app.extensions import db
+from app.media.storage import LocalStorage, MediaStorage, S3Storage, s3_client
 from app.membership.services import add_official
 from tests.databases import postgres_for_test, postgres_unavailable_reason
+from tests.s3 import moto_server, new_bucket
+from tests.s3 import settings as s3_settings
 
 BASE_URL = "http://feedback.test"
 PASSWORD = "correct horse battery"
@@ -361,3 +364,28 @@ def join(app: Flask) -> Callable[..., FlaskClient]:
 def world(app: Flask) -> dict[str, Any]:
     """Two communes, each with an official and residents; an admin over everything."""
     return build_world(app)
+
+
+# --- media: the same tests on the local folder and on a real S3 endpoint (tests/s3.py) ------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """moto's S3 server for this run (per xdist worker), started when a test first wants it."""
+    with moto_server(tmp_path_factory.mktemp("moto")) as url:
+        yield url
+
+
+@pytest.fixture(params=("local", "s3"))
+def media(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[MediaStorage]:
+    """The app's media storage for one test: a fresh local folder, or a fresh bucket."""
+    storage: MediaStorage
+    if request.param == "local":
+        storage = LocalStorage(tmp_path / "uploads")
+    else:
+        endpoint = request.getfixturevalue("s3_endpoint")
+        storage = S3Storage(s3_client(s3_settings(endpoint)), new_bucket(endpoint), "media")
+    saved = app.extensions["media"]
+    app.extensions["media"] = storage
+    yield storage
+    app.extensions["media"] = saved

@@ -10,7 +10,7 @@ The concepts' layering, lowest first (each imports only what stands below it):
 
     shared modules: extensions, config, signals, models_base, errors, database, i18n,
                     parsing, compression, assets, headers, client_address, backup
-    schema
+    schema, media  (where photos' bytes live; knows no post)
     audit          (writing the log; an actor is a Protocol, not an Account)
     accounts       (and web, ratelimit, which read who is signed in)
     communes, push

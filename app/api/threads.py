@@ -17,6 +17,7 @@ from app.api.spec import (
     replayed,
 )
 from app.extensions import db
+from app.media.storage import media_storage
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
@@ -25,7 +26,6 @@ from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread as ThreadRow
 from app.threads.moderation import flag_post
-from app.threads.photos import upload_folder
 from app.threads.schemas import (
     Flagged,
     Following,
@@ -106,7 +106,7 @@ def create(slug: str) -> tuple[Response, int]:
     thread, created = post_once(
         account,
         key,
-        lambda: create_thread(commune, account, data, photo=photo, upload_folder=upload_folder()),
+        lambda: create_thread(commune, account, data, photo=photo, storage=media_storage()),
         operation=f"thread:{commune.id}",
         fields=data,
         photo=photo,

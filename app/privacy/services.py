@@ -6,7 +6,7 @@ docs/privacy.md lists what deletion removes and what is kept, and why; keep both
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 from typing import Any
 
 from flask_babel import gettext as _
@@ -20,15 +20,17 @@ from app.audit.services import forget_resident
 from app.communes.models import Commune
 from app.errors import Forbidden
 from app.extensions import db
+from app.media.storage import MediaStorage, media_storage
 from app.membership.models import Invitation, Membership
 from app.membership.services import membership_of, memberships_of
 from app.models_base import isoformat
 from app.push.models import PushSubscription
 from app.threads.models import Flag, Reply, StatusChange, Thread
-from app.threads.photos import upload_folder
+from app.threads.photos import photo_keys
 
-# Photo files to delete once the transaction that deleted their threads commits.
+# Photo objects to delete once the transaction that deleted their threads commits.
 _DISCARD_KEY = "photo_files_to_discard"
+log = logging.getLogger(__name__)
 
 
 def export_data(account: Account) -> dict[str, Any]:
@@ -124,7 +126,8 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
                 Thread.id.in_(thread_ids), Thread.photo_name.is_not(None)
             )
         ).all()
-        _discard_after_commit([upload_folder() / name for name in photos])
+        storage = media_storage()
+        _discard_after_commit([(storage, key) for name in photos for key in photo_keys(name)])
         db.session.execute(delete(Reply).where(*reply_filter))
         db.session.execute(delete(Thread).where(Thread.id.in_(thread_ids)))
     else:
@@ -169,14 +172,18 @@ def delete_account(account: Account, *, delete_posts: bool) -> None:
     db.session.flush()
 
 
-def _discard_after_commit(paths: list[Path]) -> None:
-    if paths:
-        db.session.info.setdefault(_DISCARD_KEY, []).extend(paths)
+def _discard_after_commit(objects: list[tuple[MediaStorage, str]]) -> None:
+    if objects:
+        db.session.info.setdefault(_DISCARD_KEY, []).extend(objects)
 
 
 def _discard_photo_files(session: Session) -> None:
-    for path in session.info.pop(_DISCARD_KEY, ()):
-        path.unlink(missing_ok=True)
+    for storage, key in session.info.pop(_DISCARD_KEY, ()):
+        try:
+            storage.delete(key)
+        except Exception:
+            # The posts are gone already; `flask media check --fix` removes what is left.
+            log.warning("a deleted post's media object stayed", exc_info=True)
 
 
 def _keep_photo_files(session: Session) -> None:
@@ -184,7 +191,7 @@ def _keep_photo_files(session: Session) -> None:
 
 
 def connect_listeners() -> None:
-    """Deleted posts' photo files go once their deletion commits (and stay on a rollback).
+    """Deleted posts' photo objects go once their deletion commits (and stay on a rollback).
     Called by create_app; SQLAlchemy would call a listener added twice twice, hence the check."""
     for name, listener in (
         ("after_commit", _discard_photo_files),

@@ -19,6 +19,8 @@ from app.announcements.services import list_announcements
 from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
+from app.media.serving import media_response
+from app.media.storage import media_storage
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
@@ -35,7 +37,7 @@ from app.threads.idempotency import (
     post_once,
 )
 from app.threads.moderation import flag_post
-from app.threads.photos import upload_folder
+from app.threads.photos import small_photo
 from app.threads.schemas import BODY_LIMIT
 from app.threads.services import (
     add_reply,
@@ -106,9 +108,7 @@ def ask(slug: str):
         thread, _created = post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
-            lambda: create_thread(
-                commune, account, form, photo=photo, upload_folder=upload_folder()
-            ),
+            lambda: create_thread(commune, account, form, photo=photo, storage=media_storage()),
             operation=f"thread:{commune.id}",
             fields=form,
             photo=photo,
@@ -135,15 +135,22 @@ def photo(name: str) -> Response:
     """A thread's photo, for those who may read the thread."""
     thread = thread_with_photo(name, current_account())
     assert thread.photo_name is not None
-    path = upload_folder() / thread.photo_name
-    if not path.is_file():
+    data = media_storage().get(thread.photo_name)
+    if data is None:
         raise NotFound()
-    # Photos are small (re-encoded to at most 1600 px): read whole, no open file left behind.
-    response = Response(path.read_bytes(), mimetype="image/jpeg")
-    # Random, never reused names: the browser may keep it, but only for this person.
-    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return media_response(data, "image/jpeg")
+
+
+@bp.get("/photos/<name>/small")
+@login_required
+def small_photo_view(name: str) -> Response:
+    """The photo's small derivative that feeds and threads show, for the same readers."""
+    thread = thread_with_photo(name, current_account())
+    assert thread.photo_name is not None
+    data = small_photo(thread.photo_name, media_storage())
+    if data is None:
+        raise NotFound()
+    return media_response(data, "image/webp")
 
 
 @bp.get("/c/<slug>/inbox")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
@@ -15,6 +14,7 @@ from app.communes.models import Commune
 from app.errors import Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.i18n import status_label
+from app.media.storage import MediaStorage
 from app.membership.models import OFFICIAL
 from app.membership.services import membership_of, require_member, require_official, role_in
 from app.schema.load import load
@@ -115,7 +115,7 @@ def create_thread(
     data: object,
     *,
     photo: bytes | None = None,
-    upload_folder: Path | None = None,
+    storage: MediaStorage | None = None,
 ) -> Thread:
     """A member asks a question or reports a problem, with an optional photo (not committed)."""
     require_member(account, commune)
@@ -126,8 +126,8 @@ def create_thread(
     latitude, longitude, address = clean_location(_as_mapping(data))
     stored = None
     if photo is not None:
-        assert upload_folder is not None
-        stored = store_photo(photo, upload_folder)
+        assert storage is not None
+        stored = store_photo(photo, storage)
     thread = Thread(
         commune_id=commune.id,
         author=account,

@@ -92,7 +92,18 @@ def test_scan_join_ask_with_photo_and_read_the_answer(phone, site: Site) -> None
     photo = page.locator("img.photo")
     photo.scroll_into_view_if_needed()
     assert page.evaluate("document.querySelector('img.photo').decode().then(() => true)")
-    assert photo.evaluate("img => img.naturalWidth") == 1600
+    # The page shows the small derivative (at most 30 KB, not ~250 KB); a tap opens the full one.
+    assert photo.evaluate("img => img.naturalWidth") == 480
+    small_bytes = page.evaluate(
+        "fetch(document.querySelector('img.photo').src).then(r => r.arrayBuffer())"
+        ".then(b => b.byteLength)"
+    )
+    assert small_bytes <= 30 * 1024
+    page.click("a.photo-link")
+    page.wait_for_url(re.compile(r"/photos/[^/]+\.jpg$"))
+    assert page.evaluate("document.images[0].naturalWidth") == 1600
+    page.go_back()
+    page.wait_for_url(re.compile(r"/t/\d+$"))
     assert "Hẻm 5, ấp Bình An" in page.inner_text("article")
 
     # An official answers and moves it on (from their own phone: the JSON API).

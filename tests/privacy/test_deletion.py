@@ -8,38 +8,41 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.membership.models import Invitation
 from app.threads.models import Flag, Thread
-from app.threads.photos import upload_folder
+from app.threads.photos import photo_keys
 from tests.admin.test_invites import NEW_PASSWORD, invite, token_of
 from tests.threads.test_photos import jpeg_with_gps, post_photo
 
 
-def _photo_path(thread_id: int):
-    return upload_folder() / db.session.get(Thread, thread_id).photo_name
+def _stored(media, thread_id: int) -> list[bool]:
+    """Whether each object of the thread's photo (full, small) is in the storage."""
+    keys = photo_keys(db.session.get(Thread, thread_id).photo_name)
+    return [media.get(key) is not None for key in keys]
 
 
-def test_deleting_posts_deletes_their_photo_files(world):
+def test_deleting_posts_deletes_their_photo_files(world, media):
     resident = world["resident_a"]
     thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
-    path = _photo_path(thread_id)
-    assert path.exists()
+    keys = photo_keys(db.session.get(Thread, thread_id).photo_name)
+    assert _stored(media, thread_id) == [True, True]
     assert resident.delete("/api/v1/me?delete_posts=1").status_code == 204
-    assert not path.exists()
+    assert [media.get(key) for key in keys] == [None, None]
+    assert list(media.objects()) == []
 
 
-def test_leaving_with_posts_deletes_their_photo_files(world):
+def test_leaving_with_posts_deletes_their_photo_files(world, media):
     resident = world["resident_a"]
     thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
-    path = _photo_path(thread_id)
+    assert _stored(media, thread_id) == [True, True]
     assert resident.delete("/api/v1/communes/xa-a/membership?delete_posts=1").status_code == 204
-    assert not path.exists()
+    assert list(media.objects()) == []
 
 
-def test_a_kept_report_keeps_its_photo(world):
+def test_a_kept_report_keeps_its_photo(world, media):
     resident = world["resident_a"]
     thread_id = post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"]
-    path = _photo_path(thread_id)
     assert resident.delete("/api/v1/me").status_code == 204
-    assert path.exists()  # the report stays, anonymous, with its photo (docs/privacy.md)
+    # The report stays, anonymous, with its photo (docs/privacy.md).
+    assert _stored(media, thread_id) == [True, True]
 
 
 def test_a_deleted_residents_flags_leave_no_name_and_no_reason(world):

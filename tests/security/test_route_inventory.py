@@ -165,6 +165,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/open311/v2/services/<code>.<fmt>"): PUBLIC,
     ("GET", "/open311/v2/tokens/<token>.<fmt>"): PUBLIC,
     ("GET", "/photos/<name>"): MEMBER,
+    ("GET", "/photos/<name>/small"): MEMBER,
     ("GET", "/static/<path:filename>"): PUBLIC,
     ("GET", "/sw.js"): PUBLIC,
     ("GET", "/t/<id:thread_id>"): MEMBER,

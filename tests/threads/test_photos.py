@@ -10,6 +10,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.threads.models import Thread
+from app.threads.photos import small_name
+
+# Every test here runs on the local folder and on an S3 bucket (tests/conftest.py's ``media``).
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def jpeg_with_gps(width: int = 3000, height: int = 2000) -> bytes:
@@ -108,3 +112,35 @@ def test_photo_through_the_plain_form(world):
     assert response.status_code == 303
     thread = db.session.scalar(select(Thread))
     assert thread.photo_name and thread.photo_width == 800
+
+
+def test_pages_show_the_small_photo_linked_to_the_full_one(world):
+    answer = post_photo(world["resident_a"], "xa-a", jpeg_with_gps(1200, 900)).get_json()
+    url = answer["photo_url"]
+    for page in (f"/t/{answer['id']}", "/c/xa-a"):
+        html = world["resident_a2"].get(page).get_data(as_text=True)
+        assert f'<a class="photo-link" href="{url}"><img class="photo' in html, page
+        assert f'src="{url}/small"' in html, page
+        assert f'src="{url}"' not in html, page  # the full photo only on tap
+
+
+def test_an_old_photo_gets_its_small_one_when_first_asked(world, media):
+    answer = post_photo(world["resident_a"], "xa-a", jpeg_with_gps(1600, 1200)).get_json()
+    name = answer["photo_url"].removeprefix("/photos/")
+    small = small_name(name)
+    media.delete(small)  # as a photo stored before derivatives existed
+    served = world["resident_a"].get(f"/photos/{name}/small")
+    assert served.status_code == 200 and served.mimetype == "image/webp"
+    assert media.get(small) == served.data  # made once, kept
+    assert Image.open(io.BytesIO(served.data)).size == (480, 360)
+
+
+def test_the_small_photo_is_for_the_same_readers(world):
+    response = post_photo(
+        world["resident_a"], "xa-a", jpeg_with_gps(400, 300), visibility="officials"
+    )
+    url = response.get_json()["photo_url"] + "/small"
+    assert world["official_a"].get(url).status_code == 200
+    for outsider in ("resident_a2", "official_b", "resident_b"):
+        assert world[outsider].get(url).status_code == 404, outsider
+    assert world["resident_a"].get("/photos/nothing.jpg/small").status_code == 404
