@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_password_reset"
-down_revision = "0013_open311_publication"
+down_revision = "0014_accountability"
 branch_labels = None
 depends_on = None
 
