@@ -51,6 +51,17 @@ class MediaStorage(Protocol):
     def objects(self) -> Iterator[StoredObject]: ...
 
 
+# The types the app stores, by the ending of their keys (photos, their small derivatives).
+CONTENT_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
+
+
+def content_type_of(key: str) -> str:
+    for ending, content_type in CONTENT_TYPES.items():
+        if key.endswith(ending):
+            return content_type
+    return "application/octet-stream"
+
+
 def check_key(key: str) -> str:
     if not _KEY.match(key) or ".." in key or key.endswith(_PARTIAL):
         raise ValueError(f"not a media key: {key!r}")
@@ -161,6 +172,20 @@ class MovingStorage:
         for item in self.folder.objects():
             if item.key not in seen:
                 yield item
+
+
+def backup_advice(storage: MediaStorage) -> str:
+    """How this mode's media are backed up (``flask backup`` prints it; docs/deploy.md)."""
+    if isinstance(storage, LocalStorage):
+        return (
+            f"Photos are not in this file: they are in {storage.folder}. Back up that folder "
+            "with it (deploy/commune-feedback-backup.service archives the instance folder)."
+        )
+    return (
+        f"Photos are not in this file: they are in the {storage.description}. Keep them "
+        "with the bucket's versioning or replication at the provider (docs/deploy.md); "
+        "`flask media check` lists posts whose photo is missing."
+    )
 
 
 def local_folder(app: Flask) -> Path:
