@@ -29,6 +29,7 @@ from app.communes.routes import bp as communes_bp
 from app.config import instance_path_from_env, load_config
 from app.extensions import db, migrate
 from app.media import storage as media
+from app.media.cli import media_cli
 from app.membership import models as _membership_models  # noqa: F401
 from app.membership.routes import bp as membership_bp
 from app.notifications import subscribers as notifications
@@ -116,3 +117,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(media_cli)

@@ -1,4 +1,5 @@
-"""``flask backup PATH``: a consistent copy of the database while the service runs."""
+"""``flask backup PATH``: a consistent copy of the database while the service runs, and what
+to do for the photos, which are not in it (a folder or a bucket, app/media)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.extensions import db
+from app.media.storage import backup_advice, media_storage
 
 
 def backup_sqlite(target: Path) -> None:
@@ -58,3 +60,4 @@ def backup_command(path: Path) -> None:
         backup_postgresql(path)
     current_app.logger.info("backup written")
     click.echo(f"Backup written to {path} ({path.stat().st_size} bytes).")
+    click.echo(backup_advice(media_storage()))

@@ -6,10 +6,12 @@ whole. Keys are flat names the app made (random tokens): no folders, no user inp
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +21,9 @@ from urllib.parse import urlsplit
 import boto3
 from boto3.session import Config
 from flask import Flask, current_app
+from flask_babel import lazy_gettext
+
+from app.errors import DomainError
 
 # What the app's own names look like (token_urlsafe, a dot and a suffix): nothing that could
 # leave the folder or the prefix.
@@ -26,8 +31,19 @@ _KEY = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$")
 _PARTIAL = ".partial"  # a local file being written; never listed, never served
 
 
+log = logging.getLogger(__name__)
+
+
 class MediaConfigError(RuntimeError):
     """``MEDIA_URL`` (or its companions) cannot be used."""
+
+
+class MediaUnavailable(DomainError):
+    """The bucket did not answer (or refused the app's keys): nothing was stored; retry."""
+
+    status = 503
+    code = "unavailable"
+    default_message = lazy_gettext("Photos cannot be saved or shown right now. Try again soon.")
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,17 @@ class MediaStorage(Protocol):
     def delete(self, key: str) -> None: ...
 
     def objects(self) -> Iterator[StoredObject]: ...
+
+
+# The types the app stores, by the ending of their keys (photos, their small derivatives).
+CONTENT_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
+
+
+def content_type_of(key: str) -> str:
+    for ending, content_type in CONTENT_TYPES.items():
+        if key.endswith(ending):
+            return content_type
+    return "application/octet-stream"
 
 
 def check_key(key: str) -> str:
@@ -101,24 +128,42 @@ class S3Storage:
         self.description = f"bucket s3://{bucket}/{self.prefix}"
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
-        self.client.put_object(
-            Bucket=self.bucket,
-            Key=self.prefix + check_key(key),
-            Body=data,
-            ContentType=content_type,
-        )
+        with self._answering():
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=self.prefix + check_key(key),
+                Body=data,
+                ContentType=content_type,
+            )
 
     def get(self, key: str) -> bytes | None:
-        try:
-            answer = self.client.get_object(Bucket=self.bucket, Key=self.prefix + check_key(key))
-        except self.client.exceptions.NoSuchKey:
-            return None
-        with answer["Body"] as body:
-            return body.read()
+        with self._answering():
+            try:
+                answer = self.client.get_object(
+                    Bucket=self.bucket, Key=self.prefix + check_key(key)
+                )
+            except self.client.exceptions.NoSuchKey:
+                return None
+            with answer["Body"] as body:
+                return body.read()
 
     def delete(self, key: str) -> None:
         # S3 answers 204 for a key that is not there: deleting twice is fine.
-        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + check_key(key))
+        with self._answering():
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + check_key(key))
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """botocore's failures (no connection, a timeout, refused keys, a missing bucket) as
+        one error a person can act on: a 503 that says to try again."""
+        try:
+            yield
+        except ValueError:
+            raise  # not a media key: the app's own mistake
+        except Exception as error:
+            # The error's type only: its text can carry the key, a photo's secret name.
+            log.error("media bucket %s unavailable: %s", self.bucket, type(error).__name__)
+            raise MediaUnavailable() from error
 
     def objects(self) -> Iterator[StoredObject]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
@@ -161,6 +206,20 @@ class MovingStorage:
         for item in self.folder.objects():
             if item.key not in seen:
                 yield item
+
+
+def backup_advice(storage: MediaStorage) -> str:
+    """How this mode's media are backed up (``flask backup`` prints it; docs/deploy.md)."""
+    if isinstance(storage, LocalStorage):
+        return (
+            f"Photos are not in this file: they are in {storage.folder}. Back up that folder "
+            "with it (deploy/commune-feedback-backup.service archives the instance folder)."
+        )
+    return (
+        f"Photos are not in this file: they are in the {storage.description}. Keep them "
+        "with the bucket's versioning or replication at the provider (docs/deploy.md); "
+        "`flask media check` lists posts whose photo is missing."
+    )
 
 
 def local_folder(app: Flask) -> Path:

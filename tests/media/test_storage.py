@@ -7,17 +7,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from app import create_app
+from app.extensions import db
 from app.media.storage import (
     LocalStorage,
     MediaConfigError,
     MovingStorage,
     S3Storage,
     media_storage,
+    s3_client,
 )
+from app.threads.models import Thread
 from app.threads.photos import small_derivative
 from tests.s3 import new_bucket, settings
+from tests.server.helpers import free_port
 from tests.threads.test_photos import jpeg_with_gps, post_photo
 
 
@@ -145,3 +150,29 @@ def test_even_noise_fits_in_30_kb():
     small = small_derivative(noise)
     assert len(small) <= 30 * 1024
     assert Image.open(io.BytesIO(small)).format == "WEBP"
+
+
+def test_an_unreachable_bucket_is_a_503_to_retry_and_nothing_is_kept(world, app):
+    # Nothing listens on this port: what a bucket that is down looks like to the app.
+    dead = settings(f"http://127.0.0.1:{free_port()}")
+    saved = app.extensions["media"]
+    app.extensions["media"] = S3Storage(s3_client(dead), "gone", "")
+    try:
+        answer = post_photo(world["resident_a"], "xa-a", jpeg_with_gps(400, 300))
+        assert answer.status_code == 503
+        assert answer.get_json()["error"]["code"] == "unavailable"
+        form = world["resident_a"].post(
+            "/c/xa-a/threads",
+            data={
+                "kind": "report",
+                "body": "Đèn đường hỏng",
+                "photo": (io.BytesIO(jpeg_with_gps(400, 300)), "den.jpg"),
+            },
+            content_type="multipart/form-data",
+        )
+        # The form again, with what was typed and what to do.
+        assert form.status_code == 503
+        assert "Đèn đường hỏng" in form.get_data(as_text=True)
+        assert db.session.scalar(select(func.count(Thread.id))) == 0
+    finally:
+        app.extensions["media"] = saved
