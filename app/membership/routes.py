@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+import base64
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 
 from app.accounts.sessions import current_account, sign_in
+from app.accounts.transfer import issue_transfer_code, transfer_url
+from app.communes.boards import board_svg
 from app.communes.models import Commune
 from app.communes.services import find_by_token
 from app.errors import DomainError
@@ -24,7 +36,9 @@ bp.add_app_template_filter(chrome_intent_url, "chrome_intent")
 def home() -> str:
     account = current_account()
     memberships = memberships_of(account) if account else []
-    return render_template("membership/home.html", memberships=memberships)
+    return render_template(
+        "membership/home.html", memberships=memberships, moved=request.args.get("moved") == "1"
+    )
 
 
 @bp.get("/j/<token>")
@@ -96,6 +110,28 @@ def settings_submit(slug: str):
     update_preferences(membership, {name: name in request.form for name in PREFERENCE_NAMES})
     db.session.commit()
     return see_other(url_for("membership.settings", slug=commune.slug, saved=1))
+
+
+@bp.post("/c/<slug>/settings/transfer")
+@login_required
+def transfer_code(slug: str) -> Response:
+    """Moving to a new phone: a code (and its QR code) to open there, 15 minutes, one use."""
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    issued = issue_transfer_code(account)
+    db.session.commit()
+    url = transfer_url(current_app.config["BASE_URL"], issued.code)
+    page = render_template(
+        "membership/transfer_code.html",
+        commune=commune,
+        code=issued.code,
+        expires_at=issued.expires_at,
+        qr=base64.b64encode(board_svg(url)).decode("ascii"),
+    )
+    # The code is a key to the account: never kept by the browser or the service worker.
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/c/<slug>/leave")

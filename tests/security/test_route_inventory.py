@@ -57,6 +57,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/totp/setup"): SIGNED_IN,
     ("POST", "/api/v1/auth/totp/confirm"): SIGNED_IN,
     ("POST", "/api/v1/auth/totp/disable"): SIGNED_IN,
+    ("POST", "/api/v1/me/transfer"): SIGNED_IN,
     ("DELETE", "/api/v1/accounts/<id:account_id>/second-factor"): ADMIN,
     # Any staff account, about itself (residents get 403).
     ("GET", "/account/security"): SIGNED_IN,
@@ -133,6 +134,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/c/<slug>/leave"): MEMBER,
     ("GET", "/c/<slug>/settings"): MEMBER,
     ("POST", "/c/<slug>/settings"): MEMBER,
+    ("POST", "/c/<slug>/settings/transfer"): MEMBER,
     ("GET", "/c/<slug>/stats"): PUBLIC,
     ("POST", "/c/<slug>/threads"): MEMBER,
     ("GET", "/communes/<slug>/board"): STAFF,
@@ -143,6 +145,11 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/invite/<token>"): CAPABILITY,
     ("POST", "/invite/<token>"): CAPABILITY,
     ("GET", "/j/<token>"): CAPABILITY,
+    # A resident's transfer or recovery code signs this browser in (staff never: 403).
+    ("GET", "/transfer"): PUBLIC,
+    ("GET", "/transfer/<code>"): CAPABILITY,
+    ("POST", "/transfer"): CAPABILITY,
+    ("POST", "/api/v1/transfer"): CAPABILITY,
     ("POST", "/j/<token>"): CAPABILITY,
     ("GET", "/lang/<code>"): PUBLIC,
     ("GET", "/login"): PUBLIC,
