@@ -97,3 +97,10 @@ class TransferCode(Out):
 
 class TransferRequest(BaseModel):
     code: TypedCode
+
+
+class RecoveryCode(Out):
+    """A code to keep for a lost phone: shown once, works once; ``url`` is what its QR opens."""
+
+    code: str
+    url: str

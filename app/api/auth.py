@@ -12,6 +12,7 @@ from app.accounts.schemas import (
     PasswordAndCode,
     PasswordChange,
     PasswordCheck,
+    RecoveryCode,
     RecoveryCodes,
     TotpSetup,
     TransferCode,
@@ -21,7 +22,12 @@ from app.accounts.schemas import (
 )
 from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
-from app.accounts.transfer import issue_transfer_code, redeem, transfer_url
+from app.accounts.transfer import (
+    issue_recovery_code,
+    issue_transfer_code,
+    redeem,
+    transfer_url,
+)
 from app.api.helpers import json_body, require_account
 from app.api.spec import CODE_REJECTED, DELETE_POSTS, NO_STORE, STR, documented
 from app.extensions import db
@@ -213,6 +219,25 @@ def transfer_code() -> tuple[Response, int]:
         expires_at=issued.expires_at,
     )
     response = jsonify(body.dump())
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@bp.post("/me/recovery-code")
+@documented(
+    "A recovery code to keep (residents): shown once, works once",
+    {201: RecoveryCode},
+    403,
+    headers=NO_STORE,
+    description="16 characters (e.g. K7MX-3PRA-9WXY-ACEF), used with `POST /transfer` like a "
+    "transfer code but without expiry; a new one replaces the one made before. 403 for staff.",
+)
+def recovery_code() -> tuple[Response, int]:
+    account = require_account()
+    issued = issue_recovery_code(account)
+    db.session.commit()
+    url = transfer_url(current_app.config["BASE_URL"], issued.code)
+    response = jsonify(RecoveryCode(code=issued.code, url=url).dump())
     response.headers["Cache-Control"] = "no-store"
     return response, 201
 

@@ -70,3 +70,29 @@ def test_moving_to_a_new_phone(phone, site: Site) -> None:
     third.get_by_role("button", name="Đăng nhập trên điện thoại này").click()
     assert third.locator("[role=alert]").inner_text().startswith("Mã không đúng")
     _fits(third)
+
+
+def test_a_recovery_code_saved_as_a_picture(phone, site: Site) -> None:
+    context = auditor(phone, accept_downloads=True)
+    old = join(context, site, "Cô Tư")
+    old.goto(f"/c/{SLUG}/settings")
+    old.get_by_role("button", name="Tạo mã khôi phục").click()
+    old.wait_for_url(f"**/c/{SLUG}/settings/recovery")
+    assert old.locator("h1").inner_text() == "Mã khôi phục của bạn"
+    code = old.locator(".transfer-code").inner_text()
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}", code)
+    assert old.locator("img.recovery-image").evaluate(
+        "img => img.decode().then(() => img.naturalWidth === 720)"
+    )
+    with old.expect_download() as saved:
+        old.get_by_role("link", name="Lưu thành ảnh").click()
+    assert saved.value.suggested_filename == "ma-khoi-phuc.png"
+    _fits(old)
+
+    # The phone is lost: a new one signs in with the saved code, once.
+    new = auditor(phone).new_page()
+    new.goto("/transfer")
+    new.fill("#code", code)
+    new.get_by_role("button", name="Đăng nhập trên điện thoại này").click()
+    new.wait_for_url("**/?moved=1")
+    assert new.goto(f"/c/{SLUG}").status == 200

@@ -58,6 +58,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/auth/totp/confirm"): SIGNED_IN,
     ("POST", "/api/v1/auth/totp/disable"): SIGNED_IN,
     ("POST", "/api/v1/me/transfer"): SIGNED_IN,
+    ("POST", "/api/v1/me/recovery-code"): SIGNED_IN,
     ("DELETE", "/api/v1/accounts/<id:account_id>/second-factor"): ADMIN,
     # Any staff account, about itself (residents get 403).
     ("GET", "/account/security"): SIGNED_IN,
@@ -135,6 +136,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/c/<slug>/settings"): MEMBER,
     ("POST", "/c/<slug>/settings"): MEMBER,
     ("POST", "/c/<slug>/settings/transfer"): MEMBER,
+    ("POST", "/c/<slug>/settings/recovery"): MEMBER,
     ("GET", "/c/<slug>/stats"): PUBLIC,
     ("POST", "/c/<slug>/threads"): MEMBER,
     ("GET", "/communes/<slug>/board"): STAFF,
