@@ -131,3 +131,25 @@ class PasswordReset(db.Model):
     created_at: Mapped[datetime] = created_at_column()
     # Used once: setting the password deletes the row (and any other of the account's).
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class SignInCode(db.Model):
+    """A code that signs another browser in as this account, once: a resident moving to a new
+    phone (``transfer``, 15 minutes) or the recovery code they keep (``recovery``, no expiry).
+    Only the SHA-256 of the code is stored; using it deletes the row."""
+
+    __tablename__ = "sign_in_code"
+    __table_args__ = (
+        CheckConstraint("kind IN ('transfer', 'recovery')", name="kind"),
+        IDS_NEVER_REUSED,
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # None for a recovery code: it waits until the phone is lost.
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()

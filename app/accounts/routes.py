@@ -27,6 +27,7 @@ from app.accounts.sessions import (
     sign_out,
     start_pending_login,
 )
+from app.accounts.transfer import redeem
 from app.communes.boards import board_svg
 from app.errors import DomainError, Forbidden, NotFound
 from app.extensions import db
@@ -268,3 +269,37 @@ def password_reset_submit(token: str) -> Response:
     # with the new password (and their code, if they have a second factor).
     session.clear()
     return see_other(url_for("accounts.login", reset=1))
+
+
+# --- a resident's new phone: the code from the old one (or the recovery code) ---------------
+
+
+def _transfer_page(code: str = "", error: str | None = None, status: int = 200) -> Response:
+    page = render_template("accounts/transfer.html", code=code, error=error)
+    return _private(page, status)
+
+
+@bp.get("/transfer")
+def transfer() -> Response:
+    return _transfer_page()
+
+
+@bp.get("/transfer/<code>")
+def transfer_link(code: str) -> Response:
+    """The old phone's QR code opens this: the code is filled in, and signing in waits for a
+    tap, so a link preview or a prefetch never uses the code up."""
+    return _transfer_page(code[:64])
+
+
+@bp.post("/transfer")
+@limited("transfer")
+def transfer_submit() -> Response:
+    code = request.form.get("code", "")
+    try:
+        account = redeem(code)
+    except DomainError as error:
+        db.session.rollback()
+        return _transfer_page(code[:64], error.message, error.status)
+    sign_in(account)
+    db.session.commit()
+    return see_other(url_for("membership.home", moved=1))

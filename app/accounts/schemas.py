@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, WithJsonSchema
 
-from app.schema.out import DbId, Out
+from app.schema.out import DbId, Out, Time
 
 Kind = Literal["admin", "official", "resident"]
 # Credentials are checked by the accounts' services (a wrong one is a 401, not a 422), so the
@@ -25,6 +25,20 @@ class Login(BaseModel):
     email: Secret
     password: Secret
     code: Code = None
+
+
+# A transfer or recovery code as typed: any case, spaces and dashes allowed.
+TypedCode = Annotated[
+    Any,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": 64,
+            "description": "A transfer code (8 characters, e.g. K7MX-3PRA) or a recovery "
+            "code (16); any case, spaces and dashes ignored",
+        }
+    ),
+]
 
 
 class PasswordCheck(BaseModel):
@@ -71,3 +85,22 @@ class AdminScope(Out):
 
     province: str | None
     district: str | None
+
+
+class TransferCode(Out):
+    """A code that signs another browser in as me: 15 minutes, one use."""
+
+    code: str
+    url: str
+    expires_at: Time
+
+
+class TransferRequest(BaseModel):
+    code: TypedCode
+
+
+class RecoveryCode(Out):
+    """A code to keep for a lost phone: shown once, works once; ``url`` is what its QR opens."""
+
+    code: str
+    url: str

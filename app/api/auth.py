@@ -12,13 +12,22 @@ from app.accounts.schemas import (
     PasswordAndCode,
     PasswordChange,
     PasswordCheck,
+    RecoveryCode,
     RecoveryCodes,
     TotpSetup,
+    TransferCode,
+    TransferRequest,
     User,
     UserAnswer,
 )
 from app.accounts.services import authenticate, change_password
 from app.accounts.sessions import current_account, end_sessions, sign_in, sign_out
+from app.accounts.transfer import (
+    issue_recovery_code,
+    issue_transfer_code,
+    redeem,
+    transfer_url,
+)
 from app.api.helpers import json_body, require_account
 from app.api.spec import CODE_REJECTED, DELETE_POSTS, NO_STORE, STR, documented
 from app.extensions import db
@@ -165,9 +174,12 @@ def logout_others() -> tuple[str, int]:
 @bp.get("/me")
 @documented("Who is signed in", {200: Me}, signed_in=False)
 def me() -> Response:
-    account = current_account()
+    return jsonify(_me(current_account()))
+
+
+def _me(account) -> dict:
     if account is None:
-        return jsonify(SignedOut(signed_in=False, kind=None, communes=[]).dump())
+        return SignedOut(signed_in=False, kind=None, communes=[]).dump()
     communes = [
         MyCommune(slug=m.commune.slug, name=m.commune.name, role=m.role)
         for m in memberships_of(account)
@@ -186,7 +198,69 @@ def me() -> Response:
         admin_scope=scope,
         communes=communes,
     )
-    return jsonify(answer.dump())
+    return answer.dump()
+
+
+@bp.post("/me/transfer")
+@documented(
+    "A code to sign in on my new phone (residents): 15 minutes, one use",
+    {201: TransferCode},
+    403,
+    headers=NO_STORE,
+    description="The code (e.g. K7MX-3PRA) is typed on the new phone, or `url` opened there "
+    "(as a QR code); a new code replaces the one made before. 403 for staff: they sign in "
+    "with their password.",
+)
+def transfer_code() -> tuple[Response, int]:
+    account = require_account()
+    issued = issue_transfer_code(account)
+    db.session.commit()
+    body = TransferCode(
+        code=issued.code,
+        url=transfer_url(current_app.config["BASE_URL"], issued.code),
+        expires_at=issued.expires_at,
+    )
+    response = jsonify(body.dump())
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@bp.post("/me/recovery-code")
+@documented(
+    "A recovery code to keep (residents): shown once, works once",
+    {201: RecoveryCode},
+    403,
+    headers=NO_STORE,
+    description="16 characters (e.g. K7MX-3PRA-9WXY-ACEF), used with `POST /transfer` like a "
+    "transfer code but without expiry; a new one replaces the one made before. 403 for staff.",
+)
+def recovery_code() -> tuple[Response, int]:
+    account = require_account()
+    issued = issue_recovery_code(account)
+    db.session.commit()
+    url = transfer_url(current_app.config["BASE_URL"], issued.code)
+    response = jsonify(RecoveryCode(code=issued.code, url=url).dump())
+    response.headers["Cache-Control"] = "no-store"
+    return response, 201
+
+
+@bp.post("/transfer")
+@documented(
+    "Sign this browser in with a transfer or recovery code",
+    {200: Me},
+    401,
+    signed_in=False,
+    body=TransferRequest,
+    description="Signs in as the member who made the code (the same account and "
+    "memberships); the code is used up. 401 alike for a wrong, used or expired code; "
+    "guesses are rate-limited per address.",
+)
+@limited("transfer")
+def use_transfer_code() -> Response:
+    account = redeem(json_body().get("code"))
+    sign_in(account)
+    db.session.commit()
+    return jsonify(_me(account))
 
 
 @bp.get("/me/export")

@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, make_response, render_template, request, url_for
+import base64
 
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from app.accounts.recovery_image import recovery_png
 from app.accounts.sessions import current_account, sign_in
+from app.accounts.transfer import (
+    has_recovery_code,
+    issue_recovery_code,
+    issue_transfer_code,
+    transfer_url,
+)
+from app.communes.boards import board_svg
 from app.communes.models import Commune
 from app.communes.services import find_by_token
 from app.errors import DomainError
@@ -24,7 +43,9 @@ bp.add_app_template_filter(chrome_intent_url, "chrome_intent")
 def home() -> str:
     account = current_account()
     memberships = memberships_of(account) if account else []
-    return render_template("membership/home.html", memberships=memberships)
+    return render_template(
+        "membership/home.html", memberships=memberships, moved=request.args.get("moved") == "1"
+    )
 
 
 @bp.get("/j/<token>")
@@ -81,6 +102,7 @@ def settings(slug: str) -> str:
         role=role,
         prefs=preferences(membership),
         saved=request.args.get("saved") == "1",
+        has_recovery_code=has_recovery_code(account),
         **in_app_help(commune),
     )
 
@@ -96,6 +118,64 @@ def settings_submit(slug: str):
     update_preferences(membership, {name: name in request.form for name in PREFERENCE_NAMES})
     db.session.commit()
     return see_other(url_for("membership.settings", slug=commune.slug, saved=1))
+
+
+@bp.post("/c/<slug>/settings/transfer")
+@login_required
+def transfer_code(slug: str) -> Response:
+    """Moving to a new phone: a code (and its QR code) to open there, 15 minutes, one use."""
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    issued = issue_transfer_code(account)
+    db.session.commit()
+    base_url = current_app.config["BASE_URL"]
+    url = transfer_url(base_url, issued.code)
+    page = render_template(
+        "membership/transfer_code.html",
+        commune=commune,
+        address=base_url + url_for("accounts.transfer"),
+        code=issued.code,
+        expires_at=issued.expires_at,
+        qr=base64.b64encode(board_svg(url)).decode("ascii"),
+    )
+    # The code is a key to the account: never kept by the browser or the service worker.
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/c/<slug>/settings/recovery")
+@login_required
+def recovery_code(slug: str) -> Response:
+    """A recovery code to keep, shown once, with a picture of it to save to the phone."""
+    account = current_account()
+    commune, _role = member_commune(slug, account)
+    issued = issue_recovery_code(account)
+    db.session.commit()
+    base_url = current_app.config["BASE_URL"]
+    address = base_url + url_for("accounts.transfer")
+    image = recovery_png(
+        issued.code,
+        transfer_url(base_url, issued.code),
+        title=_("Recovery code · %(name)s", name=commune.name),
+        lines=[
+            _(
+                "On a new phone: scan this QR code, or open %(address)s and type the code. "
+                "It works once.",
+                address=address,
+            ),
+            _("Keep it private: it opens your account."),
+        ],
+    )
+    page = render_template(
+        "membership/recovery_code.html",
+        commune=commune,
+        code=issued.code,
+        image=base64.b64encode(image).decode("ascii"),
+    )
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/c/<slug>/leave")

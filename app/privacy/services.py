@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from app.accounts.models import Account, LoginSession
+from app.accounts.models import Account, LoginSession, SignInCode
 from app.accounts.sessions import sessions_of
 from app.announcements.models import Announcement
 from app.audit.services import forget_resident
@@ -151,12 +151,14 @@ def leave(account: Account | None, commune: Commune, *, delete_posts: bool = Fal
 
 
 def delete_account(account: Account, *, delete_posts: bool) -> None:
-    """Forget a person: memberships, subscriptions, sessions, flags, invitations and their
-    name in the audit log go at once; posts stay as "former member" or go with their photos."""
+    """Forget a person: memberships, subscriptions, sessions and sign-in codes, flags,
+    invitations and their name in the audit log go at once; posts stay as "former member" or
+    go with their photos."""
     detach_posts(account, None, delete_posts=delete_posts)
     forget_resident(account)
     db.session.execute(delete(Flag).where(Flag.account_id == account.id))
     db.session.execute(delete(LoginSession).where(LoginSession.account_id == account.id))
+    db.session.execute(delete(SignInCode).where(SignInCode.account_id == account.id))
     invitations = [Invitation.account_id == account.id]
     if account.email:
         invitations.append(func.lower(Invitation.email) == account.email.lower())

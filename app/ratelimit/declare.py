@@ -18,7 +18,8 @@ from typing import Literal, TypeVar, get_args
 #       must not guess its way further)
 # join: joining a commune with its QR token
 # post: a question, report or reply
-Kind = Literal["password", "sign-in-code", "code", "join", "post"]
+# transfer: a resident's transfer or recovery code typed on another browser
+Kind = Literal["password", "sign-in-code", "code", "join", "post", "transfer"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
 View = TypeVar("View", bound=Callable[..., object])

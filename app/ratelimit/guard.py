@@ -134,6 +134,8 @@ def _limits_for_request() -> list[Check]:
         return [_check("join-ip", "ip", address), _check("join-ip-day", "ip", address)]
     if kind == "post":
         return _post_checks(address)
+    if kind == "transfer":
+        return [_check("transfer-ip", "ip", address), _check("transfer-ip-day", "ip", address)]
     return []
 
 

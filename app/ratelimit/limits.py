@@ -32,6 +32,10 @@ DEFAULTS: dict[str, tuple[int, int]] = {
     # Second-factor codes and password re-checks of a signed-in account: only someone who
     # holds the password (or the session) gets here, so this one is tight.
     "login-code": (10, 15 * MINUTE),
+    # Transfer and recovery codes typed on a new phone: a person mistypes a few times; a
+    # script guessing codes from one address stops at the 21st.
+    "transfer-ip": (20, 15 * MINUTE),
+    "transfer-ip-day": (100, DAY),
 }
 
 # A brand-new member: a resident account younger than this.

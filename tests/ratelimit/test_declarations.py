@@ -39,6 +39,9 @@ DECLARED: dict[str, str] = {
     "/api/v1/auth/totp/setup": "code",
     "/api/v1/auth/totp/confirm": "code",
     "/api/v1/auth/totp/disable": "code",
+    # A resident's transfer or recovery code, typed on another browser.
+    "/transfer": "transfer",
+    "/api/v1/transfer": "transfer",
 }
 
 STAFF = (
@@ -64,6 +67,8 @@ UNLIMITED: dict[str, str] = {
     "/admin/invites/<id:invitation_id>/revoke": STAFF,
     "/api/v1/auth/logout": STATE,
     "/api/v1/auth/logout-others": STATE,
+    "/api/v1/me/transfer": STATE,
+    "/api/v1/me/recovery-code": STATE,
     "/api/v1/communes": STAFF,
     "/api/v1/communes/<slug>/announcements": STAFF,
     "/api/v1/communes/<slug>/canned-replies": STAFF,
@@ -85,6 +90,8 @@ UNLIMITED: dict[str, str] = {
     "/c/<slug>/announcements": STAFF,
     "/c/<slug>/leave": STATE,
     "/c/<slug>/settings": STATE,
+    "/c/<slug>/settings/transfer": STATE,
+    "/c/<slug>/settings/recovery": STATE,
     "/invite/<token>": INVITE,
     "/logout": STATE,
     "/open311/v2/requests.<fmt>": OPEN311,

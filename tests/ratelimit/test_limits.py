@@ -126,3 +126,18 @@ def test_a_correct_sign_in_still_works_under_the_limits(limited_app, make_staff)
         "/api/v1/auth/login", json={"email": "canbo@example.vn", "password": PASSWORD}
     )
     assert answer.status_code == 200
+
+
+def test_guessing_transfer_codes_is_limited_per_address(limited_app, world):
+    """A resident's transfer or recovery code: 20 tries in 15 minutes from one address."""
+    guesser = limited_app.test_client()
+    statuses = [
+        guesser.post("/api/v1/transfer", json={"code": "AAAA-AAAA"}).status_code for _ in range(21)
+    ]
+    assert statuses == [401] * 20 + [429]
+    page = guesser.post("/transfer", data={"code": "AAAA-AAAA"})
+    assert page.status_code == 429
+    # Another address still gets its own tries.
+    other = limited_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "127.0.0.2"
+    assert other.post("/api/v1/transfer", json={"code": "AAAA-AAAA"}).status_code == 401
