@@ -72,12 +72,13 @@ POSITION = Check(FormPosition, "position")
 PAGE_SIZE = 50
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _inbox_waiting() -> dict[str, Any]:
-    """How many questions wait for an answer, for the menu and the title of every staff page
-    (per commune, and in all the communes the official serves): one query."""
+    """How many questions wait for an answer, for the menu and the title of every page a staff
+    member sees (per commune, and in all the communes the official serves): one query, none
+    for residents and visitors."""
     account = current_account()
-    per_commune = waiting_for(account) if account is not None else {}
+    per_commune = waiting_for(account) if account is not None and account.is_staff else {}
     return {"waiting_here": per_commune, "waiting_total": sum(per_commune.values())}
 
 

@@ -47,6 +47,24 @@ def test_the_number_waiting_is_on_every_staff_page(world, make_staff, login):
     assert "data-waiting" not in page and "xã khác" not in page
 
 
+def test_every_other_staff_page_says_so_too(world, make_staff, login):
+    official = _official_of_both(world, make_staff, login)
+    ask(world["resident_a"], "xa-a", "Đường ấp 1 bị sạt lở")
+    ask(world["resident_b"], "xa-b", "Xin hỏi lịch họp tổ dân phố")
+    link = '<a class="waiting-link" href="/w/" data-waiting-total>2 câu hỏi đang chờ trả lời</a>'
+    for path in ("/", "/c/xa-a", "/admin", "/account/security", "/account/password"):
+        page = official.get(path).text
+        assert _title(page).startswith("(2) "), path
+        assert link in page, path
+    # The staff home leads to each commune's inbox, with what waits there.
+    home = official.get("/").text
+    inbox = '<a href="/w/xa-a">Hộp thư cần trả lời</a> <span class="badge waiting">1 đang chờ'
+    assert inbox in home
+    # Residents see no count, and pay no query for it.
+    resident = world["resident_a"].get("/c/xa-a").text
+    assert "data-waiting-total" not in resident and not _title(resident).startswith("(")
+
+
 def test_waiting_is_one_query_for_every_commune(world, make_staff, login, app):
     _official_of_both(world, make_staff, login)
     ask(world["resident_a"], "xa-a", "Cống ấp 4 bị tắc")
