@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.sessions import current_account
 from app.announcements.services import (
@@ -78,7 +79,13 @@ def _inbox_waiting() -> dict[str, Any]:
     member sees (per commune, and in all the communes the official serves): one query, none
     for residents and visitors."""
     account = current_account()
-    per_commune = waiting_for(account) if account is not None and account.is_staff else {}
+    try:
+        per_commune = waiting_for(account) if account is not None and account.is_staff else {}
+    except OperationalError:
+        # The database is down or busy: the page (often the 503 page itself) is shown without
+        # the count rather than failing a second time while it is rendered.
+        db.session.rollback()
+        per_commune = {}
     return {"waiting_here": per_commune, "waiting_total": sum(per_commune.values())}
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Account
 from app.extensions import db
+from app.workspace import routes as workspace_routes
 from app.workspace.inbox import waiting_for
 from tests.threads.helpers import API, ask, call, reply
 
@@ -63,6 +65,15 @@ def test_every_other_staff_page_says_so_too(world, make_staff, login):
     # Residents see no count, and pay no query for it.
     resident = world["resident_a"].get("/c/xa-a").text
     assert "data-waiting-total" not in resident and not _title(resident).startswith("(")
+
+
+def test_a_database_that_fails_the_count_never_fails_the_page(world, monkeypatch):
+    def unreachable(_account):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(workspace_routes, "waiting_for", unreachable)
+    page = world["official_a"].get("/admin")
+    assert page.status_code == 200 and "data-waiting-total" not in page.text
 
 
 def test_waiting_is_one_query_for_every_commune(world, make_staff, login, app):
