@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.sessions import current_account
 from app.announcements.schemas import AnnouncementForm
@@ -72,12 +73,19 @@ bp = Blueprint("workspace", __name__, url_prefix="/w")
 PAGE_SIZE = 50
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _inbox_waiting() -> dict[str, Any]:
-    """How many questions wait for an answer, for the menu and the title of every staff page
-    (per commune, and in all the communes the official serves): one query."""
+    """How many questions wait for an answer, for the menu and the title of every page a staff
+    member sees (per commune, and in all the communes the official serves): one query, none
+    for residents and visitors."""
     account = current_account()
-    per_commune = waiting_for(account) if account is not None else {}
+    try:
+        per_commune = waiting_for(account) if account is not None and account.is_staff else {}
+    except OperationalError:
+        # The database is down or busy: the page (often the 503 page itself) is shown without
+        # the count rather than failing a second time while it is rendered.
+        db.session.rollback()
+        per_commune = {}
     return {"waiting_here": per_commune, "waiting_total": sum(per_commune.values())}
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 
 from app.accounts.models import Account
 from app.extensions import db
+from app.workspace import routes as workspace_routes
 from app.workspace.inbox import waiting_for
 from tests.threads.helpers import API, ask, call, reply
 
@@ -45,6 +47,33 @@ def test_the_number_waiting_is_on_every_staff_page(world, make_staff, login):
     page = world["official_a"].get("/w/xa-a").text
     assert _title(page) == "Hộp thư cần trả lời · Xã A"  # nothing waits in Xã A any more
     assert "data-waiting" not in page and "xã khác" not in page
+
+
+def test_every_other_staff_page_says_so_too(world, make_staff, login):
+    official = _official_of_both(world, make_staff, login)
+    ask(world["resident_a"], "xa-a", "Đường ấp 1 bị sạt lở")
+    ask(world["resident_b"], "xa-b", "Xin hỏi lịch họp tổ dân phố")
+    link = '<a class="waiting-link" href="/w/" data-waiting-total>2 câu hỏi đang chờ trả lời</a>'
+    for path in ("/", "/c/xa-a", "/admin", "/account/security", "/account/password"):
+        page = official.get(path).text
+        assert _title(page).startswith("(2) "), path
+        assert link in page, path
+    # The staff home leads to each commune's inbox, with what waits there.
+    home = official.get("/").text
+    inbox = '<a href="/w/xa-a">Hộp thư cần trả lời</a> <span class="badge waiting">1 đang chờ'
+    assert inbox in home
+    # Residents see no count, and pay no query for it.
+    resident = world["resident_a"].get("/c/xa-a").text
+    assert "data-waiting-total" not in resident and not _title(resident).startswith("(")
+
+
+def test_a_database_that_fails_the_count_never_fails_the_page(world, monkeypatch):
+    def unreachable(_account):
+        raise OperationalError("SELECT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(workspace_routes, "waiting_for", unreachable)
+    page = world["official_a"].get("/admin")
+    assert page.status_code == 200 and "data-waiting-total" not in page.text
 
 
 def test_waiting_is_one_query_for_every_commune(world, make_staff, login, app):
