@@ -1,21 +1,25 @@
 """The admin console's JSON: communes as admins see them, invitations, officials, statistics.
 
-The statistics are computed by ``app.admin.stats``; these models are their published shape
-(every answer is passed through them, so it cannot drift from the document).
+The statistics are computed by ``app.admin.stats``; these models build their JSON from the
+figures (``of``), so the answer is exactly the shape the document publishes.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from flask_babel import gettext as _
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.accounts.schemas import User
+from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS
 from app.communes import models
-from app.communes.schemas import CommuneRef
+from app.communes.schemas import CommuneRef, District, Province
 from app.communes.services import CODE_PATTERN, join_url
 from app.membership.schemas import MyCommune
-from app.schema.fields import nullable
+from app.models_base import isoformat
+from app.parsing import InvalidValue, parse_int
+from app.schema.fields import invalid, nullable
 from app.schema.out import Count, DbId, Out, Time, TimeText
 from app.schema.text import SLUG_PATTERN
 
@@ -51,10 +55,27 @@ Slugs = Annotated[
     ),
 ]
 NewPassword = Annotated[Any, WithJsonSchema({"type": "string", "minLength": 10, "maxLength": 1024})]
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _whole_seconds(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
+# A share from 0 to 1, to four decimals; a duration in whole seconds (a median may be a half).
 Share = Annotated[
-    float | None, WithJsonSchema(nullable({"type": "number", "minimum": 0, "maximum": 1}))
+    float | None,
+    BeforeValidator(_share),
+    WithJsonSchema(nullable({"type": "number", "minimum": 0, "maximum": 1})),
 ]
-Seconds = Annotated[int | None, WithJsonSchema(nullable({"type": "integer", "minimum": 0}))]
+Seconds = Annotated[
+    int | None,
+    BeforeValidator(_whole_seconds),
+    WithJsonSchema(nullable({"type": "integer", "minimum": 0})),
+]
 Week = Annotated[str, WithJsonSchema({"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"})]
 
 
@@ -169,11 +190,61 @@ class Accepted(Out):
 # --- statistics -------------------------------------------------------------------------------
 
 
+def _weeks(value: Any) -> int:
+    if value is None or value == "":
+        return DEFAULT_WEEKS
+    message = _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS)
+    try:
+        return parse_int(value, "weeks", minimum=1, maximum=MAX_WEEKS, message=message)
+    except InvalidValue as error:
+        raise invalid(error.message) from None
+
+
+# ``?weeks=``: how many weeks the figures cover, the current one included (1 to 52, default 12).
+Weeks = Annotated[
+    int,
+    BeforeValidator(_weeks),
+    WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_WEEKS}),
+]
+
+
+class WeeksQuery(BaseModel):
+    """A commune's statistics: the window."""
+
+    weeks: Weeks = DEFAULT_WEEKS
+
+
+class AreaQuery(BaseModel):
+    """``?province=&district=``: the communes of one province or district (trimmed; empty is
+    any)."""
+
+    province: Province = None
+    district: District = None
+
+
+class AdminStatsQuery(AreaQuery):
+    """Every commune's statistics: of one province or district, and the window."""
+
+    weeks: Weeks = DEFAULT_WEEKS
+
+
+# Each is built from ``app.admin.stats``' figures (``of``), so the JSON is exactly the model.
+
+
 class ThreadFigures(Out):
     opened: list[Count]
     resolved: list[Count]
     opened_total: Count
     resolved_total: Count
+
+    @classmethod
+    def of(cls, figures: Any) -> ThreadFigures:
+        return cls(
+            opened=figures.opened,
+            resolved=figures.resolved,
+            opened_total=sum(figures.opened),
+            resolved_total=sum(figures.resolved),
+        )
 
 
 class FirstAnswer(Out):
@@ -183,12 +254,31 @@ class FirstAnswer(Out):
     p90_seconds: Seconds
     within_24h_share: Share
 
+    @classmethod
+    def of(cls, figures: Any) -> FirstAnswer:
+        return cls(
+            answered=figures.answered,
+            waiting=figures.waiting,
+            median_seconds=figures.median_seconds,
+            p90_seconds=figures.p90_seconds,
+            within_24h_share=figures.within_24h_share,
+        )
+
 
 class PushFigures(Out):
     announcements: Count
     subscriptions: Count
     delivered: Count
     reach: Share
+
+    @classmethod
+    def of(cls, figures: Any) -> PushFigures:
+        return cls(
+            announcements=figures.announcements,
+            subscriptions=figures.push_subscriptions,
+            delivered=figures.push_delivered,
+            reach=figures.push_reach,
+        )
 
 
 class Figures(Out):
@@ -199,11 +289,32 @@ class Figures(Out):
     first_answer: FirstAnswer
     push: PushFigures
 
+    @classmethod
+    def of(cls, figures: Any) -> Figures:
+        """From ``app.admin.stats.Figures``."""
+        return cls(
+            members=figures.members,
+            push_members=figures.push_members,
+            officials=figures.officials,
+            threads=ThreadFigures.of(figures),
+            first_answer=FirstAnswer.of(figures),
+            push=PushFigures.of(figures),
+        )
+
 
 class Window(Out):
     weeks: list[Week]
     since: TimeText
     until: TimeText
+
+    @staticmethod
+    def fields_of(win: Any) -> dict[str, Any]:
+        """The window's fields, from ``app.admin.stats.Window``."""
+        return {
+            "weeks": list(win.labels),
+            "since": isoformat(win.since),
+            "until": isoformat(win.until),
+        }
 
 
 class CommuneStats(Window):
@@ -212,10 +323,26 @@ class CommuneStats(Window):
 
 
 class PublicResponse(Out):
+    """Response figures only: shares and times, never a count of people; all null when
+    there are too few answers to publish."""
+
     enough_data: bool
     median_seconds: Seconds
     p90_seconds: Seconds
     within_24h_share: Share
+
+    @classmethod
+    def of(cls, figures: Any) -> PublicResponse:
+        if not figures.enough_for_public:
+            return cls(
+                enough_data=False, median_seconds=None, p90_seconds=None, within_24h_share=None
+            )
+        return cls(
+            enough_data=True,
+            median_seconds=figures.median_seconds,
+            p90_seconds=figures.p90_seconds,
+            within_24h_share=figures.within_24h_share,
+        )
 
 
 class PublicStats(Window):
@@ -250,3 +377,26 @@ class AdminStats(Window):
     districts: list[DistrictFigures]
     communes: list[CommuneFigures]
     filter: AreaFilter = Field(description="the province and district asked for")
+
+    @classmethod
+    def of(cls, report: Any, area: AreaFilter, base_url: str) -> AdminStats:
+        """From ``app.admin.stats.Report``."""
+        return cls(
+            **Window.fields_of(report.window),
+            total=Figures.of(report.total),
+            provinces=[
+                ProvinceFigures(province=province, figures=Figures.of(figures))
+                for province, figures in report.provinces
+            ],
+            districts=[
+                DistrictFigures(province=province, district=district, figures=Figures.of(figures))
+                for province, district, figures in report.districts
+            ],
+            communes=[
+                CommuneFigures(
+                    commune=CommuneAdmin.of(commune, base_url), figures=Figures.of(figures)
+                )
+                for commune, figures in report.communes
+            ],
+            filter=area,
+        )

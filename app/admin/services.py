@@ -24,7 +24,8 @@ from app.accounts import second_factor
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account, new_password_reset
 from app.accounts.sessions import end_sessions
-from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS, Figures, Report, Window, compute, report
+from app.admin.schemas import Weeks
+from app.admin.stats import Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
@@ -38,7 +39,7 @@ from app.membership.models import OFFICIAL, Invitation, Membership
 from app.membership.schemas import DisplayName, RequiredDisplayName
 from app.membership.services import add_official, communes_served, role_in
 from app.models_base import as_utc, utcnow
-from app.parsing import MAX_ID, parse_int
+from app.parsing import MAX_ID
 from app.privacy.services import leave
 from app.schema.fields import Email
 from app.schema.load import Check
@@ -46,6 +47,7 @@ from app.schema.text import is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200
+WEEKS_FIELD = Check(Weeks, "weeks")
 PLACE_FIELDS = {"province": Check(Province, "province"), "district": Check(District, "district")}
 INVITE_NAME_FIELD = Check(DisplayName, "display_name")
 ACCEPT_NAME_FIELD = Check(RequiredDisplayName, "display_name")
@@ -458,10 +460,7 @@ def accept_invitation(token: object, data: Mapping[str, Any], signed_in: Account
 
 def clean_weeks(value: Any) -> int:
     """``?weeks=``: 1 to 52, default 12."""
-    if value is None or value == "":
-        return DEFAULT_WEEKS
-    message = _("weeks must be a whole number from 1 to %(n)d.", n=MAX_WEEKS)
-    return parse_int(value, "weeks", minimum=1, maximum=MAX_WEEKS, message=message)
+    return WEEKS_FIELD.clean(value)
 
 
 def stats_window(weeks: int, timezone: str, now: datetime | None = None) -> Window:

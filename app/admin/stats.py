@@ -39,7 +39,7 @@ from app.announcements.models import Announcement
 from app.communes.models import DEMO_CODE, Commune
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
-from app.models_base import as_utc, isoformat
+from app.models_base import as_utc
 from app.push.models import KIND_ANNOUNCEMENT, SENT, Delivery, PushMessage, PushSubscription
 from app.threads.models import Reply, StatusChange, Thread
 
@@ -161,54 +161,9 @@ class Figures:
                     break
         return [*counts.items(), ("waiting", self.waiting)]
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "members": self.members,
-            "push_members": self.push_members,
-            "officials": self.officials,
-            "threads": {
-                "opened": self.opened,
-                "resolved": self.resolved,
-                "opened_total": sum(self.opened),
-                "resolved_total": sum(self.resolved),
-            },
-            "first_answer": self.first_answer_json(),
-            "push": {
-                "announcements": self.announcements,
-                "subscriptions": self.push_subscriptions,
-                "delivered": self.push_delivered,
-                "reach": _ratio(self.push_reach),
-            },
-        }
-
-    def first_answer_json(self) -> dict[str, Any]:
-        return {
-            "answered": self.answered,
-            "waiting": self.waiting,
-            "median_seconds": _seconds(self.median_seconds),
-            "p90_seconds": _seconds(self.p90_seconds),
-            "within_24h_share": _ratio(self.within_24h_share),
-        }
-
     @property
     def enough_for_public(self) -> bool:
         return self.due >= PUBLIC_MINIMUM
-
-    def public_json(self) -> dict[str, Any]:
-        """Response figures only: shares and times, never a count of people."""
-        if not self.enough_for_public:
-            return {
-                "enough_data": False,
-                "median_seconds": None,
-                "p90_seconds": None,
-                "within_24h_share": None,
-            }
-        return {
-            "enough_data": True,
-            "median_seconds": _seconds(self.median_seconds),
-            "p90_seconds": _seconds(self.p90_seconds),
-            "within_24h_share": _ratio(self.within_24h_share),
-        }
 
 
 def percentile(values: Sequence[float], p: float) -> float | None:
@@ -219,14 +174,6 @@ def percentile(values: Sequence[float], p: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(p / 100 * len(ordered)))
     return ordered[rank - 1]
-
-
-def _ratio(value: float | None) -> float | None:
-    return None if value is None else round(value, 4)
-
-
-def _seconds(value: float | None) -> int | None:
-    return None if value is None else round(value)
 
 
 # --- the queries ----------------------------------------------------------------------------
@@ -378,28 +325,6 @@ class Report:
     districts: list[tuple[str | None, str | None, Figures]]
     provinces: list[tuple[str | None, Figures]]
     total: Figures
-
-    def as_json(self, commune_json: Any) -> dict[str, Any]:
-        return {
-            **window_json(self.window),
-            "total": self.total.as_json(),
-            "provinces": [
-                {"province": province, "figures": figures.as_json()}
-                for province, figures in self.provinces
-            ],
-            "districts": [
-                {"province": province, "district": district, "figures": figures.as_json()}
-                for province, district, figures in self.districts
-            ],
-            "communes": [
-                {"commune": commune_json(commune), "figures": figures.as_json()}
-                for commune, figures in self.communes
-            ],
-        }
-
-
-def window_json(win: Window) -> dict[str, Any]:
-    return {"weeks": list(win.labels), "since": isoformat(win.since), "until": isoformat(win.until)}
 
 
 def _sort_key(value: str | None) -> tuple[bool, str]:

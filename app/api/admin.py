@@ -3,8 +3,6 @@ invitations, officials, statistics. The contract is in docs/admin.md."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import UnsupportedMediaType
@@ -16,9 +14,12 @@ from app.admin.schemas import (
     Acceptance,
     Accepted,
     AdminStats,
+    AdminStatsQuery,
+    AreaFilter,
     CommuneAdmin,
     CommuneChange,
     CommuneStats,
+    Figures,
     ImportResult,
     Invitation,
     InvitationList,
@@ -27,10 +28,13 @@ from app.admin.schemas import (
     JoinUrl,
     Official,
     OfficialList,
+    PublicResponse,
     PublicStats,
     RevokedCommunes,
+    WeeksQuery,
 )
-from app.admin.stats import Window, window_json
+from app.admin.schemas import Window as StatsWindow
+from app.admin.stats import Window
 from app.api.helpers import json_body
 from app.api.spec import JSON, STR, Schema, array, documented, fields, obj, query, ref
 from app.communes.imports import import_communes
@@ -41,6 +45,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.membership.schemas import MyCommune
 from app.membership.services import memberships_of, officials_of
+from app.schema.load import load
 
 bp = Blueprint("admin", __name__)
 
@@ -228,8 +233,7 @@ def accept_invite(token: str) -> tuple[Response, int]:
 # --- statistics -------------------------------------------------------------------------------
 
 
-def _window() -> Window:
-    weeks = services.clean_weeks(request.args.get("weeks"))
+def _window(weeks: int) -> Window:
     return services.stats_window(weeks, current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
@@ -243,10 +247,12 @@ def _window() -> Window:
 )
 def commune_stats(slug: str) -> Response:
     commune = services.staff_commune(current_account(), slug)
-    win = _window()
+    win = _window(load(WeeksQuery, request.args).weeks)
     figures = services.commune_figures(commune, win)
     body = CommuneStats(
-        commune=_commune_admin(commune), **window_json(win), figures=figures.as_json()
+        commune=_commune_admin(commune),
+        **StatsWindow.fields_of(win),
+        figures=Figures.of(figures),
     )
     return jsonify(body.dump())
 
@@ -261,12 +267,12 @@ def commune_stats(slug: str) -> Response:
 )
 def public_commune_stats(slug: str) -> Response:
     commune = get_commune(slug)
-    win = _window()
+    win = _window(load(WeeksQuery, request.args).weeks)
     figures = services.commune_figures(commune, win)
     body = PublicStats(
         commune=CommuneRef.model_validate(commune),
-        **window_json(win),
-        response=figures.public_json(),
+        **StatsWindow.fields_of(win),
+        response=PublicResponse.of(figures),
     )
     return jsonify(body.dump())
 
@@ -281,10 +287,10 @@ def public_commune_stats(slug: str) -> Response:
 )
 def stats() -> Response:
     actor = services.require_admin(current_account())
-    province = services.clean_place(request.args.get("province"), "province")
-    district = services.clean_place(request.args.get("district"), "district")
-    win = _window()
-    result = services.admin_report(actor, win, province=province, district=district)
-    body: dict[str, Any] = result.as_json(_commune_admin)
-    body["filter"] = {"province": province, "district": district}
-    return jsonify(AdminStats.model_validate(body).dump())
+    query = load(AdminStatsQuery, request.args)
+    result = services.admin_report(
+        actor, _window(query.weeks), province=query.province, district=query.district
+    )
+    area = AreaFilter(province=query.province, district=query.district)
+    body = AdminStats.of(result, area, current_app.config["BASE_URL"])
+    return jsonify(body.dump())

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from app.accounts.sessions import current_account
 from app.admin import services as admin_services
+from app.admin.schemas import AreaQuery
 from app.communes.areas import area_name
 from app.communes.boards import (
     BOARD_FOOTER,
@@ -24,6 +25,7 @@ from app.communes.services import create_commune_as, join_url
 from app.errors import DomainError, Forbidden, error_response, wants_json
 from app.extensions import db
 from app.membership.services import communes_for
+from app.schema.load import load
 from app.web import login_required, resident_page, see_other
 
 bp = Blueprint("communes", __name__)
@@ -124,8 +126,8 @@ def _admin_page(form: object, error: str | None) -> str:
     province = district = None
     places: list = []
     if account.is_admin:
-        province = admin_services.clean_place(request.args.get("province"), "province")
-        district = admin_services.clean_place(request.args.get("district"), "district")
+        area = load(AreaQuery, request.args)
+        province, district = area.province, area.district
         listed = admin_services.managed_communes(account, province=province, district=district)
         places = admin_services.places(account)
     else:

@@ -43,6 +43,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Account
+from app.admin.schemas import AdminStats, AreaFilter, PublicResponse
 from app.admin.stats import Figures, percentile, report, window
 from app.announcements.models import Announcement
 from app.communes.models import Commune
@@ -249,8 +250,10 @@ def test_roll_ups_pool_the_threads_not_the_medians(dataset):
 
 
 def test_json_shapes(dataset):
+    # The JSON is built by the response models (app/admin/schemas.py) from the figures.
     result = report(list(dataset.values()), window(NOW, 3, TZ))
-    body = result.as_json(lambda commune: {"slug": commune.slug})
+    area = AreaFilter(province=None, district=None)
+    body = AdminStats.of(result, area, "https://xa.example").dump()
     assert body["weeks"] == ["2026-W10", "2026-W11", "2026-W12"]
     assert body["since"] == "2026-03-01T17:00:00Z"
     p = body["provinces"][0]
@@ -274,7 +277,7 @@ def test_json_shapes(dataset):
         "delivered": 5,
         "reach": 0.625,
     }
-    public = Figures(3, answer_seconds=[H] * 4, due=4).public_json()
+    public = PublicResponse.of(Figures(3, answer_seconds=[H] * 4, due=4)).dump()
     assert public == {
         "enough_data": False,
         "median_seconds": None,
