@@ -142,7 +142,7 @@ def photo(name: str) -> Response:
 
 
 @bp.get("/photos/<name>/small")
-@login_required
+@resident_page
 def small_photo_view(name: str) -> Response:
     """The photo's small derivative that feeds and threads show, for the same readers."""
     thread = thread_with_photo(name, current_account())

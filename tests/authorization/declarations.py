@@ -376,6 +376,21 @@ ROUTES: list[Route] = [
     route("GET", "/api/v1/me", everyone(200)),
     route("DELETE", "/api/v1/me", outcome(anonymous=401, others=204)),
     route("GET", "/api/v1/me/export", outcome(anonymous=401, others=200)),
+    # A resident's own codes for a new phone; staff sign in with their password (403).
+    route(
+        "POST",
+        "/api/v1/me/transfer",
+        outcome(anonymous=401, others=403, **each(RESIDENTS_A, 201), resident_b=201),
+        json={},
+    ),
+    route(
+        "POST",
+        "/api/v1/me/recovery-code",
+        outcome(anonymous=401, others=403, **each(RESIDENTS_A, 201), resident_b=201),
+        json={},
+    ),
+    # A code is its own key: an unknown one is 401 to everyone.
+    route("POST", "/api/v1/transfer", everyone(401), json={"code": "ABCD-EFGH"}),
     route("POST", "/api/v1/auth/login", everyone(401), json={}),
     route("POST", "/api/v1/auth/logout", everyone(204)),
     route("POST", "/api/v1/auth/logout-others", outcome(anonymous=401, others=204), json={}),
@@ -695,6 +710,18 @@ ROUTES: list[Route] = [
     route("POST", "/c/<slug>/leave", members_of_a(303, anonymous=302), form={}),
     route("GET", "/c/<slug>/settings", members_of_a(200, anonymous=401)),
     route("POST", "/c/<slug>/settings", members_of_a(303, anonymous=302), form={}),
+    route(
+        "POST",
+        "/c/<slug>/settings/transfer",
+        outcome(anonymous=302, others=403, **each(RESIDENTS_A, 200)),
+        form={},
+    ),
+    route(
+        "POST",
+        "/c/<slug>/settings/recovery",
+        outcome(anonymous=302, others=403, **each(RESIDENTS_A, 200)),
+        form={},
+    ),
     route("GET", "/c/<slug>/stats", everyone(200)),
     route(
         "GET",
@@ -741,6 +768,11 @@ ROUTES: list[Route] = [
         ),
     ),
     route("GET", "/photos/<name>", author_and_official(200, anonymous=401)),
+    route("GET", "/photos/<name>/small", author_and_official(200, anonymous=401)),
+    # Moving to a new phone: whoever holds the code.
+    route("GET", "/transfer", everyone(200)),
+    route("GET", "/transfer/<code>", everyone(200), values={"code": "ABCD-EFGH"}),
+    route("POST", "/transfer", everyone(401), form={"code": "ABCD-EFGH"}),
     # A commune's board and figures.
     route("GET", "/communes/<slug>/board", staff_of_a(200)),
     route("GET", "/communes/<slug>/board.pdf", staff_of_a(200)),
