@@ -145,3 +145,19 @@ def test_only_admins_of_the_area_issue_links(app, world):
     # Official B serves commune B, not A: not through commune A's page.
     assert _issue(world["admin"], other.id).status_code == 404
     assert db.session.scalar(select(func.count(PasswordReset.id))) == 0
+
+
+def test_a_link_goes_with_its_account_and_outlives_the_admin_who_made_it(app, world):
+    from app.privacy.services import delete_account
+
+    official, other = _account("official.a@example.vn"), _account("official.b@example.vn")
+    _issue(world["admin"], official.id)
+    other_link = world["admin"].post(f"/admin/communes/xa-b/officials/{other.id}/password-reset")
+    link = _link(other_link)
+    delete_account(_account("admin@example.vn"), delete_posts=False)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(PasswordReset.id))) == 2
+    delete_account(_account("official.a@example.vn"), delete_posts=False)
+    db.session.commit()
+    assert db.session.scalar(select(PasswordReset.account_id)) == other.id
+    assert app.test_client().post(link, data={"new_password": NEW_PASSWORD}).status_code == 303
