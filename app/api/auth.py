@@ -272,7 +272,7 @@ def use_transfer_code() -> Response:
 def export() -> Response:
     """Everything stored about the signed-in person, as a JSON download."""
     account = require_account()
-    response = jsonify(Export.model_validate(export_data(account)).dump())
+    response = jsonify(export_data(account).dump())
     response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 

@@ -1,12 +1,13 @@
-"""``GET /me/export``: everything stored about a person (``privacy.services.export_data``)."""
+"""``GET /me/export``: everything stored about a person (``privacy.services.export_data``),
+built from the rows by these models, which are also the document's shape."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from app.accounts.schemas import Kind
 from app.membership.schemas import Preferences, Role
-from app.schema.out import DbId, Out, TimeText
+from app.schema.out import DbId, Out, Time
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
 
 
@@ -15,14 +16,28 @@ class ExportedAccount(Out):
     display_name: str
     email: str | None
     kind: Kind
-    created_at: TimeText
+    created_at: Time
 
 
 class ExportedMembership(Out):
     commune: str
     role: Role
-    joined_at: TimeText
+    joined_at: Time
     notifications: Preferences
+
+    @classmethod
+    def of(cls, membership: Any) -> ExportedMembership:
+        return cls(
+            commune=membership.commune.slug,
+            role=membership.role,
+            joined_at=membership.created_at,
+            notifications=Preferences(
+                answers=membership.notify_answers,
+                discussion=membership.notify_discussion,
+                announcements=membership.notify_announcements,
+                new_threads=membership.notify_new_threads,
+            ),
+        )
 
 
 class ExportedThread(Out):
@@ -34,19 +49,35 @@ class ExportedThread(Out):
     visibility: Literal[VISIBILITIES]
     status: Literal[STATUSES]
     has_photo: bool
-    created_at: TimeText
+    created_at: Time
+
+    @classmethod
+    def of(cls, thread: Any) -> ExportedThread:
+        return cls(
+            id=thread.id,
+            commune=thread.commune.slug,
+            kind=thread.kind,
+            title=thread.title,
+            body=thread.body,
+            visibility=thread.visibility,
+            status=thread.status,
+            has_photo=thread.photo_name is not None,
+            created_at=thread.created_at,
+        )
 
 
 class ExportedReply(Out):
     id: DbId
     thread_id: DbId
     body: str
-    created_at: TimeText
+    created_at: Time
 
 
 class ExportedSubscription(Out):
+    """The endpoint identifies a browser at its push service; the keys stay private."""
+
     endpoint: str
-    created_at: TimeText
+    created_at: Time
 
 
 class FlagTarget(Out):
@@ -57,13 +88,21 @@ class FlagTarget(Out):
 class ExportedFlag(Out):
     target: FlagTarget
     reason: str | None
-    created_at: TimeText
+    created_at: Time
+
+    @classmethod
+    def of(cls, flag: Any) -> ExportedFlag:
+        return cls(
+            target=FlagTarget(type=flag.target_type, id=flag.target_id),
+            reason=flag.reason,
+            created_at=flag.created_at,
+        )
 
 
 class ExportedSession(Out):
     device: str
-    created_at: TimeText
-    last_seen_at: TimeText
+    created_at: Time
+    last_seen_at: Time
 
 
 class Export(Out):

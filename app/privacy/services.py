@@ -7,7 +7,6 @@ docs/privacy.md lists what deletion removes and what is kept, and why; keep both
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, event, func, or_, select, update
@@ -23,7 +22,16 @@ from app.extensions import db
 from app.media.storage import MediaStorage, media_storage
 from app.membership.models import Invitation, Membership
 from app.membership.services import membership_of, memberships_of
-from app.models_base import isoformat
+from app.privacy.schemas import (
+    Export,
+    ExportedAccount,
+    ExportedFlag,
+    ExportedMembership,
+    ExportedReply,
+    ExportedSession,
+    ExportedSubscription,
+    ExportedThread,
+)
 from app.push.models import PushSubscription
 from app.threads.models import Flag, Reply, StatusChange, Thread
 from app.threads.photos import photo_keys
@@ -33,8 +41,8 @@ _DISCARD_KEY = "photo_files_to_discard"
 log = logging.getLogger(__name__)
 
 
-def export_data(account: Account) -> dict[str, Any]:
-    """Everything stored about ``account``, as JSON-ready data."""
+def export_data(account: Account) -> Export:
+    """Everything stored about ``account``."""
     memberships = db.session.scalars(
         select(Membership).where(Membership.account_id == account.id)
     ).all()
@@ -43,72 +51,16 @@ def export_data(account: Account) -> dict[str, Any]:
     subscriptions = db.session.scalars(
         select(PushSubscription).where(PushSubscription.account_id == account.id)
     ).all()
-    return {
-        "account": {
-            "id": account.id,
-            "display_name": account.display_name,
-            "email": account.email,
-            "kind": account.kind,
-            "created_at": isoformat(account.created_at),
-        },
-        "memberships": [
-            {
-                "commune": m.commune.slug,
-                "role": m.role,
-                "joined_at": isoformat(m.created_at),
-                "notifications": {
-                    "answers": m.notify_answers,
-                    "discussion": m.notify_discussion,
-                    "announcements": m.notify_announcements,
-                    "new_threads": m.notify_new_threads,
-                },
-            }
-            for m in memberships
-        ],
-        "threads": [
-            {
-                "id": t.id,
-                "commune": t.commune.slug,
-                "kind": t.kind,
-                "title": t.title,
-                "body": t.body,
-                "visibility": t.visibility,
-                "status": t.status,
-                "has_photo": t.photo_name is not None,
-                "created_at": isoformat(t.created_at),
-            }
-            for t in threads
-        ],
-        "replies": [
-            {
-                "id": r.id,
-                "thread_id": r.thread_id,
-                "body": r.body,
-                "created_at": isoformat(r.created_at),
-            }
-            for r in replies
-        ],
-        # The endpoint identifies a browser at its push service; the keys stay private.
-        "push_subscriptions": [
-            {"endpoint": s.endpoint, "created_at": isoformat(s.created_at)} for s in subscriptions
-        ],
-        "flags": [
-            {
-                "target": {"type": f.target_type, "id": f.target_id},
-                "reason": f.reason,
-                "created_at": isoformat(f.created_at),
-            }
-            for f in db.session.scalars(select(Flag).where(Flag.account_id == account.id))
-        ],
-        "sessions": [
-            {
-                "device": s.device,
-                "created_at": isoformat(s.created_at),
-                "last_seen_at": isoformat(s.last_seen_at),
-            }
-            for s in sessions_of(account)
-        ],
-    }
+    flags = db.session.scalars(select(Flag).where(Flag.account_id == account.id)).all()
+    return Export(
+        account=ExportedAccount.model_validate(account),
+        memberships=[ExportedMembership.of(m) for m in memberships],
+        threads=[ExportedThread.of(t) for t in threads],
+        replies=[ExportedReply.model_validate(r) for r in replies],
+        push_subscriptions=[ExportedSubscription.model_validate(s) for s in subscriptions],
+        flags=[ExportedFlag.of(f) for f in flags],
+        sessions=[ExportedSession.model_validate(s) for s in sessions_of(account)],
+    )
 
 
 def detach_posts(account: Account, commune: Commune | None, *, delete_posts: bool) -> None:
