@@ -76,3 +76,16 @@ def test_rotating_the_token_changes_the_code(client, commune):
     assert client.get(f"/j/{board_code(commune)}").status_code == 200
     if board_code(commune) != before:  # they match by chance once in 19^4
         assert client.get(f"/j/{before}").status_code == 404
+
+
+def test_the_code_typed_into_the_form(client, commune):
+    """/j (and the signed-out residents' page) have a form for the code."""
+    assert 'action="/j"' in client.get("/c/u-minh-thuong").text
+    form = client.get("/j")
+    assert form.status_code == 200 and 'name="code"' in form.text
+    found = client.get("/j", query_string={"code": board_code(commune).lower().replace("-", " ")})
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(f"/j/{commune.join_token}")
+    wrong = client.get("/j", query_string={"code": "99999-K7MX"})
+    assert wrong.status_code == 404
+    assert 'aria-invalid="true"' in wrong.text and 'role="alert"' in wrong.text

@@ -146,6 +146,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/communes/<slug>/stats"): STAFF,
     ("GET", "/invite/<token>"): CAPABILITY,
     ("POST", "/invite/<token>"): CAPABILITY,
+    ("GET", "/j"): PUBLIC,
     ("GET", "/j/<token>"): CAPABILITY,
     # A resident's transfer or recovery code signs this browser in (staff never: 403).
     ("GET", "/transfer"): PUBLIC,
