@@ -29,6 +29,7 @@ from app.communes.services import (
     join_url,
     rotate_join_token,
     slugify,
+    typed_join_url,
     update_commune,
 )
 from app.errors import DomainError, NotFound, ValidationError, error_response, wants_json
@@ -436,7 +437,10 @@ def boards_pdf_view() -> Response:
         raise NotFound(_("No commune matches this province and district."))
     base_url = current_app.config["BASE_URL"]
     pdf = boards_pdf(
-        [BoardPage(commune.name, join_url(base_url, commune)) for commune in communes],
+        [
+            BoardPage(commune.name, join_url(base_url, commune), typed_join_url(base_url, commune))
+            for commune in communes
+        ],
         title=" · ".join(filter(None, ["Bảng mã QR", province, district])),
     )
     name = "-".join(filter(None, ["boards", _file_part(province), _file_part(district)]))

@@ -35,7 +35,7 @@ BOARD_STEPS = (
     "Bấm vào đường link hiện ra, rồi bấm «Tham gia nhóm».",
     "Gửi câu hỏi hoặc phản ánh: cán bộ xã trả lời ngay trên điện thoại của bạn.",
 )
-BOARD_TYPE_URL = "Không quét được? Gõ địa chỉ này vào trình duyệt:"
+BOARD_TYPE_URL = "Không quét được? Gõ địa chỉ này vào trình duyệt (chữ hoa hay thường đều được):"
 BOARD_FOOTER = "Không cần mật khẩu, số điện thoại hay email."
 
 
@@ -71,10 +71,16 @@ def board_svg(url: str) -> bytes:
 
 @dataclass(frozen=True)
 class BoardPage:
-    """One commune's board: its name and the join URL its QR code carries."""
+    """One commune's board: its name, the join URL its QR code carries, and the short one
+    written out to type (any case) when the code cannot be scanned."""
 
     commune_name: str
     url: str
+    typed_url: str | None = None
+
+    @property
+    def written_url(self) -> str:
+        return self.typed_url or self.url
 
 
 REGULAR = "BoardSans"
@@ -138,7 +144,7 @@ def _draw_qr(canvas: Canvas, url: str, left: float, bottom: float, side: float) 
 
 def boards_pdf(pages: Iterable[BoardPage], *, title: str = "Bảng mã QR") -> bytes:
     """An A4 PDF with one board per page: the commune's name, the QR code as large as the page
-    allows (quiet zone included), three short steps and the URL written out for typing."""
+    allows (quiet zone included), three short steps and the short URL written out for typing."""
     regular, bold = board_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -178,7 +184,7 @@ def boards_pdf(pages: Iterable[BoardPage], *, title: str = "Bảng mã QR") -> b
             for number, step in enumerate(BOARD_STEPS, start=1)
         ]
         url_size = 16.0
-        while stringWidth(page.url, bold, url_size) > text_width and url_size > 8:
+        while stringWidth(page.written_url, bold, url_size) > text_width and url_size > 8:
             url_size -= 0.5
         below = sum(len(lines) for lines in steps) * step_leading + 16 + url_size * 1.5 + 6 * mm
         bottom = 26 * mm + below
@@ -198,7 +204,7 @@ def boards_pdf(pages: Iterable[BoardPage], *, title: str = "Bảng mã QR") -> b
                 canvas.drawString(margin + 5 * mm + indent, y, line)
 
         y = centred([BOARD_TYPE_URL], regular, 12, y - 5 * mm, 16)
-        centred([page.url], bold, url_size, y - 1 * mm, url_size * 1.5)
+        centred([page.written_url], bold, url_size, y - 1 * mm, url_size * 1.5)
         canvas.setFont(regular, 11)
         canvas.drawCentredString(width / 2, 16 * mm, BOARD_FOOTER)
         canvas.showPage()

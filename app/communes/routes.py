@@ -21,7 +21,7 @@ from app.communes.boards import (
 )
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune
-from app.communes.services import create_commune_as, join_url
+from app.communes.services import create_commune_as, join_url, typed_join_url
 from app.errors import DomainError, Forbidden, error_response, wants_json
 from app.extensions import db
 from app.membership.services import communes_for
@@ -71,8 +71,9 @@ def board_svg_view(slug: str) -> Response:
 @bp.get("/communes/<slug>/board.pdf")
 def board_pdf_view(slug: str) -> Response:
     commune = _board_commune(slug)
-    url = join_url(current_app.config["BASE_URL"], commune)
-    pdf = boards_pdf([BoardPage(commune.name, url)], title=f"Bảng mã QR · {commune.name}")
+    base_url = current_app.config["BASE_URL"]
+    page = BoardPage(commune.name, join_url(base_url, commune), typed_join_url(base_url, commune))
+    pdf = boards_pdf([page], title=f"Bảng mã QR · {commune.name}")
     return _board_response(pdf, "application/pdf", commune.slug, "pdf")
 
 
@@ -85,6 +86,7 @@ def board_page(slug: str) -> str:
         "admin/board.html",
         commune=commune,
         url=join_url(current_app.config["BASE_URL"], commune),
+        typed_url=typed_join_url(current_app.config["BASE_URL"], commune),
         headline=BOARD_HEADLINE,
         steps=BOARD_STEPS,
         type_url=BOARD_TYPE_URL,

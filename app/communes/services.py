@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -10,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import false, func, or_, select
 
 from app.accounts.models import Account
 from app.audit.services import record
@@ -20,10 +21,12 @@ from app.communes.models import Commune, RetiredJoinToken
 from app.communes.schemas import CommuneName
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
+from app.parsing import MAX_ID
 from app.schema.fields import Slug
 from app.schema.load import Check
 from app.schema.text import SLUG_PATTERN, is_storable
 from app.signals import commune_created
+from app.typed_codes import ALPHABET, typed
 
 NAME_FIELD = Check(CommuneName, "name")
 SLUG_FIELD = Check(Slug, "slug")
@@ -44,6 +47,48 @@ def token_digest(token: str) -> str:
 
 def join_url(base_url: str, commune: Commune) -> str:
     return f"{base_url}/j/{commune.join_token}"
+
+
+# The typed fallback printed beside the QR code: the commune's code and 4 characters derived
+# from its join token ("32014-K7MX"), read in any case, with spaces or dashes. A rotation
+# changes it with the token. Boards hang in public: it is for typing, not a secret.
+BOARD_CODE_LETTERS = 4
+
+
+def _code_prefix(commune: Commune) -> str:
+    """The commune's administrative code when it is plain letters and digits, else its id."""
+    code = commune.code or ""
+    return code.upper() if code.isascii() and code.isalnum() else str(commune.id)
+
+
+def board_code(commune: Commune) -> str:
+    """The short, case-free join code printed on the board, e.g. ``32014-K7MX``."""
+    digest = hashlib.sha256(f"board code\n{commune.join_token}".encode()).digest()
+    letters = "".join(ALPHABET[byte % len(ALPHABET)] for byte in digest[:BOARD_CODE_LETTERS])
+    return f"{_code_prefix(commune)}-{letters}"
+
+
+def typed_join_url(base_url: str, commune: Commune) -> str:
+    """The address to type when the QR code cannot be scanned: short, any case."""
+    return f"{base_url}/j/{board_code(commune)}"
+
+
+def find_by_board_code(value: object) -> Commune | None:
+    """The commune whose board code was typed (any case, spaces and dashes ignored)."""
+    code = typed(value, longest=40)
+    if not code or len(code) <= BOARD_CODE_LETTERS or not (code.isascii() and code.isalnum()):
+        return None
+    prefix = code[:-BOARD_CODE_LETTERS]
+    by_id = prefix.isdigit() and len(prefix) <= 18 and int(prefix) <= MAX_ID
+    candidates = db.session.scalars(
+        select(Commune).where(
+            or_(func.upper(Commune.code) == prefix, Commune.id == int(prefix) if by_id else false())
+        )
+    )
+    for commune in candidates:
+        if hmac.compare_digest(board_code(commune).replace("-", ""), code):
+            return commune
+    return None
 
 
 def clean_open311_public(value: Any) -> bool:
@@ -188,7 +233,7 @@ def get_commune(slug: str) -> Commune:
 
 
 def find_by_token(token: object) -> Commune:
-    """The commune a QR board's token belongs to.
+    """The commune a QR board's token (or the short code printed beside it) belongs to.
 
     A token replaced by a rotation raises ``BoardReplaced`` (410): the person holds an old
     board and should look for the new one; an unknown token is ``NotFound`` (404).
@@ -214,6 +259,8 @@ def find_by_token(token: object) -> Commune:
                         commune=retired.name,
                     ),
                 )
+        if commune is None:
+            commune = find_by_board_code(token)
     if commune is None:
         raise NotFound(
             _(

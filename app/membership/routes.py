@@ -48,6 +48,24 @@ def home() -> str:
     )
 
 
+@bp.get("/j")
+def join_by_code() -> Response:
+    """Typing the board's code when the QR code cannot be scanned: the form, then the group's
+    join page (``?code=`` in any case, with spaces or dashes)."""
+    code = request.args.get("code", "")
+    error, status = None, 200
+    if code.strip():
+        try:
+            commune = find_by_token(code.strip())
+        except DomainError as refused:
+            error, status = refused.message, refused.status
+        else:
+            return see_other(url_for("membership.join_page", token=commune.join_token))
+    return make_response(
+        render_template("membership/join_code.html", code=code[:64], error=error), status
+    )
+
+
 @bp.get("/j/<token>")
 def join_page(token: str) -> Response:
     commune = find_by_token(token)

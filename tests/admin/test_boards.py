@@ -10,7 +10,7 @@ import zxingcpp
 from sqlalchemy import select
 
 from app.accounts.models import Account
-from app.communes.services import update_commune
+from app.communes.services import board_code, update_commune
 from app.extensions import db
 from tests.conftest import BASE_URL
 
@@ -42,7 +42,8 @@ def test_printable_board_page(world):
         html = response.text
         assert "Xã A" in html
         assert "Quét mã để tham gia nhóm góp ý của xã" in html
-        assert f"{BASE_URL}/j/{world['a'].join_token}" in html
+        # The short, case-free address to type beside the QR code (the QR carries the token).
+        assert f"{BASE_URL}/j/{board_code(world['a'])}" in html
         assert "/communes/xa-a/board.svg" in html
         assert "admin/board.css" in html
         # The Content-Security-Policy forbids inline script and style: the page has neither.
@@ -59,7 +60,8 @@ def test_single_board_pdf_decodes_to_join_url(world):
     text = page_texts(response.data)[0]
     assert "Xã A" in text
     assert "Quét mã để tham gia nhóm góp ý của xã" in text
-    assert world["a"].join_token in text.replace("\n", "")  # the URL written out
+    # The short address written out to type.
+    assert f"/j/{board_code(world['a'])}" in text.replace("\n", "")
 
 
 def test_district_pdf_has_one_page_per_commune_each_with_its_qr(world, make_commune, make_staff):

@@ -1,0 +1,91 @@
+"""The board's typed fallback: a short, case-free code (the commune's code and four characters
+without look-alikes) that the join page accepts in any case, with spaces or dashes; the long
+token keeps working (issue 17). Both databases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.communes.services import board_code, rotate_join_token
+from app.extensions import db
+
+
+@pytest.fixture
+def commune(make_commune):
+    commune = make_commune("u-minh-thuong", "Xã U Minh Thượng")
+    commune.code = "32014"
+    db.session.commit()
+    return commune
+
+
+def test_the_code_is_the_commune_code_and_four_plain_characters(commune):
+    code = board_code(commune)
+    assert re.fullmatch(r"32014-[34679ACEFHKMNPRTWXY]{4}", code)
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [
+        str.lower,
+        str.upper,
+        lambda c: c.replace("-", " "),
+        lambda c: c.replace("-", ""),
+        lambda c: " " + c.lower() + " ",
+    ],
+)
+def test_the_join_page_accepts_it_however_it_is_typed(client, commune, spell):
+    typed = spell(board_code(commune))
+    page = client.get(f"/j/{typed}")
+    assert page.status_code == 200
+    assert "Xã U Minh Thượng" in page.text
+    joined = client.post(f"/j/{typed}", data={"display_name": "Chị Lan"})
+    assert joined.status_code == 303
+    assert joined.headers["Location"].endswith("/c/u-minh-thuong?joined=1")
+
+
+def test_the_api_joins_with_it_too(client, commune):
+    answer = client.post("/api/v1/join", json={"token": board_code(commune).lower()})
+    assert answer.status_code == 201
+    assert answer.get_json()["commune"]["slug"] == "u-minh-thuong"
+
+
+def test_the_long_token_keeps_working(client, commune):
+    assert client.get(f"/j/{commune.join_token}").status_code == 200
+
+
+def test_a_wrong_code_is_not_found(client, commune):
+    code = board_code(commune)
+    wrong = code[:-1] + ("3" if code[-1] != "3" else "4")
+    assert client.get(f"/j/{wrong}").status_code == 404
+    assert client.get("/j/99999-K7MX").status_code == 404
+
+
+def test_a_commune_without_a_plain_code_uses_its_number(client, make_commune):
+    other = make_commune("xa-b", "Xã B")  # no administrative code
+    code = board_code(other)
+    assert code.startswith(f"{other.id}-")
+    assert client.get(f"/j/{code.lower()}").status_code == 200
+
+
+def test_rotating_the_token_changes_the_code(client, commune):
+    before = board_code(commune)
+    rotate_join_token(commune, None)
+    db.session.commit()
+    assert client.get(f"/j/{board_code(commune)}").status_code == 200
+    if board_code(commune) != before:  # they match by chance once in 19^4
+        assert client.get(f"/j/{before}").status_code == 404
+
+
+def test_the_code_typed_into_the_form(client, commune):
+    """/j (and the signed-out residents' page) have a form for the code."""
+    assert 'action="/j"' in client.get("/c/u-minh-thuong").text
+    form = client.get("/j")
+    assert form.status_code == 200 and 'name="code"' in form.text
+    found = client.get("/j", query_string={"code": board_code(commune).lower().replace("-", " ")})
+    assert found.status_code == 303
+    assert found.headers["Location"].endswith(f"/j/{commune.join_token}")
+    wrong = client.get("/j", query_string={"code": "99999-K7MX"})
+    assert wrong.status_code == 404
+    assert 'aria-invalid="true"' in wrong.text and 'role="alert"' in wrong.text
