@@ -782,6 +782,8 @@ ROUTES: list[Route] = [
     # Capabilities: whoever holds the link.
     route("GET", "/invite/<token>", everyone(200)),
     route("POST", "/invite/<token>", everyone(422), form={}),
+    # The form to type a board's short code (a known code redirects to its join page).
+    route("GET", "/j", everyone(200)),
     route("GET", "/j/<token>", everyone(200), values={"token": "{join_token}"}),
     route("POST", "/j/<token>", everyone(303), values={"token": "{join_token}"}, form={}),
     # Open311 (GeoReport v2).
