@@ -52,3 +52,9 @@ def test_location_is_added_only_from_the_tap(phone, site: Site) -> None:
     seen = requests.get(f"{site.url}/api/v1/threads/{thread_id}", cookies=cookies, timeout=10)
     assert seen.json()["location"]["latitude"] == pytest.approx(9.6011)
     assert seen.json()["location"]["longitude"] == pytest.approx(105.0727)
+
+    # On the thread: the "Bản đồ" link is a real tap target, and the date has its full year.
+    box = page.locator("a.map").bounding_box()
+    assert page.inner_text("a.map") == "Bản đồ"
+    assert box["height"] >= 44 and box["width"] >= 44
+    assert re.search(r"\d{1,2}/\d{1,2}/20\d\d", page.inner_text("article small"))
