@@ -118,7 +118,8 @@ def ask(slug: str):
         page = _feed_page(slug, form=form, error=_form_error(error), error_field=error.field)
         return page, error.status
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread.id))
+    # On to the new thread, which says what happens next (and offers notifications then).
+    return see_other(url_for("threads.thread_page", thread_id=thread.id, asked=1))
 
 
 def _form_error(error: DomainError) -> str:
@@ -169,7 +170,7 @@ def inbox_page(slug: str) -> Response:
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())
-    page = render_thread(thread, role)
+    page = render_thread(thread, role, asked=request.args.get("asked") == "1")
     # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return page

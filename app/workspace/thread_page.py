@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import render_template
 
 from app.accounts.models import Account
+from app.membership.in_app import in_app_help
 from app.membership.models import OFFICIAL
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
@@ -23,7 +24,9 @@ def render_thread(
     form: dict | None = None,
     error: str | None = None,
     error_field: str | None = None,
+    asked: bool = False,
 ) -> str:
+    """``asked``: just asked by the person reading it (they are told what happens next)."""
     return render_template(
         "threads/thread.html",
         thread=thread,
@@ -35,6 +38,8 @@ def render_thread(
         error_field=error_field,
         body_limit=BODY_LIMIT,
         form_key=new_form_key(),
+        asked=asked,
+        **(in_app_help(thread.commune) if asked else {}),
     )
 
 
