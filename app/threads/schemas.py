@@ -159,7 +159,10 @@ class Thread(Out):
     author: By
     created_at: Time
     reply_count: Count
-    photo_url: str | None
+    photo_url: str | None = Field(description="the full photo (at most 1600 px, JPEG)")
+    photo_small_url: str | None = Field(
+        description="the photo for lists and thread views: WebP, at most 480 px and 30 KB"
+    )
     category: Category | None
     hidden: Hidden | None
     location: Location | None
@@ -188,6 +191,7 @@ class Thread(Out):
             "created_at": thread.created_at,
             "reply_count": reply_count,
             "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
+            "photo_small_url": f"/photos/{thread.photo_name}/small" if thread.photo_name else None,
             "category": Category.model_validate(thread.category) if thread.category else None,
             "hidden": hidden_of(thread),
             "location": (
