@@ -121,6 +121,10 @@ ACCESS: dict[tuple[str, str], str] = {
     ("POST", "/api/v1/threads/<id:thread_id>/flag"): MEMBER,
     ("POST", "/api/v1/threads/<id:thread_id>/follow"): MEMBER,
     ("DELETE", "/api/v1/threads/<id:thread_id>/follow"): MEMBER,
+    # Issue 14: the author only (others of the commune 403), once per resolution.
+    ("POST", "/api/v1/threads/<id:thread_id>/confirmation"): MEMBER,
+    ("POST", "/api/v1/threads/<id:thread_id>/support"): MEMBER,
+    ("DELETE", "/api/v1/threads/<id:thread_id>/support"): MEMBER,
     ("POST", "/api/v1/threads/<id:thread_id>/hide"): OFFICIAL,
     ("GET", "/api/v1/threads/<id:thread_id>/notes"): OFFICIAL,
     ("POST", "/api/v1/threads/<id:thread_id>/notes"): OFFICIAL,
