@@ -95,6 +95,7 @@ INBOX_QUERY = (
     query("category", {"type": "string", "pattern": "^(none|[0-9]{1,10})$"}),
     query("assignee", {"type": "string", "pattern": "^(none|me|[0-9]{1,10})$"}),
     query("q", {"type": "string", "maxLength": 200}, "Words to search for."),
+    flag_query("overdue", "1: only threads past a deadline"),
     query("cursor", {"type": "string", "pattern": "^([01]-[0-9]{1,18})?$"}),
     LIMIT,
 )

@@ -15,9 +15,11 @@ from app.errors import Forbidden, ValidationError, require_signed_in
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import communes_served
+from app.models_base import utcnow
 from app.parsing import parse_cursor
 from app.schema.fields import IdOr
 from app.schema.load import Check
+from app.threads.deadlines import is_overdue, time_left
 from app.threads.models import KINDS, OPEN_STATUSES, STATUSES, Reply, Thread
 from app.threads.moderation import open_flag_counts
 from app.threads.search import matching_threads
@@ -36,6 +38,7 @@ class InboxFilters:
     category_id: int | None = None
     assignee_id: int | None = None
     query: str | None = None
+    overdue: bool = False  # only threads past a deadline (docs/accountability.md)
 
 
 # ``(answered, id)`` of the last thread of a page: the next page starts after it.
@@ -66,6 +69,15 @@ def inbox_page(
         query = query.where(Thread.status == filters.status)
     if filters.kind:
         query = query.where(Thread.kind == filters.kind)
+    if filters.overdue:
+        now = utcnow()
+        query = query.where(
+            Thread.status.in_(OPEN_STATUSES),
+            or_(
+                and_(Thread.first_response_at.is_(None), Thread.respond_by < now),
+                Thread.resolve_by < now,
+            ),
+        )
     if filters.category_id is not None:
         query = query.where(
             Thread.category_id.is_(None)
@@ -104,6 +116,19 @@ class InboxItem:
     reply_count: int
     open_flags: int
 
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.thread)
+
+    @property
+    def hours_left(self) -> int | None:
+        """Whole hours of clock time to the next deadline (None when there is none or it
+        passed): what the inbox shows beside each open thread."""
+        left = time_left(self.thread)
+        if left is None or left.total_seconds() < 0:
+            return None
+        return int(left.total_seconds() // 3600)
+
 
 def _filter_message() -> str:
     return _("This filter value is not valid.")
@@ -129,6 +154,9 @@ def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilte
         )
     category = args.get("category") or None
     assignee = args.get("assignee") or None
+    overdue = args.get("overdue") or ""
+    if overdue not in ("", "0", "1", "true", "false"):
+        raise ValidationError(_("%(name)s must be 0 or 1.", name="overdue"), field="overdue")
     query = (args.get("q") or "").strip() or None
     if query is not None and len(query) > 200:
         raise ValidationError(_("The search must be at most 200 characters."), field="q")
@@ -138,6 +166,7 @@ def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilte
         category_id=_filter_id(CATEGORY_FILTER, category, account),
         assignee_id=_filter_id(ASSIGNEE_FILTER, assignee, account),
         query=query,
+        overdue=overdue in ("1", "true"),
     )
 
 
