@@ -4,13 +4,15 @@ the threads, whose services it calls, because the officials' parts come from the
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 
 from app.accounts.models import Account
 from app.membership.models import OFFICIAL
+from app.threads.confirmations import awaiting_confirmation
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
 from app.threads.services import STATUS_MOVES, readable_thread
+from app.threads.supports import supported_ids
 from app.workspace.thread_view import ThreadView, thread_view
 
 
@@ -31,6 +33,9 @@ def render_thread(
         form=form or {},
         error=error,
         form_key=new_form_key(),
+        # Issue 14: "Đã được khắc phục chưa?" for its author once resolved; "me too".
+        asks_fixed=awaiting_confirmation(thread, g.account),
+        supported=bool(supported_ids([thread], g.account)),
     )
 
 

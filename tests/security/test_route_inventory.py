@@ -168,6 +168,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/t/<id:thread_id>"): MEMBER,
     ("POST", "/t/<id:thread_id>/replies"): MEMBER,
     ("POST", "/t/<id:thread_id>/status"): OFFICIAL,
+    # Issue 14: the author only (others 403); "me too" on a public thread.
+    ("POST", "/t/<id:thread_id>/confirmation"): MEMBER,
+    ("POST", "/t/<id:thread_id>/support"): MEMBER,
     ("GET", "/w/"): OWN_COMMUNES,
     ("GET", "/w/<slug>"): OFFICIAL,
     ("GET", "/w/<slug>/announcements"): OFFICIAL,

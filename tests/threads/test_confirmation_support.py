@@ -3,7 +3,10 @@ rating); "not fixed" reopens it and restarts its resolve deadline. Members say "
 
 from __future__ import annotations
 
+import json
+
 from app.extensions import db
+from app.push.models import PushMessage
 from app.threads.models import Thread
 from tests.threads.helpers import API, ask, call, inbox_items
 
@@ -107,3 +110,38 @@ def test_me_too_only_on_public_threads(world):
     refused = call(world["official_a"], "POST", f"{API}/threads/{thread}/support")
     assert refused.status_code == 403
     assert db.session.get(Thread, thread).supporters == 0
+
+
+def test_the_thread_page_asks_its_author_whether_it_was_fixed(world):
+    resident, official = world["resident_a"], world["official_a"]
+    thread = ask(resident, "xa-a", "Ổ gà trước chợ")
+    assert "Đã được khắc phục chưa?" not in resident.get(f"/t/{thread}").text
+    _resolve(official, thread)
+    assert "Đã được khắc phục chưa?" in resident.get(f"/t/{thread}").text
+    assert "Đã được khắc phục chưa?" not in world["resident_a2"].get(f"/t/{thread}").text
+    refused = resident.post(f"/t/{thread}/confirmation", data={"rating": "4"})
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    sent = resident.post(f"/t/{thread}/confirmation", data={"fixed": "0", "rating": "2"})
+    assert sent.status_code == 303
+    shown = call(resident, "GET", f"{API}/threads/{thread}").get_json()
+    assert shown["status"] == "in_progress" and shown["confirmation"]["rating"] == 2
+    assert "Đã được khắc phục chưa?" not in resident.get(f"/t/{thread}").text
+
+
+def test_the_resolved_push_asks_whether_it_was_fixed(world):
+    thread = ask(world["resident_a"], "xa-a", "Ổ gà trước chợ")
+    _resolve(world["official_a"], thread)
+    message = db.session.scalars(
+        db.select(PushMessage).order_by(PushMessage.id.desc()).limit(1)
+    ).one()
+    assert "Đã được khắc phục chưa?" in str(json.loads(message.payload))
+
+
+def test_me_too_from_the_page(world):
+    neighbour = world["resident_a2"]
+    thread = ask(world["resident_a"], "xa-a", "Đường ngập sau mưa")
+    assert neighbour.post(f"/t/{thread}/support", data={"supported": "1"}).status_code == 303
+    page = neighbour.get(f"/t/{thread}").text
+    assert 'aria-pressed="true"' in page and "1 người cũng gặp vấn đề này" in page
+    neighbour.post(f"/t/{thread}/support", data={"supported": "0"})
+    assert call(neighbour, "GET", f"{API}/threads/{thread}").get_json()["supporters"] == 0
