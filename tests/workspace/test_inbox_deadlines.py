@@ -44,3 +44,29 @@ def test_the_inbox_page_shows_time_left_and_overdue(world):
     only = official.get("/w/xa-a?overdue=1").text
     assert f'data-thread="{late}"' in only and "Xin hỏi giờ làm việc" not in only
     assert 'name="overdue" value="1" checked' in only
+
+
+def test_the_inbox_sorts_by_deadline_and_by_supporters(world):
+    official, resident = world["official_a"], world["resident_a"]
+    first = ask(resident, "xa-a", "Hỏi thứ nhất")
+    second = ask(resident, "xa-a", "Hỏi thứ hai")
+    late = ask(resident, "xa-a", "Hỏi đã quá hạn")
+    _long_ago(late)
+    by_deadline = [item["id"] for item in inbox_items(official, sort="deadline")]
+    assert by_deadline == [late, first, second]
+    for who in ("resident_a2", "official_a"):
+        assert call(world[who], "POST", f"{API}/threads/{second}/support").status_code == 201
+    call(world["resident_a2"], "POST", f"{API}/threads/{first}/support")
+    assert [item["id"] for item in inbox_items(official, sort="supporters")] == [
+        second,
+        first,
+        late,
+    ]
+    page = call(official, "GET", f"{API}/inbox", query_string={"sort": "supporters", "limit": 2})
+    assert page.get_json()["next_cursor"] == "s-2"
+    rest = inbox_items(official, sort="supporters", limit=2, cursor="s-2")
+    assert [item["id"] for item in rest] == [late]
+    for args in ({"sort": "newest"}, {"sort": "deadline", "cursor": "0-5"}, {"cursor": "s-2"}):
+        refused = call(official, "GET", f"{API}/inbox", query_string=args)
+        assert refused.status_code == 422, args
+    assert 'value="supporters" selected' in official.get("/w/xa-a?sort=supporters").text
