@@ -57,6 +57,7 @@ from app.workspace.canned import (
     update_canned_reply,
 )
 from app.workspace.inbox import (
+    INBOX_SORTS,
     INBOX_STATUSES,
     clean_inbox_cursor,
     clean_inbox_filters,
@@ -98,7 +99,9 @@ INBOX_QUERY = (
     query("category", {"type": "string", "pattern": "^(none|[0-9]{1,10})$"}),
     query("assignee", {"type": "string", "pattern": "^(none|me|[0-9]{1,10})$"}),
     query("q", {"type": "string", "maxLength": 200}, "Words to search for."),
-    query("cursor", {"type": "string", "pattern": "^([01]-[0-9]{1,18})?$"}),
+    flag_query("overdue", "1: only threads past a deadline"),
+    query("sort", enum(INBOX_SORTS), "deadline: nearest deadline first; supporters: most first"),
+    query("cursor", {"type": "string", "pattern": "^([01s]-[0-9]{1,18})?$"}),
     LIMIT,
 )
 

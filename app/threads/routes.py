@@ -27,6 +27,7 @@ from app.parsing import page_cursor
 from app.ratelimit.declare import limited
 from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
+from app.threads.confirmations import confirm
 from app.threads.duplicates import similar_threads
 from app.threads.follows import follow, unfollow
 from app.threads.idempotency import (
@@ -48,6 +49,7 @@ from app.threads.services import (
     seen_counts,
     thread_with_photo,
 )
+from app.threads.supports import support, unsupport
 from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
@@ -274,6 +276,33 @@ def follow_thread(thread_id: int):
 @login_required
 def unfollow_thread(thread_id: int):
     unfollow(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id)
+
+
+# --- issue 14: "Đã được khắc phục chưa?" and "me too" from the thread's page ------------------
+
+
+@bp.post("/t/<id:thread_id>/confirmation")
+@login_required
+def confirm_thread(thread_id: int):
+    form = request.form.to_dict()
+    answer = {**form, "fixed": {"1": True, "0": False}.get(form.get("fixed", ""))}
+    try:
+        confirm(thread_id, current_account(), answer)
+    except DomainError as error:
+        return _refused(thread_id, form, error.message, error.status, workspace=False)
+    db.session.commit()
+    return _back_to_page(thread_id, "history", workspace=False)
+
+
+@bp.post("/t/<id:thread_id>/support")
+@login_required
+def support_thread(thread_id: int):
+    if request.form.get("supported") == "0":
+        unsupport(thread_id, current_account())
+    else:
+        support(thread_id, current_account())
     db.session.commit()
     return _back_to_thread(thread_id)
 

@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.membership.schemas import Role
+from app.parsing import InvalidValue, parse_int
 from app.push.schemas import Delivery
-from app.schema.fields import Choice, OptionalText, Text, WholeNumber
+from app.schema.fields import Choice, Flag, OptionalText, Text, WholeNumber, invalid
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.deadlines import is_overdue
@@ -113,6 +114,32 @@ class RequiredReason(BaseModel):
     reason: Reason
 
 
+def _clean_rating(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_int(value, "rating", minimum=1, maximum=5)
+    except InvalidValue:
+        raise invalid(_("The rating must be a whole number from 1 to 5.")) from None
+
+
+Rating = Annotated[
+    int | None,
+    BeforeValidator(_clean_rating),
+    WithJsonSchema({"type": ["integer", "null"], "minimum": 1, "maximum": 5}),
+]
+Fixed = Flag(lambda: _("fixed must be true or false."))
+ConfirmationComment = OptionalText(lazy_gettext("The comment"), max_len=1000)
+
+
+class ConfirmationRequest(BaseModel):
+    """``POST /threads/{id}/confirmation``: was it fixed, and how well was it handled."""
+
+    fixed: Fixed
+    rating: Rating = None
+    comment: ConfirmationComment = None
+
+
 # --- answers ------------------------------------------------------------------------------------
 
 
@@ -134,6 +161,14 @@ class Hidden(Out):
 
     reason: str | None
     hidden_at: Time
+
+
+class ConfirmationOut(Out):
+    """The author's answer to "Đã được khắc phục chưa?" (the latest one)."""
+
+    fixed: bool
+    rating: int | None
+    at: Time
 
 
 class Location(Out):
@@ -174,10 +209,18 @@ class Thread(Out):
         description="the first official reply or status change, or null"
     )
     overdue: bool = Field(description="true while a deadline has passed unmet")
+    confirmation: ConfirmationOut | None = Field(
+        description="whether its author said it was fixed after it was resolved"
+    )
+    supporters: Count = Field(description='members who said "me too"')
+    supported: bool = Field(description='whether the caller said "me too"')
 
     @classmethod
-    def fields_of(cls, thread: models.Thread, reply_count: int) -> dict[str, Any]:
-        """The fields every view of a thread shares."""
+    def fields_of(
+        cls, thread: models.Thread, reply_count: int, *, supported: bool = False
+    ) -> dict[str, Any]:
+        """The fields every view of a thread shares (``supported``: by the caller)."""
+        confirmed = thread.confirmations[-1] if thread.confirmations else None
         located = thread.latitude is not None or bool(thread.address)
         return {
             "id": thread.id,
@@ -205,11 +248,20 @@ class Thread(Out):
             "resolve_by": thread.resolve_by,
             "first_response_at": thread.first_response_at,
             "overdue": is_overdue(thread),
+            "confirmation": (
+                ConfirmationOut(
+                    fixed=confirmed.fixed, rating=confirmed.rating, at=confirmed.created_at
+                )
+                if confirmed
+                else None
+            ),
+            "supporters": thread.supporters or 0,
+            "supported": supported,
         }
 
     @classmethod
-    def of(cls, thread: models.Thread, reply_count: int) -> Thread:
-        return cls(**cls.fields_of(thread, reply_count))
+    def of(cls, thread: models.Thread, reply_count: int, *, supported: bool = False) -> Thread:
+        return cls(**cls.fields_of(thread, reply_count, supported=supported))
 
 
 class ThreadList(Out):
@@ -293,6 +345,19 @@ class ThreadChanged(ThreadDetail):
 
 class Following(Out):
     following: Literal[True]
+
+
+class Support(Out):
+    supported: bool
+    supporters: Count
+
+
+class ConfirmationAnswer(Out):
+    """The answer just given, and the thread's status after it."""
+
+    confirmation: ConfirmationOut
+    status: Literal[STATUSES]
+    resolve_by: Time | None
 
 
 class Flagged(Out):
