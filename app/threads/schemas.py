@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.membership.schemas import Role
 from app.push.schemas import Delivery
-from app.schema.fields import Choice, OptionalText, Text, WholeNumber
+from app.schema.fields import Choice, OptionalText, Text
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.deadlines import is_overdue
@@ -50,8 +49,6 @@ NoteBody = Text(lazy_gettext("The note"), max_len=BODY_LIMIT)
 Reason = Text(lazy_gettext("The reason"), max_len=1000)
 OptionalReasonText = OptionalText(lazy_gettext("The reason"), max_len=1000)
 CategoryName = Text(lazy_gettext("The category name"), max_len=80, line=True)
-# A category's place in the list, as the categories page's buttons send it.
-FormPosition = WholeNumber(lambda: _("position must be a whole number from 0."))
 
 
 class ThreadText(BaseModel):
