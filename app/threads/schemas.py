@@ -210,6 +210,13 @@ class ThreadList(Out):
     next_cursor: str | None
 
 
+class SimilarQuery(BaseModel):
+    """``?q=``: the text being typed; ``similar_threads`` checks its length after membership,
+    so a stranger is told 403 whatever they send."""
+
+    q: Annotated[str, WithJsonSchema({"type": "string", "maxLength": BODY_LIMIT})] = ""
+
+
 class SimilarThreads(Out):
     items: list[Thread]
 
