@@ -22,7 +22,7 @@ from app.communes.services import get_commune
 from app.extensions import db
 from app.membership.services import officials_of
 from app.schema.load import load
-from app.schema.query import LimitQuery
+from app.schema.query import LimitQuery, parameter_schema
 from app.threads.categories import create_category, listed_categories, update_category
 from app.threads.duplicates import similar_threads
 from app.threads.models import KINDS
@@ -43,6 +43,7 @@ from app.threads.schemas import (
     OptionalReason,
     Reply,
     RequiredReason,
+    SimilarQuery,
     SimilarThreads,
     Thread,
 )
@@ -331,11 +332,12 @@ def category_update(category_id: int) -> Response:
     {200: SimilarThreads},
     403,
     422,
-    params=(query("q", {"type": "string", "maxLength": 4000}),),
+    params=(query("q", parameter_schema(SimilarQuery, "q")),),
 )
 def similar(slug: str) -> Response:
     account = require_account()
-    threads = similar_threads(get_commune(slug), account, request.args.get("q", ""))
+    text = load(SimilarQuery, request.args).q
+    threads = similar_threads(get_commune(slug), account, text)
     counts = reply_counts(threads)
     items = [Thread.of(thread, counts[thread.id]) for thread in threads]
     return jsonify(SimilarThreads(items=items).dump())

@@ -25,6 +25,7 @@ from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
 from app.ratelimit.declare import limited
+from app.schema.load import load
 from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
 from app.threads.confirmations import confirm
@@ -39,7 +40,7 @@ from app.threads.idempotency import (
 )
 from app.threads.moderation import flag_post
 from app.threads.photos import small_photo
-from app.threads.schemas import BODY_LIMIT
+from app.threads.schemas import BODY_LIMIT, SimilarQuery
 from app.threads.services import (
     add_reply,
     change_status,
@@ -312,7 +313,7 @@ def support_thread(thread_id: int):
 def similar(slug: str) -> str:
     """Before asking: open threads like this one, to follow instead of asking again."""
     commune = get_commune(slug)
-    query = request.args.get("q", "")
+    query = load(SimilarQuery, request.args).q
     threads = similar_threads(commune, current_account(), query)
     return render_template(
         "threads/similar.html",

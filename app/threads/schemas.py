@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from app.membership.schemas import Role
 from app.parsing import InvalidValue, parse_int
 from app.push.schemas import Delivery
-from app.schema.fields import Choice, Flag, OptionalText, Text, WholeNumber, invalid
+from app.schema.fields import Choice, Flag, OptionalText, Text, invalid
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.deadlines import is_overdue
@@ -51,8 +51,6 @@ NoteBody = Text(lazy_gettext("The note"), max_len=BODY_LIMIT)
 Reason = Text(lazy_gettext("The reason"), max_len=1000)
 OptionalReasonText = OptionalText(lazy_gettext("The reason"), max_len=1000)
 CategoryName = Text(lazy_gettext("The category name"), max_len=80, line=True)
-# A category's place in the list, as the categories page's buttons send it.
-FormPosition = WholeNumber(lambda: _("position must be a whole number from 0."))
 
 
 class ThreadText(BaseModel):
@@ -267,6 +265,13 @@ class Thread(Out):
 class ThreadList(Out):
     items: list[Thread]
     next_cursor: str | None
+
+
+class SimilarQuery(BaseModel):
+    """``?q=``: the text being typed; ``similar_threads`` checks its length after membership,
+    so a stranger is told 403 whatever they send."""
+
+    q: Annotated[str, WithJsonSchema({"type": "string", "maxLength": BODY_LIMIT})] = ""
 
 
 class SimilarThreads(Out):
