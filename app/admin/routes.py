@@ -34,6 +34,7 @@ from app.communes.services import (
 )
 from app.errors import DomainError, NotFound, ValidationError, error_response, wants_json
 from app.extensions import db
+from app.mail import mail_configured, send_mail
 from app.membership.models import OFFICIAL
 from app.membership.services import officials_of, role_in
 from app.web import login_required, see_other
@@ -194,7 +195,12 @@ def official_password_reset(slug: str, account_id: int):
         return _commune_page(slug, error=error.message, status=error.status)
     db.session.commit()
     link = services.password_reset_url(current_app.config["BASE_URL"], token)
-    page = _commune_page(slug, reset={"account": target, "url": link})[0]
+    mailed = None
+    if mail_configured(current_app.config):
+        # After the commit: a slow or refusing mail server never holds the transaction.
+        subject, body = services.password_reset_mail(target, actor, link)
+        mailed = send_mail(current_app.config, target.email, subject, body)
+    page = _commune_page(slug, reset={"account": target, "url": link, "mailed": mailed})[0]
     # The link is a key to the account: never kept by the browser, a proxy or the worker.
     return Response(page, status=201, headers={"Cache-Control": "no-store"})
 
