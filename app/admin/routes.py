@@ -25,6 +25,7 @@ from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.boards import BoardPage, boards_pdf
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.services import (
+    board_code,
     get_commune,
     join_url,
     rotate_join_token,
@@ -90,6 +91,8 @@ def _commune_page(
         "admin/commune.html",
         commune=commune,
         join_url=join_url(current_app.config["BASE_URL"], commune),
+        join_code=board_code(commune),
+        typed_url=typed_join_url(current_app.config["BASE_URL"], commune),
         officials=officials_of(commune),
         form=form if form is not None else commune_form(commune),
         error=error,
