@@ -2,8 +2,8 @@
 
 The environment names from the deployment contract (``DATABASE_URL``, ``SECRET_KEY``,
 ``BASE_URL``, ``INSTANCE_PATH``, ``PUSH_ALLOWED_HOSTS``, ``MEDIA_URL`` and the S3 tools'
-``S3_ENDPOINT_URL``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``) are read
-as they are; any other setting
+``S3_ENDPOINT_URL``, ``AWS_REGION``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, and
+``SMTP_URL``, ``MAIL_FROM``) are read as they are; any other setting
 can be given as ``FEEDBACK_<NAME>`` (JSON values are parsed, so ``FEEDBACK_PAGE_SIZE=50`` works).
 """
 
@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     "AWS_REGION": None,
     "AWS_ACCESS_KEY_ID": None,
     "AWS_SECRET_ACCESS_KEY": None,
+    # Mail for staff (a forgotten password's link, app/mail.py): smtp://[USER:PASS@]HOST[:PORT]
+    # (STARTTLS, port 587) or smtps://… (TLS from the start, port 465); unset, nothing is mailed.
+    "SMTP_URL": None,
+    "MAIL_FROM": None,
 }
 
 # Names the deployment contract fixes; they are read without a prefix.
@@ -72,6 +76,8 @@ CONTRACT_ENV = {
     "AWS_REGION": "AWS_REGION",
     "AWS_ACCESS_KEY_ID": "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY": "AWS_SECRET_ACCESS_KEY",
+    "SMTP_URL": "SMTP_URL",
+    "MAIL_FROM": "MAIL_FROM",
 }
 
 # Where bin/run keeps the secret it made, inside the instance folder.
@@ -128,6 +134,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
     check_secret(app)
     check_working_hours(app)
+    check_mail(app)
 
 
 def check_working_hours(app: Flask) -> None:
@@ -137,6 +144,22 @@ def check_working_hours(app: Flask) -> None:
         parse_weekdays(app.config["WORKING_DAYS"])
     except (CalendarError, TypeError, ValueError) as error:
         raise ConfigError(f"WORKING_HOURS / WORKING_DAYS: {error}") from None
+
+
+def check_mail(app: Flask) -> None:
+    """Refuse an ``SMTP_URL`` that could never send: another scheme, no host, no sender."""
+    url = app.config.get("SMTP_URL")
+    if not url:
+        return
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError("SMTP_URL has an invalid port") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or port == 0:
+        raise ConfigError("SMTP_URL must be smtp://[USER:PASS@]HOST[:PORT] or smtps://…")
+    if "@" not in (app.config.get("MAIL_FROM") or ""):
+        raise ConfigError("MAIL_FROM must be the sender's e-mail address when SMTP_URL is set")
 
 
 def instance_secret(instance_path: str) -> str | None:

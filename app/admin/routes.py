@@ -26,6 +26,7 @@ from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.boards import BoardPage, boards_pdf
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.services import (
+    board_code,
     get_commune,
     join_url,
     rotate_join_token,
@@ -35,6 +36,7 @@ from app.communes.services import (
 )
 from app.errors import DomainError, NotFound, ValidationError, error_response, wants_json
 from app.extensions import db
+from app.mail import mail_configured, send_mail
 from app.membership.models import OFFICIAL
 from app.membership.services import officials_of, role_in
 from app.schema.load import load
@@ -83,6 +85,8 @@ def _commune_page(
         "admin/commune.html",
         commune=commune,
         join_url=join_url(current_app.config["BASE_URL"], commune),
+        join_code=board_code(commune),
+        typed_url=typed_join_url(current_app.config["BASE_URL"], commune),
         officials=officials_of(commune),
         form=form if form is not None else commune_form(commune),
         error=error,
@@ -188,7 +192,12 @@ def official_password_reset(slug: str, account_id: int):
         return _commune_page(slug, error=error.message, status=error.status)
     db.session.commit()
     link = services.password_reset_url(current_app.config["BASE_URL"], token)
-    page = _commune_page(slug, reset={"account": target, "url": link})[0]
+    mailed = None
+    if mail_configured(current_app.config):
+        # After the commit: a slow or refusing mail server never holds the transaction.
+        subject, body = services.password_reset_mail(target, actor, link)
+        mailed = send_mail(current_app.config, target.email, subject, body)
+    page = _commune_page(slug, reset={"account": target, "url": link, "mailed": mailed})[0]
     # The link is a key to the account: never kept by the browser, a proxy or the worker.
     return Response(page, status=201, headers={"Cache-Control": "no-store"})
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from app.accounts.schemas import User
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS
 from app.communes import models
-from app.communes.schemas import CommuneRef, District, Province
-from app.communes.services import CODE_PATTERN, join_url
+from app.communes.schemas import JOIN_CODE, CommuneRef, District, Province
+from app.communes.services import CODE_PATTERN, board_code, join_url
 from app.membership.schemas import MyCommune
 from app.models_base import isoformat
 from app.parsing import InvalidValue, parse_int
@@ -97,6 +97,7 @@ class CommuneAdmin(Out):
     district: str | None
     province: str | None
     join_url: str
+    join_code: str = JOIN_CODE
     open311_public: bool
 
     @classmethod
@@ -108,6 +109,7 @@ class CommuneAdmin(Out):
             district=commune.district,
             province=commune.province,
             join_url=join_url(base_url, commune),
+            join_code=board_code(commune),
             open311_public=commune.open311_public,
         )
 
@@ -120,6 +122,7 @@ class ImportResult(Out):
 
 class JoinUrl(Out):
     join_url: str
+    join_code: str = JOIN_CODE
 
 
 class Official(Out):

@@ -40,7 +40,13 @@ from app.api.spec import JSON, STR, Schema, array, documented, fields, obj, quer
 from app.communes.imports import import_communes
 from app.communes.models import Commune
 from app.communes.schemas import CommuneRef
-from app.communes.services import get_commune, join_url, rotate_join_token, update_commune
+from app.communes.services import (
+    board_code,
+    get_commune,
+    join_url,
+    rotate_join_token,
+    update_commune,
+)
 from app.errors import ValidationError
 from app.extensions import db
 from app.membership.schemas import MyCommune
@@ -138,7 +144,8 @@ def rotate_token(slug: str) -> Response:
     assert actor is not None
     rotate_join_token(commune, actor)
     db.session.commit()
-    return jsonify(JoinUrl(join_url=join_url(current_app.config["BASE_URL"], commune)).dump())
+    url = join_url(current_app.config["BASE_URL"], commune)
+    return jsonify(JoinUrl(join_url=url, join_code=board_code(commune)).dump())
 
 
 # --- officials --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, jsonify
 from app.api.helpers import json_body, require_account
 from app.api.spec import documented
 from app.communes.schemas import Commune, CommuneList, NewCommune
-from app.communes.services import create_commune_as, join_url
+from app.communes.services import board_code, create_commune_as, join_url
 from app.errors import Forbidden
 from app.extensions import db
 from app.membership.services import communes_for
@@ -28,7 +28,9 @@ def create() -> tuple[Response, int]:
     commune = create_commune_as(account, new.model_dump())
     db.session.commit()
     base_url = current_app.config["BASE_URL"]
-    return jsonify(Commune.of(commune, join_url(base_url, commune)).dump()), 201
+    return jsonify(
+        Commune.of(commune, join_url(base_url, commune), board_code(commune)).dump()
+    ), 201
 
 
 @bp.get("/communes")
@@ -38,5 +40,5 @@ def index() -> Response:
     if not account.is_staff:
         raise Forbidden()
     base_url = current_app.config["BASE_URL"]
-    items = [Commune.of(c, join_url(base_url, c)) for c in communes_for(account)]
+    items = [Commune.of(c, join_url(base_url, c), board_code(c)) for c in communes_for(account)]
     return jsonify(CommuneList(items=items).dump())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.communes import models
 from app.schema.fields import OptionalText, Slug, Text
@@ -26,16 +26,25 @@ class CommuneRef(Out):
     name: str
 
 
+# The short code printed beside the QR code; described once for every commune's JSON.
+JOIN_CODE = Field(
+    description="the board's short join code to type (any case), e.g. 32014-K7MX; "
+    "it changes when the join link is replaced",
+    examples=["32014-K7MX"],
+)
+
+
 class Commune(Out):
-    """A commune with the address its QR board encodes."""
+    """A commune with the address its QR board encodes and the short code printed beside it."""
 
     slug: str
     name: str
     join_url: str
+    join_code: str = JOIN_CODE
 
     @classmethod
-    def of(cls, commune: models.Commune, join_url: str) -> Commune:
-        return cls(slug=commune.slug, name=commune.name, join_url=join_url)
+    def of(cls, commune: models.Commune, join_url: str, join_code: str) -> Commune:
+        return cls(slug=commune.slug, name=commune.name, join_url=join_url, join_code=join_code)
 
 
 class CommuneList(Out):

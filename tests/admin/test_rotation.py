@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app.audit.models import AuditEvent
 from app.communes.models import Commune, RetiredJoinToken
+from app.communes.services import board_code
 from app.extensions import db
 from app.membership.models import Membership
 from tests.conftest import BASE_URL
@@ -18,7 +19,10 @@ def test_rotation_gives_a_new_join_url_and_the_old_one_is_gone(app, world):
     db.session.expire_all()
     new = db.session.get(Commune, world["a"].id).join_token
     assert new != old and len(new) == 22
-    assert response.get_json() == {"join_url": f"{BASE_URL}/j/{new}"}
+    assert response.get_json() == {
+        "join_url": f"{BASE_URL}/j/{new}",
+        "join_code": board_code(db.session.get(Commune, world["a"].id)),
+    }
     # The old token is kept only as a digest.
     stored = db.session.scalars(select(RetiredJoinToken.token_hash)).all()
     assert len(stored) == 1 and old not in stored[0]

@@ -89,3 +89,31 @@ def test_the_code_typed_into_the_form(client, commune):
     wrong = client.get("/j", query_string={"code": "99999-K7MX"})
     assert wrong.status_code == 404
     assert 'aria-invalid="true"' in wrong.text and 'role="alert"' in wrong.text
+
+
+def test_the_admin_page_and_the_commune_json_show_the_code(app, commune, make_staff, login):
+    """An admin reads the code off the commune's page and gets it in every commune JSON."""
+    make_staff("admin@example.vn", admin=True)
+    admin = login("admin@example.vn")
+    code = board_code(commune)
+    page = admin.get("/admin/communes/u-minh-thuong").text
+    assert f'<strong class="code">{code}</strong>' in page and f"/j/{code}" in page
+    assert "Mã ngắn để gõ" in page
+
+    listed = admin.get("/api/v1/communes").get_json()["items"]
+    assert [item["join_code"] for item in listed] == [code]
+    changed = admin.patch("/api/v1/communes/u-minh-thuong", json={"district": "Huyện U Minh"})
+    assert changed.get_json()["join_code"] == code
+    rotated = admin.post("/api/v1/communes/u-minh-thuong/rotate-token").get_json()
+    db.session.expire_all()
+    assert rotated["join_code"] == board_code(db.session.get(type(commune), commune.id))
+    created = admin.post("/api/v1/communes", json={"slug": "xa-moi", "name": "Xã Mới"})
+    assert re.fullmatch(r"\d+-[34679ACEFHKMNPRTWXY]{4}", created.get_json()["join_code"])
+
+
+def test_the_openapi_document_describes_the_code(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    for name in ("Commune", "CommuneAdmin", "JoinUrl"):
+        field = schemas[name]["properties"]["join_code"]
+        assert field["type"] == "string" and "32014-K7MX" in field["description"], name
+        assert "join_code" in schemas[name]["required"], name
