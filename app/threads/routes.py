@@ -292,7 +292,7 @@ def confirm_thread(thread_id: int):
     try:
         confirm(thread_id, current_account(), answer)
     except DomainError as error:
-        return _refused(thread_id, form, error.message, error.status, workspace=False)
+        return _refused(thread_id, form, error, error.message, workspace=False)
     db.session.commit()
     return _back_to_page(thread_id, "history", workspace=False)
 
