@@ -150,7 +150,7 @@ def queue_new_thread(thread: Thread) -> PushMessage:
             path=f"/t/{thread.id}",
             tag=f"t{thread.id}",
             ttl=THREAD_TTL,
-            urgency="normal",
+            urgency="high" if thread.urgent else "normal",
             thread=thread,
         )
 

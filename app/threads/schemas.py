@@ -53,6 +53,29 @@ OptionalReasonText = OptionalText(lazy_gettext("The reason"), max_len=1000)
 CategoryName = Text(lazy_gettext("The category name"), max_len=80, line=True)
 
 
+def _clean_urgent(value: Any) -> bool:
+    """JSON true/false; a form's "1"/"on"/"true" or "0"/"false"/empty (a checkbox)."""
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "on", "true", "0", "false"):
+        return value.lower() in ("1", "on", "true")
+    raise invalid(_("urgent must be true or false."))
+
+
+UrgentFlag = Annotated[
+    bool,
+    BeforeValidator(_clean_urgent),
+    WithJsonSchema(
+        {
+            "type": ["boolean", "null"],
+            "description": "flood, collapsing bridge, fire risk: answered within 60 minutes",
+        }
+    ),
+]
+
+
 class ThreadText(BaseModel):
     """What every question or report has."""
 
@@ -60,6 +83,7 @@ class ThreadText(BaseModel):
     title: Title = None
     body: ThreadBody
     visibility: Visibility = "public"
+    urgent: UrgentFlag = False
 
 
 class NewThread(ThreadText):
@@ -82,6 +106,7 @@ class NewThreadForm(BaseModel):
     category: str | None = None
     latitude: str | None = None
     longitude: str | None = None
+    urgent: str | None = None
     photo: described(
         {
             "type": "string",
@@ -207,6 +232,7 @@ class Thread(Out):
         description="the first official reply or status change, or null"
     )
     overdue: bool = Field(description="true while a deadline has passed unmet")
+    urgent: bool = Field(description="an urgent report: respond_by is 60 minutes of clock time")
     confirmation: ConfirmationOut | None = Field(
         description="whether its author said it was fixed after it was resolved"
     )
@@ -246,6 +272,7 @@ class Thread(Out):
             "resolve_by": thread.resolve_by,
             "first_response_at": thread.first_response_at,
             "overdue": is_overdue(thread),
+            "urgent": thread.urgent,
             "confirmation": (
                 ConfirmationOut(
                     fixed=confirmed.fixed, rating=confirmed.rating, at=confirmed.created_at
