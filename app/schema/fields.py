@@ -192,16 +192,21 @@ Email = Annotated[
 ]
 
 
-def WholeNumber(message: Callable[[], str], *, minimum: int = 0) -> Any:
-    """A whole number from ``minimum`` (a JSON integer or ASCII digits), as a form sends it."""
+def WholeNumber(message: Callable[[], str], *, minimum: int = 0, blank: bool = False) -> Any:
+    """A whole number from ``minimum`` (a JSON integer or ASCII digits), as a form sends it;
+    with ``blank``, an empty field (or none) is None: the value stays as it is."""
 
-    def clean(value: Any) -> int:
+    def clean(value: Any) -> int | None:
+        if blank and (value is None or value == ""):
+            return None
         try:
             return parse_int(value, "number", minimum=minimum, maximum=MAX_ID, message=message())
         except InvalidValue as error:
             raise invalid(error.message) from None
 
-    schema = {"type": "integer", "minimum": minimum, "maximum": MAX_ID}
+    schema: Schema = {"type": "integer", "minimum": minimum, "maximum": MAX_ID}
+    if blank:
+        return Annotated[int | None, BeforeValidator(clean), WithJsonSchema(nullable(schema))]
     return Annotated[int, BeforeValidator(clean), WithJsonSchema(schema)]
 
 

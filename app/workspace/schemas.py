@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext
 from pydantic import BaseModel, BeforeValidator, WithJsonSchema
 
 from app.membership.schemas import Role
-from app.parsing import InvalidValue, parse_id, parse_int
-from app.schema.fields import Text, invalid, nullable
+from app.parsing import InvalidValue, parse_id
+from app.schema.fields import Text, WholeNumber, nullable
 from app.schema.out import By, Count, DbId, Out, Time
 from app.schema.query import Cursor, Limit, PageQuery, QueryFlag
 from app.threads.schemas import (
@@ -91,16 +91,8 @@ def _form_flag(value: Any) -> bool | None:
     return {"1": True, "0": False}.get(value) if isinstance(value, str) else None
 
 
-def _form_position(value: Any) -> int | None:
-    """A place in the list from 0, in ASCII digits; blank leaves it as it is."""
-    if value is None or value == "":
-        return None
-    try:
-        return parse_int(
-            value, "position", minimum=0, message=_("position must be a whole number from 0.")
-        )
-    except InvalidValue as error:
-        raise invalid(error.message) from None
+# A category's place in the list, as the categories page's buttons send it; blank keeps it.
+FormPosition = WholeNumber(lambda: _("position must be a whole number from 0."), blank=True)
 
 
 LinkId = Annotated[int | None, BeforeValidator(_id_or_none)]
@@ -123,7 +115,7 @@ class CategoryForm(BaseModel):
 
     name: str | None = None
     archived: Annotated[bool | None, BeforeValidator(_form_flag)] = None
-    position: Annotated[int | None, BeforeValidator(_form_position)] = None
+    position: FormPosition = None
 
     def change(self) -> dict[str, Any]:
         """What ``update_category`` takes: the fields that change."""

@@ -30,3 +30,14 @@ def test_a_whole_number_moves_the_category(world):
     assert page.status_code == 303
     listed = official.get(f"{API}/communes/xa-a/categories").get_json()["items"]
     assert listed[0]["name"] == "Đèn đường"
+
+
+def test_a_blank_position_leaves_the_category_where_it_is(world):
+    official = world["official_a"]
+    light = official.post(f"{API}/communes/xa-a/categories", json={"name": "Đèn đường"})
+    page = official.post(
+        f"/w/xa-a/categories/{light.get_json()['id']}", data={"name": "Đèn", "position": ""}
+    )
+    assert page.status_code == 303
+    listed = official.get(f"{API}/communes/xa-a/categories").get_json()["items"]
+    assert [item["name"] for item in listed][-1] == "Đèn"  # renamed, not moved
