@@ -63,6 +63,7 @@ from app.workspace.inbox import (
     clean_inbox_cursor,
     clean_inbox_filters,
     format_inbox_cursor,
+    search_elsewhere,
     workspace_inbox,
 )
 from app.workspace.schemas import (
@@ -75,6 +76,7 @@ from app.workspace.schemas import (
     CategoriesQuery,
     CategoryChange,
     CategoryList,
+    Elsewhere,
     FlaggedPost,
     FlaggedPostList,
     Inbox,
@@ -124,16 +126,16 @@ def inbox() -> Response:
     slugs = request.args.getlist("commune")
     communes = [official_commune(slug, account) for slug in slugs] or served_communes(account)
     filters = clean_inbox_filters(request.args, account)
+    after = clean_inbox_cursor(request.args.get("cursor", ""))
     items, next_cursor = workspace_inbox(
-        account,
-        communes,
-        filters,
-        after=clean_inbox_cursor(request.args.get("cursor", "")),
-        limit=load(LimitQuery, request.args).size(),
+        account, communes, filters, after=after, limit=load(LimitQuery, request.args).size()
     )
+    # As the page does: a search that found nothing here says what the other statuses hold.
+    elsewhere = None if after else search_elsewhere(communes, filters, found=bool(items))
     listed = Inbox(
         items=[WorkspaceThread.of_item(item) for item in items],
         next_cursor=format_inbox_cursor(next_cursor),
+        elsewhere=Elsewhere.of(elsewhere),
     )
     return jsonify(listed.dump())
 

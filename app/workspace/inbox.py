@@ -288,11 +288,22 @@ def waiting_for(account: Account) -> dict[int, int]:
 ELSEWHERE_LIMIT = 99
 
 
-def matches_in_every_status(commune: Commune, filters: InboxFilters) -> int:
+def matches_in_every_status(communes: Commune | Sequence[Commune], filters: InboxFilters) -> int:
     """When a search finds nothing among the chosen statuses: how many threads it finds among
     all of them (the other filters kept), at most ELSEWHERE_LIMIT + 1, so the empty page can
     say where else it looked."""
     items, _cursor = inbox_page(
-        commune, filters=replace(filters, status="all"), limit=ELSEWHERE_LIMIT + 1
+        communes, filters=replace(filters, status="all"), limit=ELSEWHERE_LIMIT + 1
     )
     return len(items)
+
+
+def search_elsewhere(
+    communes: Commune | Sequence[Commune], filters: InboxFilters, *, found: bool
+) -> int | None:
+    """What the inbox says after a search: None when there is nothing to add (no words, every
+    status searched, or something found); else how many matches every status holds (0 too,
+    at most ELSEWHERE_LIMIT + 1). The page and the JSON inbox say the same."""
+    if found or not filters.query or filters.status == "all":
+        return None
+    return matches_in_every_status(communes, filters)

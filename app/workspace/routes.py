@@ -61,7 +61,7 @@ from app.workspace.inbox import (
     clean_inbox_cursor,
     clean_inbox_filters,
     format_inbox_cursor,
-    matches_in_every_status,
+    search_elsewhere,
     waiting_for,
     workspace_inbox,
 )
@@ -136,15 +136,14 @@ def inbox(slug: str) -> str:
         limit=PAGE_SIZE,
     )
     args = {key: value for key, value in request.args.items() if key != "cursor" and value}
-    # A search that found nothing among these statuses says what it finds in the others.
-    searched_all = not items and filters.query and filters.status != "all"
     return render_template(
         "workspace/inbox.html",
         commune=commune,
         items=items,
         filters=filters,
         args=args,
-        elsewhere=matches_in_every_status(commune, filters) if searched_all else None,
+        # A search that found nothing among these statuses says what it finds in the others.
+        elsewhere=search_elsewhere(commune, filters, found=bool(items)),
         elsewhere_limit=ELSEWHERE_LIMIT,
         next_cursor=format_inbox_cursor(next_cursor),
         statuses=INBOX_STATUSES,

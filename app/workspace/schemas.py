@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from pydantic import BaseModel, BeforeValidator, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.membership.schemas import Role
 from app.parsing import InvalidValue, parse_id
@@ -23,6 +23,7 @@ from app.threads.schemas import (
     Thread,
     described,
 )
+from app.workspace.inbox import ELSEWHERE_LIMIT
 
 CannedTitle = Text(lazy_gettext("The title"), max_len=80, line=True)
 CannedBody = Text(lazy_gettext("The text"), max_len=BODY_LIMIT)
@@ -197,9 +198,28 @@ class WorkspaceThread(Thread):
         )
 
 
+class Elsewhere(Out):
+    """Where else a search found matches when it found none among the chosen statuses."""
+
+    status: Literal["all"] = Field(description="the status filter that shows them")
+    count: Count = Field(description=f"how many, at most {ELSEWHERE_LIMIT}; 0: none anywhere")
+    more: bool = Field(description=f"true when there are more than {ELSEWHERE_LIMIT}")
+
+    @classmethod
+    def of(cls, found: int | None) -> Elsewhere | None:
+        """From ``search_elsewhere``'s count (None: nothing to say)."""
+        if found is None:
+            return None
+        return cls(status="all", count=min(found, ELSEWHERE_LIMIT), more=found > ELSEWHERE_LIMIT)
+
+
 class Inbox(Out):
     items: list[WorkspaceThread]
     next_cursor: str | None
+    elsewhere: Elsewhere | None = Field(
+        description="set on a first page that a search (q) left empty while status was not "
+        "all: what every status holds; null otherwise"
+    )
 
 
 class Note(Out):

@@ -5,7 +5,9 @@ page. Nothing is mailed inside the transaction."""
 from __future__ import annotations
 
 import re
+import ssl
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import Any
@@ -13,6 +15,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
 from app import create_app
@@ -32,8 +38,10 @@ class Inbox:
         self.messages: list[EmailMessage] = []
         self.recipients: list[list[str]] = []
         self.logins: list[tuple[bytes, bytes]] = []
+        self.encrypted: list[bool] = []
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.encrypted.append(server.transport.get_extra_info("ssl_object") is not None)
         self.recipients.append(list(envelope.rcpt_tos))
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
@@ -152,3 +160,126 @@ def test_unusable_mail_settings_are_refused(monkeypatch, tmp_path, env, complain
         monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError, match=complaint):
         create_app()
+
+
+# --- TLS: STARTTLS on smtp://, TLS from the start on smtps://, never in clear over a network ---
+
+
+def _certificate(folder) -> tuple[str, str, str]:
+    """A test authority and a certificate for localhost that it signed: (ca, cert, key) files."""
+    now = datetime.now(UTC)
+
+    def build(
+        subject: str, issuer: str, public_key: Any, signer: Any, *, ca: bool
+    ) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(public_key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()),
+                critical=False,
+            )
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=ca,
+                    crl_sign=ca,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+        )
+        if not ca:
+            builder = builder.add_extension(
+                x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False
+            ).add_extension(
+                x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    authority = build("Test CA", "Test CA", ca_key.public_key(), ca_key, ca=True)
+    leaf = build("localhost", "Test CA", key.public_key(), ca_key, ca=False)
+    files = (folder / "ca.pem", folder / "cert.pem", folder / "key.pem")
+    files[0].write_bytes(authority.public_bytes(serialization.Encoding.PEM))
+    files[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    files[2].write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return tuple(str(path) for path in files)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch) -> ssl.SSLContext:
+    """The server's TLS context; the client trusts its authority (SSL_CERT_FILE, read by
+    ssl.create_default_context as OpenSSL's default store)."""
+    ca, cert, key = _certificate(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", ca)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _serve(inbox: Inbox, host: str, **options: Any) -> tuple[Controller, int]:
+    port = free_port()
+    controller = Controller(
+        inbox,
+        hostname=host,
+        port=port,
+        server_hostname="localhost",
+        authenticator=inbox.authenticate,
+        **options,
+    )
+    controller.start()
+    return controller, port
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtps"])
+def test_the_mail_goes_over_tls(app, world, tls, monkeypatch, scheme):
+    inbox = Inbox()
+    if scheme == "smtp":
+        options: dict[str, Any] = {"tls_context": tls, "require_starttls": True}
+    else:
+        # aiosmtpd offers AUTH only after its own STARTTLS; this connection is TLS from the start.
+        options = {"ssl_context": tls, "auth_require_tls": False}
+    controller, port = _serve(inbox, "127.0.0.1", **options)
+    try:
+        url = f"{scheme}://gopy%40xa:mat-khau-smtp@localhost:{port}"
+        monkeypatch.setitem(app.config, "SMTP_URL", url)
+        monkeypatch.setitem(app.config, "MAIL_FROM", SENDER)
+        page = _issue(world, _official()).get_data(as_text=True)
+    finally:
+        controller.stop()
+    assert "Đã gửi thư tới official.a@example.vn" in page
+    assert inbox.encrypted == [True] and inbox.logins == [(b"gopy@xa", b"mat-khau-smtp")]
+    assert inbox.recipients == [["official.a@example.vn"]]
+
+
+def test_a_server_across_the_network_without_starttls_gets_nothing(app, world, monkeypatch):
+    """Only a relay on this machine may go without TLS: 127.0.0.2 stands for another host."""
+    inbox = Inbox()
+    controller, port = _serve(inbox, "127.0.0.2", auth_require_tls=False)
+    try:
+        monkeypatch.setitem(app.config, "SMTP_URL", f"smtp://127.0.0.2:{port}")
+        monkeypatch.setitem(app.config, "MAIL_FROM", SENDER)
+        page = _issue(world, _official()).get_data(as_text=True)
+    finally:
+        controller.stop()
+    assert "Không gửi được thư tới official.a@example.vn" in page
+    assert inbox.messages == [] and inbox.logins == []

@@ -216,3 +216,52 @@ def test_a_search_that_finds_nothing_open_says_where_else_it_looked(world):
     assert "Các trạng thái khác cũng không có." in nowhere
     everywhere = official.get("/w/xa-a", query_string={"q": "cầu khỉ", "status": "all"})
     assert "khớp với “cầu khỉ”, ở mọi trạng thái." in everywhere.get_data(as_text=True)
+
+
+def _inbox(client, **args):
+    response = call(client, "GET", f"{API}/inbox", query_string=args)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_the_json_inbox_says_where_else_a_search_found_matches(world, monkeypatch):
+    """The same service as the page: a search that finds nothing open says what the other
+    statuses hold; nothing is added when there is nothing to say."""
+    official = world["official_a"]
+    done = ask(world["resident_a"], "xa-a", "Đèn đường ấp 3 không sáng")
+    call(official, "PATCH", f"{API}/threads/{done}", json={"status": "resolved"})
+    ask(world["resident_a"], "xa-a", "Hỏi về giấy khai sinh")
+    ask(world["resident_b"], "xa-b", "Đèn đường xã B")  # another commune: never counted
+
+    empty = _inbox(official, q="đèn đường")
+    assert empty["items"] == []
+    assert empty["elsewhere"] == {"status": "all", "count": 1, "more": False}
+    found = _inbox(official, q="đèn đường", status=empty["elsewhere"]["status"])
+    assert _ids(found["items"]) == [done] and found["elsewhere"] is None
+
+    assert _inbox(official, q="cầu khỉ")["elsewhere"] == {
+        "status": "all",
+        "count": 0,
+        "more": False,
+    }
+    assert _inbox(official, q="cầu khỉ", status="all")["elsewhere"] is None
+    assert _inbox(official, q="khai sinh")["elsewhere"] is None  # found: nothing to add
+    assert _inbox(official, status="resolved", kind="question")["elsewhere"] is None
+    assert _inbox(official, q="đèn đường", cursor="0-1")["elsewhere"] is None  # a later page
+
+    # More than the limit: the count stops there and "more" says so.
+    again = ask(world["resident_a2"], "xa-a", "Đèn đường ấp 4 cũng tắt")
+    call(official, "PATCH", f"{API}/threads/{again}", json={"status": "resolved"})
+    monkeypatch.setattr("app.workspace.inbox.ELSEWHERE_LIMIT", 1)
+    monkeypatch.setattr("app.workspace.schemas.ELSEWHERE_LIMIT", 1)
+    assert _inbox(official, q="đèn đường")["elsewhere"] == {
+        "status": "all",
+        "count": 1,
+        "more": True,
+    }
+
+
+def test_the_elsewhere_field_is_in_the_openapi_document(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "elsewhere" in schemas["Inbox"]["required"]
+    assert set(schemas["Elsewhere"]["properties"]) == {"status", "count", "more"}
