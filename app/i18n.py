@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
+from babel import Locale
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, get_locale, lazy_gettext, refresh
 
@@ -37,8 +39,14 @@ def status_label(status: str) -> str:
 
 
 def when(moment: datetime) -> str:
-    """A short local date and time, as people read it."""
-    return format_datetime(as_utc(moment), "short")
+    """A short local date and time, as people read it, with a four-digit year: "14:05
+    2/12/2026" rather than the locale's "2/12/26", which reads as a day or month too."""
+    locale = get_locale() or Locale.parse("vi")
+    date = locale.date_formats["short"].pattern
+    if "yyyy" not in date:
+        date = re.sub(r"y+", "yyyy", date)
+    pattern = locale.datetime_formats["short"].format(locale.time_formats["short"].pattern, date)
+    return format_datetime(as_utc(moment), pattern)
 
 
 def init_app(app: Flask) -> None:

@@ -87,7 +87,8 @@
     const iphone = /iPhone|iPad|iPod/.test(ua) || (/Macintosh/.test(ua) && navigator.maxTouchPoints > 1);
     const home = navigator.standalone || matchMedia("(display-mode: standalone)").matches;
     const later = Date.now() - (Number(local("cfLater")) || 0) < 7 * 864e5;
-    const joined = /[?&]joined=1/.test(location.search);
+    // Just joined, or just asked: the moments the offer makes sense, even after "not now".
+    const joined = /[?&](joined|asked)=1/.test(location.search);
     const granted = PUSH && Notification.permission === "granted";
     // In Zalo's or Facebook's browser there is no push at all: say so, and how to get out.
     // iOS delivers web push only to Home Screen apps: first the guide, there the invitation.
@@ -257,6 +258,29 @@
     }
   }
 
+  // --- Sending: the button says so ("Đang gửi…") and the form is busy until the answer ------
+  function busy(f, on) {
+    const button = f.querySelector("[type=submit]");
+    if (!f.dataset.busy || !button) return;
+    if (on) {
+      button.dataset.idle = button.dataset.idle || button.textContent;
+      button.textContent = f.dataset.busy;
+      f.setAttribute("aria-busy", "true");
+    } else {
+      if (button.dataset.idle) button.textContent = button.dataset.idle;
+      f.removeAttribute("aria-busy");
+    }
+    button.disabled = on;
+  }
+  // A plain form (no outbox) goes by itself: busy until the next page comes.
+  document.addEventListener("submit", (e) => {
+    if (!e.defaultPrevented) busy(e.target, true);
+  });
+  // Back to a page kept by the browser: not busy any more.
+  addEventListener("pageshow", (e) => {
+    if (e.persisted) for (const f of document.forms) busy(f, false);
+  });
+
   // --- The outbox: kept on the phone first, then sent; never lost -----------------------------
   let timer = 0;
   const sentHere = [];
@@ -337,10 +361,9 @@
     const f = e.target;
     if (!O || !f.dataset.outbox) return;
     e.preventDefault();
-    const button = f.querySelector("[type=submit]");
     const error = $("[data-error]", f);
     const saved = $("[data-saved]", f);
-    button.disabled = true;
+    busy(f, true);
     error.hidden = saved.hidden = true;
     clear(f);
     const fields = {};
@@ -360,14 +383,17 @@
     }
     const mine = await O.claim(id);
     const r = mine ? await O.deliver(mine) : { state: "later" };
-    button.disabled = false;
     if (r.state === "sent") {
-      // As the plain form does: on to the thread (after a reply, the same thread again).
+      // As the plain form does: on to the new thread, told it is sent (after a reply, the
+      // same thread again). Busy until that page comes.
       f.reset();
       const to = "/t/" + (r.data.thread_id || r.data.id);
       if (here === to) location.reload();
-      else location.assign(to);
-    } else if (r.state === "refused") {
+      else location.assign(to + "?asked=1");
+      return;
+    }
+    busy(f, false);
+    if (r.state === "refused") {
       // The server said why: everything typed is still in the form, to correct.
       await O.drop(id);
       refuse(f, r.error, r.field);

@@ -9,8 +9,8 @@ effects go through app/signals.py instead.
 The concepts' layering, lowest first (each imports only what stands below it):
 
     shared modules: extensions, config, signals, models_base, errors, database, i18n,
-                    parsing, compression, assets, headers, client_address, backup
-    schema, media  (where photos' bytes live; knows no post)
+                    parsing, compression, assets, headers, client_address, backup, typed_codes
+    schema, media  (where photos' bytes live; knows no post), accountability (working time)
     audit          (writing the log; an actor is a Protocol, not an Account)
     accounts       (and web, ratelimit, which read who is signed in)
     communes, push
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import itertools
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -267,3 +268,33 @@ def test_the_concept_graph_leaves_out_only_the_top_layer():
         "threads": {"accounts"},
         "workspace": {"threads"},
     }
+
+
+# --- the README's layout names the house as it is ---------------------------------------------
+
+
+def readme_layout_entries() -> set[str]:
+    """The names the README's layout block gives under ``app/`` (``threads/``, ``web.py``;
+    ``pwa.py, assets.py`` is two), up to the first line outside app/."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Layout", 1)[1].split("```", 2)[1]
+    inside = block.split("\napp/\n", 1)[1].split("\nmigrations/", 1)[0]
+    names: set[str] = set()
+    for line in inside.splitlines():
+        if line.startswith("  ") and not line.startswith("   "):
+            head = re.split(r"\s{2,}", line.strip(), maxsplit=1)[0]
+            names.update(part.strip() for part in head.split(","))
+    return names
+
+
+def test_the_readme_layout_names_every_package_and_module_of_app():
+    actual = {
+        f"{path.name}/" if path.is_dir() else path.name
+        for path in APP.iterdir()
+        if (path / "__init__.py").is_file() or (path.suffix == ".py")
+    }
+    listed = readme_layout_entries()
+    assert not actual - listed, f"README.md's layout does not name: {sorted(actual - listed)}"
+    assert not listed - actual, (
+        f"README.md's layout names what app/ lacks: {sorted(listed - actual)}"
+    )

@@ -20,6 +20,7 @@ from app.accounts.models import Account
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
 from app.admin.exports import summary_csv, weekly_csv
+from app.admin.schemas import AdminStatsQuery, AreaQuery, WeeksQuery
 from app.admin.stats import Window
 from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.boards import BoardPage, boards_pdf
@@ -38,6 +39,7 @@ from app.extensions import db
 from app.mail import mail_configured, send_mail
 from app.membership.models import OFFICIAL
 from app.membership.services import officials_of, role_in
+from app.schema.load import load
 from app.web import login_required, see_other
 
 bp = Blueprint("admin", __name__)
@@ -62,16 +64,8 @@ def _admin() -> Any:
     return services.require_admin(current_account())
 
 
-def _window() -> Window:
-    weeks = services.clean_weeks(request.args.get("weeks"))
+def _window(weeks: int) -> Window:
     return services.stats_window(weeks, current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
-def _place_filter() -> tuple[str | None, str | None]:
-    return (
-        services.clean_place(request.args.get("province"), "province"),
-        services.clean_place(request.args.get("district"), "district"),
-    )
 
 
 # --- one commune ------------------------------------------------------------------------------
@@ -354,8 +348,9 @@ def invite_accept(token: str):
 @login_required
 def stats_page() -> str:
     actor = _admin()
-    province, district = _place_filter()
-    win = _window()
+    query = load(AdminStatsQuery, request.args)
+    province, district = query.province, query.district
+    win = _window(query.weeks)
     report = services.admin_report(actor, win, province=province, district=district)
     if district is not None:
         level = "communes"
@@ -380,8 +375,9 @@ def stats_page() -> str:
 @login_required
 def stats_csv() -> Response:
     actor = _admin()
-    province, district = _place_filter()
-    win = _window()
+    query = load(AdminStatsQuery, request.args)
+    province, district = query.province, query.district
+    win = _window(query.weeks)
     report = services.admin_report(actor, win, province=province, district=district)
     weekly = request.args.get("by") == "week"
     body = weekly_csv(report) if weekly else summary_csv(report)
@@ -407,7 +403,7 @@ def _file_part(value: str | None) -> str | None:
 @login_required
 def commune_stats_page(slug: str) -> str:
     commune = services.staff_commune(current_account(), slug)
-    win = _window()
+    win = _window(load(WeeksQuery, request.args).weeks)
     figures = services.commune_figures(commune, win)
     return render_template(
         "admin/commune_stats.html",
@@ -422,7 +418,7 @@ def commune_stats_page(slug: str) -> str:
 @bp.get("/c/<slug>/stats")
 def public_stats_page(slug: str) -> str:
     commune = get_commune(slug)
-    win = _window()
+    win = _window(load(WeeksQuery, request.args).weeks)
     figures = services.commune_figures(commune, win)
     return render_template(
         "admin/public_stats.html",
@@ -440,7 +436,8 @@ def public_stats_page(slug: str) -> str:
 @login_required
 def boards_pdf_view() -> Response:
     actor = _admin()
-    province, district = _place_filter()
+    area = load(AreaQuery, request.args)
+    province, district = area.province, area.district
     communes = services.managed_communes(actor, province=province, district=district)
     if not communes:
         raise NotFound(_("No commune matches this province and district."))

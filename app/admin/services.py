@@ -25,14 +25,12 @@ from app.accounts import second_factor
 from app.accounts.models import Account
 from app.accounts.services import create_staff_account, new_password_reset
 from app.accounts.sessions import end_sessions
-from app.admin.schemas import Weeks
 from app.admin.stats import Figures, Report, Window, compute, report
 from app.admin.stats import window as make_window
 from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
-from app.communes.schemas import District, Province
 from app.communes.services import get_commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
@@ -48,8 +46,6 @@ from app.schema.text import is_storable
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200
-WEEKS_FIELD = Check(Weeks, "weeks")
-PLACE_FIELDS = {"province": Check(Province, "province"), "district": Check(District, "district")}
 INVITE_NAME_FIELD = Check(DisplayName, "display_name")
 ACCEPT_NAME_FIELD = Check(RequiredDisplayName, "display_name")
 EMAIL_FIELD = Check(Email, "email")
@@ -91,11 +87,6 @@ def admin_commune(account: Account | None, slug: str) -> Commune:
 
 def _outside_area() -> NotFound:
     return NotFound(_("There is no commune group with this name."))
-
-
-def clean_place(value: Any, field: str) -> str | None:
-    """A province or district filter (``?province=``), trimmed; empty means any."""
-    return PLACE_FIELDS[field].clean(value)
 
 
 def managed_communes(
@@ -475,11 +466,6 @@ def accept_invitation(token: object, data: Mapping[str, Any], signed_in: Account
 
 
 # --- statistics -------------------------------------------------------------------------------
-
-
-def clean_weeks(value: Any) -> int:
-    """``?weeks=``: 1 to 52, default 12."""
-    return WEEKS_FIELD.clean(value)
 
 
 def stats_window(weeks: int, timezone: str, now: datetime | None = None) -> Window:

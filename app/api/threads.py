@@ -22,11 +22,15 @@ from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
 from app.ratelimit.declare import limited
+from app.threads.confirmations import confirm
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread as ThreadRow
 from app.threads.moderation import flag_post
 from app.threads.schemas import (
+    ConfirmationAnswer,
+    ConfirmationOut,
+    ConfirmationRequest,
     Flagged,
     Following,
     NewReply,
@@ -36,6 +40,7 @@ from app.threads.schemas import (
     Reply,
     StatusChange,
     StatusRequest,
+    Support,
     Thread,
     ThreadChanged,
     ThreadDetail,
@@ -50,6 +55,7 @@ from app.threads.services import (
     readable_thread,
     reply_counts,
 )
+from app.threads.supports import support, supported_ids, unsupport
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
@@ -72,8 +78,12 @@ def index(slug: str) -> Response:
         commune, account, role, before_id=page.cursor, limit=page.size()
     )
     counts = reply_counts(threads)
+    supported = supported_ids(threads, account)
     listed = ThreadList(
-        items=[Thread.of(thread, counts[thread.id]) for thread in threads],
+        items=[
+            Thread.of(thread, counts[thread.id], supported=thread.id in supported)
+            for thread in threads
+        ],
         next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
     return jsonify(listed.dump())
@@ -130,14 +140,20 @@ def show(thread_id: int) -> Response:
     account = require_account()
     # An official who opens a thread has read it (the inbox's unread marker goes).
     thread, role = open_thread(thread_id, account)
-    detail = _detail_with_delivery(thread, role == OFFICIAL or thread.author_id == account.id)
+    detail = _detail_with_delivery(
+        thread,
+        role == OFFICIAL or thread.author_id == account.id,
+        supported=bool(supported_ids([thread], account)),
+    )
     data = ThreadView(**dict(detail), following=is_following(thread, account)).dump()
     # After building the answer: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return jsonify(data)
 
 
-def _detail_with_delivery(thread: ThreadRow, may_see_reach: bool) -> ThreadDetail:
+def _detail_with_delivery(
+    thread: ThreadRow, may_see_reach: bool, *, supported: bool = False
+) -> ThreadDetail:
     """The thread (``thread.replies`` holds what the reader may see: ``readable_thread`` sees
     to it); its author and the officials also see how far each reply reached."""
     summaries: dict[int, dict[str, int]] = {}
@@ -149,7 +165,7 @@ def _detail_with_delivery(thread: ThreadRow, may_see_reach: bool) -> ThreadDetai
             if message is not None:
                 summaries[reply.id] = by_message[message.id]
     return ThreadDetail(
-        **Thread.fields_of(thread, len(thread.replies)),
+        **Thread.fields_of(thread, len(thread.replies), supported=supported),
         replies=[Reply.of(reply, summaries.get(reply.id)) for reply in thread.replies],
         history=[StatusChange.of(change) for change in thread.history],
     )
@@ -211,6 +227,66 @@ def unfollow_thread(thread_id: int) -> tuple[str, int]:
     unfollow(thread_id, require_account())
     db.session.commit()
     return "", 204
+
+
+@bp.post("/threads/<id:thread_id>/confirmation")
+@documented(
+    "Say whether a resolved thread's problem was fixed (its author)",
+    {201: ConfirmationAnswer},
+    403,
+    409,
+    422,
+    body=ConfirmationRequest,
+    description=(
+        "Once per resolution (409 after). fixed: false takes the thread back to in_progress, "
+        "reopened by the resident, and its resolve deadline counts again. 422 while the "
+        "thread is not resolved."
+    ),
+)
+def confirmation(thread_id: int) -> tuple[Response, int]:
+    answer = confirm(thread_id, require_account(), json_body())
+    db.session.commit()
+    thread = db.session.get(ThreadRow, thread_id)
+    assert thread is not None
+    data = ConfirmationAnswer(
+        confirmation=ConfirmationOut(
+            fixed=answer.fixed, rating=answer.rating, at=answer.created_at
+        ),
+        status=thread.status,
+        resolve_by=thread.resolve_by,
+    )
+    return jsonify(data.dump()), 201
+
+
+@bp.post("/threads/<id:thread_id>/support")
+@documented(
+    'Say "me too" on a public thread (member)',
+    {201: Support, 200: Support},
+    403,
+    description="Idempotent: 200 when already given. 403 on a thread for officials only.",
+)
+def support_thread(thread_id: int) -> tuple[Response, int]:
+    account = require_account()
+    created = support(thread_id, account)
+    db.session.commit()
+    return jsonify(_support_state(thread_id)), 201 if created else 200
+
+
+@bp.delete("/threads/<id:thread_id>/support")
+@documented('Take back a "me too"', {200: Support}, 403, description="Idempotent.")
+def unsupport_thread(thread_id: int) -> Response:
+    unsupport(thread_id, require_account())
+    db.session.commit()
+    return jsonify(_support_state(thread_id))
+
+
+def _support_state(thread_id: int) -> dict:
+    account = require_account()
+    thread = db.session.get(ThreadRow, thread_id)
+    assert thread is not None
+    db.session.refresh(thread)
+    supported = bool(supported_ids([thread], account))
+    return Support(supported=supported, supporters=thread.supporters or 0).dump()
 
 
 @bp.post("/threads/<id:thread_id>/flag")

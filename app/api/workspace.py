@@ -22,7 +22,7 @@ from app.communes.services import get_commune
 from app.extensions import db
 from app.membership.services import officials_of
 from app.schema.load import load
-from app.schema.query import LimitQuery
+from app.schema.query import LimitQuery, parameter_schema
 from app.threads.categories import create_category, listed_categories, update_category
 from app.threads.duplicates import similar_threads
 from app.threads.models import KINDS
@@ -43,6 +43,7 @@ from app.threads.schemas import (
     OptionalReason,
     Reply,
     RequiredReason,
+    SimilarQuery,
     SimilarThreads,
     Thread,
 )
@@ -57,6 +58,7 @@ from app.workspace.canned import (
     update_canned_reply,
 )
 from app.workspace.inbox import (
+    INBOX_SORTS,
     INBOX_STATUSES,
     clean_inbox_cursor,
     clean_inbox_filters,
@@ -100,7 +102,9 @@ INBOX_QUERY = (
     query("category", {"type": "string", "pattern": "^(none|[0-9]{1,10})$"}),
     query("assignee", {"type": "string", "pattern": "^(none|me|[0-9]{1,10})$"}),
     query("q", {"type": "string", "maxLength": 200}, "Words to search for."),
-    query("cursor", {"type": "string", "pattern": "^([01]-[0-9]{1,18})?$"}),
+    flag_query("overdue", "1: only threads past a deadline"),
+    query("sort", enum(INBOX_SORTS), "deadline: nearest deadline first; supporters: most first"),
+    query("cursor", {"type": "string", "pattern": "^([01s]-[0-9]{1,18})?$"}),
     LIMIT,
 )
 
@@ -330,11 +334,12 @@ def category_update(category_id: int) -> Response:
     {200: SimilarThreads},
     403,
     422,
-    params=(query("q", {"type": "string", "maxLength": 4000}),),
+    params=(query("q", parameter_schema(SimilarQuery, "q")),),
 )
 def similar(slug: str) -> Response:
     account = require_account()
-    threads = similar_threads(get_commune(slug), account, request.args.get("q", ""))
+    text = load(SimilarQuery, request.args).q
+    threads = similar_threads(get_commune(slug), account, text)
     counts = reply_counts(threads)
     items = [Thread.of(thread, counts[thread.id]) for thread in threads]
     return jsonify(SimilarThreads(items=items).dump())

@@ -116,13 +116,25 @@ def queue_status_change(change: StatusChange) -> PushMessage:
                 thread=_thread_name(thread),
                 status=status_label(change.to_status),
             ),
-            body=change.note or _("The status of your thread has changed."),
-            path=f"/t/{thread.id}",
+            body=_status_body(change),
+            path=f"/t/{thread.id}#confirmation"
+            if change.to_status == "resolved"
+            else f"/t/{thread.id}",
             tag=f"t{thread.id}",
             ttl=THREAD_TTL,
             urgency="high",
             thread=thread,
         )
+
+
+def _status_body(change: StatusChange) -> str:
+    """The official's note; once resolved, the author is asked whether it was fixed (issue
+    14), the tap opening the question on the thread's page."""
+    body = change.note or _("The status of your thread has changed.")
+    if change.to_status == "resolved":
+        asked = _("Has it been fixed? Tell us on the thread page.")
+        body = f"{body} {asked}"
+    return body
 
 
 def queue_new_thread(thread: Thread) -> PushMessage:
@@ -138,7 +150,7 @@ def queue_new_thread(thread: Thread) -> PushMessage:
             path=f"/t/{thread.id}",
             tag=f"t{thread.id}",
             ttl=THREAD_TTL,
-            urgency="normal",
+            urgency="high" if thread.urgent else "normal",
             thread=thread,
         )
 

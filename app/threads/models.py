@@ -25,9 +25,11 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     false,
+    func,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -297,6 +299,19 @@ class Confirmation(db.Model):
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
+
+
+# Every load of threads brings its "me too" count (a subquery, not a query per thread) and its
+# author's confirmations (one more query per list, whatever its length).
+Thread.supporters = column_property(
+    select(func.count(ThreadSupport.id))
+    .where(ThreadSupport.thread_id == Thread.id)
+    .correlate_except(ThreadSupport)
+    .scalar_subquery()
+)
+Thread.confirmations = relationship(
+    Confirmation, order_by=Confirmation.id, lazy="selectin", viewonly=True
+)
 
 
 class SearchEntry(db.Model):

@@ -25,8 +25,10 @@ from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
 from app.ratelimit.declare import limited
+from app.schema.load import load
 from app.threads.access import official_thread, readable_reply
 from app.threads.categories import active_categories
+from app.threads.confirmations import confirm
 from app.threads.duplicates import similar_threads
 from app.threads.follows import follow, unfollow
 from app.threads.idempotency import (
@@ -38,7 +40,7 @@ from app.threads.idempotency import (
 )
 from app.threads.moderation import flag_post
 from app.threads.photos import small_photo
-from app.threads.schemas import BODY_LIMIT
+from app.threads.schemas import BODY_LIMIT, SimilarQuery
 from app.threads.services import (
     add_reply,
     change_status,
@@ -48,6 +50,7 @@ from app.threads.services import (
     seen_counts,
     thread_with_photo,
 )
+from app.threads.supports import support, unsupport
 from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
@@ -118,7 +121,8 @@ def ask(slug: str):
         page = _feed_page(slug, form=form, error=_form_error(error), error_field=error.field)
         return page, error.status
     db.session.commit()
-    return see_other(url_for("threads.thread_page", thread_id=thread.id))
+    # On to the new thread, which says what happens next (and offers notifications then).
+    return see_other(url_for("threads.thread_page", thread_id=thread.id, asked=1))
 
 
 def _form_error(error: DomainError) -> str:
@@ -169,7 +173,7 @@ def inbox_page(slug: str) -> Response:
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
     thread, role = open_thread(thread_id, current_account())
-    page = render_thread(thread, role)
+    page = render_thread(thread, role, asked=request.args.get("asked") == "1")
     # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
     return page
@@ -277,12 +281,39 @@ def unfollow_thread(thread_id: int):
     return _back_to_thread(thread_id)
 
 
+# --- issue 14: "Đã được khắc phục chưa?" and "me too" from the thread's page ------------------
+
+
+@bp.post("/t/<id:thread_id>/confirmation")
+@login_required
+def confirm_thread(thread_id: int):
+    form = request.form.to_dict()
+    answer = {**form, "fixed": {"1": True, "0": False}.get(form.get("fixed", ""))}
+    try:
+        confirm(thread_id, current_account(), answer)
+    except DomainError as error:
+        return _refused(thread_id, form, error, error.message, workspace=False)
+    db.session.commit()
+    return _back_to_page(thread_id, "history", workspace=False)
+
+
+@bp.post("/t/<id:thread_id>/support")
+@login_required
+def support_thread(thread_id: int):
+    if request.form.get("supported") == "0":
+        unsupport(thread_id, current_account())
+    else:
+        support(thread_id, current_account())
+    db.session.commit()
+    return _back_to_thread(thread_id)
+
+
 @bp.get("/w/<slug>/similar")
 @login_required
 def similar(slug: str) -> str:
     """Before asking: open threads like this one, to follow instead of asking again."""
     commune = get_commune(slug)
-    query = request.args.get("q", "")
+    query = load(SimilarQuery, request.args).q
     threads = similar_threads(commune, current_account(), query)
     return render_template(
         "threads/similar.html",

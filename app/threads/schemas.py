@@ -12,11 +12,12 @@ from typing import Annotated, Any, Literal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.membership.schemas import Role
+from app.parsing import InvalidValue, parse_int
 from app.push.schemas import Delivery
-from app.schema.fields import Choice, OptionalText, Text, WholeNumber
+from app.schema.fields import Choice, Flag, OptionalText, Text, invalid
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.deadlines import is_overdue
@@ -50,8 +51,29 @@ NoteBody = Text(lazy_gettext("The note"), max_len=BODY_LIMIT)
 Reason = Text(lazy_gettext("The reason"), max_len=1000)
 OptionalReasonText = OptionalText(lazy_gettext("The reason"), max_len=1000)
 CategoryName = Text(lazy_gettext("The category name"), max_len=80, line=True)
-# A category's place in the list, as the categories page's buttons send it.
-FormPosition = WholeNumber(lambda: _("position must be a whole number from 0."))
+
+
+def _clean_urgent(value: Any) -> bool:
+    """JSON true/false; a form's "1"/"on"/"true" or "0"/"false"/empty (a checkbox)."""
+    if value is None or value == "":
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("1", "on", "true", "0", "false"):
+        return value.lower() in ("1", "on", "true")
+    raise invalid(_("urgent must be true or false."))
+
+
+UrgentFlag = Annotated[
+    bool,
+    BeforeValidator(_clean_urgent),
+    WithJsonSchema(
+        {
+            "type": ["boolean", "null"],
+            "description": "flood, collapsing bridge, fire risk: answered within 60 minutes",
+        }
+    ),
+]
 
 
 class ThreadText(BaseModel):
@@ -61,6 +83,7 @@ class ThreadText(BaseModel):
     title: Title = None
     body: ThreadBody
     visibility: Visibility = "public"
+    urgent: UrgentFlag = False
 
 
 class NewThread(ThreadText):
@@ -83,6 +106,7 @@ class NewThreadForm(BaseModel):
     category: str | None = None
     latitude: str | None = None
     longitude: str | None = None
+    urgent: str | None = None
     photo: described(
         {
             "type": "string",
@@ -113,6 +137,32 @@ class RequiredReason(BaseModel):
     reason: Reason
 
 
+def _clean_rating(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        return parse_int(value, "rating", minimum=1, maximum=5)
+    except InvalidValue:
+        raise invalid(_("The rating must be a whole number from 1 to 5.")) from None
+
+
+Rating = Annotated[
+    int | None,
+    BeforeValidator(_clean_rating),
+    WithJsonSchema({"type": ["integer", "null"], "minimum": 1, "maximum": 5}),
+]
+Fixed = Flag(lambda: _("fixed must be true or false."))
+ConfirmationComment = OptionalText(lazy_gettext("The comment"), max_len=1000)
+
+
+class ConfirmationRequest(BaseModel):
+    """``POST /threads/{id}/confirmation``: was it fixed, and how well was it handled."""
+
+    fixed: Fixed
+    rating: Rating = None
+    comment: ConfirmationComment = None
+
+
 # --- answers ------------------------------------------------------------------------------------
 
 
@@ -134,6 +184,14 @@ class Hidden(Out):
 
     reason: str | None
     hidden_at: Time
+
+
+class ConfirmationOut(Out):
+    """The author's answer to "Đã được khắc phục chưa?" (the latest one)."""
+
+    fixed: bool
+    rating: int | None
+    at: Time
 
 
 class Location(Out):
@@ -159,7 +217,10 @@ class Thread(Out):
     author: By
     created_at: Time
     reply_count: Count
-    photo_url: str | None
+    photo_url: str | None = Field(description="the full photo (at most 1600 px, JPEG)")
+    photo_small_url: str | None = Field(
+        description="the photo for lists and thread views: WebP, at most 480 px and 30 KB"
+    )
     category: Category | None
     hidden: Hidden | None
     location: Location | None
@@ -171,10 +232,19 @@ class Thread(Out):
         description="the first official reply or status change, or null"
     )
     overdue: bool = Field(description="true while a deadline has passed unmet")
+    urgent: bool = Field(description="an urgent report: respond_by is 60 minutes of clock time")
+    confirmation: ConfirmationOut | None = Field(
+        description="whether its author said it was fixed after it was resolved"
+    )
+    supporters: Count = Field(description='members who said "me too"')
+    supported: bool = Field(description='whether the caller said "me too"')
 
     @classmethod
-    def fields_of(cls, thread: models.Thread, reply_count: int) -> dict[str, Any]:
-        """The fields every view of a thread shares."""
+    def fields_of(
+        cls, thread: models.Thread, reply_count: int, *, supported: bool = False
+    ) -> dict[str, Any]:
+        """The fields every view of a thread shares (``supported``: by the caller)."""
+        confirmed = thread.confirmations[-1] if thread.confirmations else None
         located = thread.latitude is not None or bool(thread.address)
         return {
             "id": thread.id,
@@ -188,6 +258,7 @@ class Thread(Out):
             "created_at": thread.created_at,
             "reply_count": reply_count,
             "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
+            "photo_small_url": f"/photos/{thread.photo_name}/small" if thread.photo_name else None,
             "category": Category.model_validate(thread.category) if thread.category else None,
             "hidden": hidden_of(thread),
             "location": (
@@ -201,16 +272,33 @@ class Thread(Out):
             "resolve_by": thread.resolve_by,
             "first_response_at": thread.first_response_at,
             "overdue": is_overdue(thread),
+            "urgent": thread.urgent,
+            "confirmation": (
+                ConfirmationOut(
+                    fixed=confirmed.fixed, rating=confirmed.rating, at=confirmed.created_at
+                )
+                if confirmed
+                else None
+            ),
+            "supporters": thread.supporters or 0,
+            "supported": supported,
         }
 
     @classmethod
-    def of(cls, thread: models.Thread, reply_count: int) -> Thread:
-        return cls(**cls.fields_of(thread, reply_count))
+    def of(cls, thread: models.Thread, reply_count: int, *, supported: bool = False) -> Thread:
+        return cls(**cls.fields_of(thread, reply_count, supported=supported))
 
 
 class ThreadList(Out):
     items: list[Thread]
     next_cursor: str | None
+
+
+class SimilarQuery(BaseModel):
+    """``?q=``: the text being typed; ``similar_threads`` checks its length after membership,
+    so a stranger is told 403 whatever they send."""
+
+    q: Annotated[str, WithJsonSchema({"type": "string", "maxLength": BODY_LIMIT})] = ""
 
 
 class SimilarThreads(Out):
@@ -289,6 +377,19 @@ class ThreadChanged(ThreadDetail):
 
 class Following(Out):
     following: Literal[True]
+
+
+class Support(Out):
+    supported: bool
+    supporters: Count
+
+
+class ConfirmationAnswer(Out):
+    """The answer just given, and the thread's status after it."""
+
+    confirmation: ConfirmationOut
+    status: Literal[STATUSES]
+    resolve_by: Time | None
 
 
 class Flagged(Out):

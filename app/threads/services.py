@@ -135,6 +135,7 @@ def create_thread(
         title=fields["title"] or "",
         body=fields["body"],
         visibility=fields["visibility"],
+        urgent=fields["urgent"],
         status="new",
         category=category,
         latitude=latitude,

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import Exists, and_, exists, func, or_, select
+from sqlalchemy import Exists, Select, and_, case, exists, func, or_, select
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -15,9 +15,11 @@ from app.errors import Forbidden, ValidationError, require_signed_in
 from app.extensions import db
 from app.membership.models import OFFICIAL, Membership
 from app.membership.services import communes_served
+from app.models_base import utcnow
 from app.parsing import parse_cursor
 from app.schema.fields import IdOr
 from app.schema.load import Check
+from app.threads.deadlines import is_overdue, time_left
 from app.threads.models import KINDS, OPEN_STATUSES, STATUSES, Reply, Thread
 from app.threads.moderation import open_flag_counts
 from app.threads.search import matching_threads
@@ -25,6 +27,9 @@ from app.threads.services import reply_counts
 from app.workspace.unread import unread_thread_ids
 
 INBOX_STATUSES = ("open", "all", *STATUSES)
+# Issue 14: besides the default order (unanswered first, oldest first), the nearest deadline
+# first (overdue ones at the top) or the most "me too" first.
+INBOX_SORTS = ("deadline", "supporters")
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,13 @@ class InboxFilters:
     category_id: int | None = None
     assignee_id: int | None = None
     query: str | None = None
+    overdue: bool = False  # only threads past a deadline (docs/accountability.md)
+    sort: str | None = None  # one of INBOX_SORTS, or the default order
 
 
-# ``(answered, id)`` of the last thread of a page: the next page starts after it.
-InboxCursor = tuple[bool, int]
+# ``(answered, id)`` of the last thread of a page: the next page starts after it. In a sorted
+# inbox (``sort``), the number of threads already shown.
+InboxCursor = tuple[bool, int] | int
 
 
 def _answered() -> Exists:
@@ -66,6 +74,15 @@ def inbox_page(
         query = query.where(Thread.status == filters.status)
     if filters.kind:
         query = query.where(Thread.kind == filters.kind)
+    if filters.overdue:
+        now = utcnow()
+        query = query.where(
+            Thread.status.in_(OPEN_STATUSES),
+            or_(
+                and_(Thread.first_response_at.is_(None), Thread.respond_by < now),
+                Thread.resolve_by < now,
+            ),
+        )
     if filters.category_id is not None:
         query = query.where(
             Thread.category_id.is_(None)
@@ -83,7 +100,13 @@ def inbox_page(
         if matches is not None:
             found = matches.subquery("found")
             query = query.join(found, found.c.thread_id == Thread.id)
+    if isinstance(after, tuple) if filters.sort else isinstance(after, int):
+        # A cursor of the other order (the sort was changed between two pages).
+        raise ValidationError(_("The cursor is not valid."), field="cursor")
+    if filters.sort:
+        return _sorted_page(query, answered, filters.sort, int(after or 0), limit)
     if after is not None:
+        assert isinstance(after, tuple)
         was_answered, last_id = after
         query = query.where(
             and_(answered, Thread.id > last_id)
@@ -96,6 +119,20 @@ def inbox_page(
     return items, next_cursor
 
 
+def _sorted_page(
+    query: Select, answered: Exists, sort: str, offset: int, limit: int
+) -> tuple[list[tuple[Thread, bool]], InboxCursor | None]:
+    """A page of the inbox in another order; the cursor counts the threads shown so far."""
+    if sort == "deadline":
+        due = case((Thread.first_response_at.is_(None), Thread.respond_by), else_=Thread.resolve_by)
+        order = (due.is_(None), due, Thread.id)
+    else:
+        order = (Thread.supporters.desc(), Thread.id)
+    rows = db.session.execute(query.order_by(*order).offset(offset).limit(limit + 1)).all()
+    items = [(thread, bool(is_answered)) for thread, is_answered in rows[:limit]]
+    return items, (offset + limit if len(rows) > limit else None)
+
+
 @dataclass(frozen=True)
 class InboxItem:
     thread: Thread
@@ -103,6 +140,19 @@ class InboxItem:
     unread: bool
     reply_count: int
     open_flags: int
+
+    @property
+    def overdue(self) -> bool:
+        return is_overdue(self.thread)
+
+    @property
+    def hours_left(self) -> int | None:
+        """Whole hours of clock time to the next deadline (None when there is none or it
+        passed): what the inbox shows beside each open thread."""
+        left = time_left(self.thread)
+        if left is None or left.total_seconds() < 0:
+            return None
+        return int(left.total_seconds() // 3600)
 
 
 def _filter_message() -> str:
@@ -129,6 +179,14 @@ def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilte
         )
     category = args.get("category") or None
     assignee = args.get("assignee") or None
+    sort = args.get("sort") or None
+    if sort is not None and sort not in INBOX_SORTS:
+        raise ValidationError(
+            _("sort must be one of: %(choices)s.", choices=", ".join(INBOX_SORTS)), field="sort"
+        )
+    overdue = args.get("overdue") or ""
+    if overdue not in ("", "0", "1", "true", "false"):
+        raise ValidationError(_("%(name)s must be 0 or 1.", name="overdue"), field="overdue")
     query = (args.get("q") or "").strip() or None
     if query is not None and len(query) > 200:
         raise ValidationError(_("The search must be at most 200 characters."), field="q")
@@ -138,6 +196,8 @@ def clean_inbox_filters(args: Mapping[str, str], account: Account) -> InboxFilte
         category_id=_filter_id(CATEGORY_FILTER, category, account),
         assignee_id=_filter_id(ASSIGNEE_FILTER, assignee, account),
         query=query,
+        overdue=overdue in ("1", "true"),
+        sort=sort,
     )
 
 
@@ -152,19 +212,25 @@ def _filter_id(check: Check, value: str | None, account: Account) -> int | None:
 
 
 def clean_inbox_cursor(raw: str) -> InboxCursor | None:
-    """``next_cursor`` of the previous page: ``<0|1>-<id>``."""
+    """``next_cursor`` of the previous page: ``<0|1>-<id>``, or ``s-<shown>`` when sorted."""
     if not raw:
         return None
     answered, _sep, last_id = raw.partition("-")
-    if answered not in ("0", "1") or not last_id:
+    if answered not in ("0", "1", "s") or not last_id:
         raise ValidationError(_("The cursor is not valid."), field="cursor")
     position = parse_cursor(last_id)
     assert position is not None
+    if answered == "s":
+        return position
     return answered == "1", position
 
 
 def format_inbox_cursor(cursor: InboxCursor | None) -> str | None:
-    return None if cursor is None else f"{int(cursor[0])}-{cursor[1]}"
+    if cursor is None:
+        return None
+    if isinstance(cursor, int):
+        return f"s-{cursor}"
+    return f"{int(cursor[0])}-{cursor[1]}"
 
 
 def workspace_inbox(

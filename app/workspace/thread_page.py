@@ -4,14 +4,17 @@ the threads, whose services it calls, because the officials' parts come from the
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import g, render_template
 
 from app.accounts.models import Account
+from app.membership.in_app import in_app_help
 from app.membership.models import OFFICIAL
+from app.threads.confirmations import awaiting_confirmation
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
 from app.threads.schemas import BODY_LIMIT
 from app.threads.services import STATUS_MOVES, readable_thread
+from app.threads.supports import supported_ids
 from app.workspace.thread_view import ThreadView, thread_view
 
 
@@ -23,7 +26,9 @@ def render_thread(
     form: dict | None = None,
     error: str | None = None,
     error_field: str | None = None,
+    asked: bool = False,
 ) -> str:
+    """``asked``: just asked by the person reading it (they are told what happens next)."""
     return render_template(
         "threads/thread.html",
         thread=thread,
@@ -35,6 +40,11 @@ def render_thread(
         error_field=error_field,
         body_limit=BODY_LIMIT,
         form_key=new_form_key(),
+        asked=asked,
+        **(in_app_help(thread.commune) if asked else {}),
+        # Issue 14: "Đã được khắc phục chưa?" for its author once resolved; "me too".
+        asks_fixed=awaiting_confirmation(thread, g.account),
+        supported=bool(supported_ids([thread], g.account)),
     )
 
 

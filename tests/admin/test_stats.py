@@ -423,3 +423,29 @@ def test_statistics_speak_plain_words(recent):
 def test_the_group_page_links_its_public_statistics(recent):
     feed = recent["resident_a"].get("/c/xa-a").text
     assert '<a href="/c/xa-a/stats">Xã trả lời thế nào</a>' in feed
+
+
+def test_the_pages_read_their_query_with_the_apis_models(app, recent):
+    """The statistics pages and the boards' PDF refuse what the JSON API refuses, with its
+    message (they read ``?weeks=&province=&district=`` with the same query models)."""
+    admin = recent["admin"]
+    long_place = "x" * 121
+    cases = [
+        (admin, "/admin/stats?weeks=53", "/api/v1/stats?weeks=53"),
+        (admin, f"/admin/stats?province={long_place}", f"/api/v1/stats?province={long_place}"),
+        (admin, "/admin/stats.csv?weeks=0", "/api/v1/stats?weeks=0"),
+        (admin, f"/admin/boards.pdf?district={long_place}", f"/api/v1/stats?district={long_place}"),
+        (admin, "/communes/xa-a/stats?weeks=x", "/api/v1/communes/xa-a/stats?weeks=x"),
+        (
+            app.test_client(),
+            "/c/xa-a/stats?weeks=1e3",
+            "/api/v1/communes/xa-a/stats/public?weeks=1e3",
+        ),
+    ]
+    for client, page_url, api_url in cases:
+        api = client.get(api_url)
+        assert api.status_code == 422, api_url
+        page = client.get(page_url)
+        assert page.status_code == 422, page_url
+        assert api.get_json()["error"]["message"] in page.text, page_url
+    assert admin.get("/admin/stats?weeks=2&province=Tỉnh P").status_code == 200

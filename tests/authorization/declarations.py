@@ -687,6 +687,16 @@ ROUTES: list[Route] = [
         ),
     ),
     route("DELETE", "/api/v1/threads/<id:thread_id>/follow", members_of_a(204, others=404)),
+    # Issue 14: "is it fixed?" is the author's alone; "me too" any member's on a public thread.
+    route(
+        "POST",
+        "/api/v1/threads/<id:thread_id>/confirmation",
+        # 422: the world's thread is not resolved (authorized, nothing to confirm yet).
+        outcome(anonymous=401, others=404, author=422, resident_a2=403, official_a=403),
+        json={"fixed": True},
+    ),
+    route("POST", "/api/v1/threads/<id:thread_id>/support", members_of_a(201, others=404), json={}),
+    route("DELETE", "/api/v1/threads/<id:thread_id>/support", members_of_a(200, others=404)),
     # Residents' pages.
     # 401: a signed-out resident gets the residents' page saying how to join, not the staff sign-in.
     route("GET", "/c/<slug>", members_of_a(200, anonymous=401)),
@@ -728,6 +738,15 @@ ROUTES: list[Route] = [
         "/t/<id:thread_id>",
         case(members_of_a(200, anonymous=401, others=404), "public"),
         case(author_and_official(200, anonymous=401), "private", values={"thread_id": "{private}"}),
+    ),
+    route(
+        "POST",
+        "/t/<id:thread_id>/confirmation",
+        outcome(anonymous=302, others=404, author=422, resident_a2=403, official_a=403),
+        form={"fixed": "1"},
+    ),
+    route(
+        "POST", "/t/<id:thread_id>/support", members_of_a(303, anonymous=302, others=404), form={}
     ),
     route(
         "POST",

@@ -22,8 +22,8 @@ def test_similar_questions_are_suggested_while_typing(phone, site: Site) -> None
     open_ask_form(page)
     page.fill("#body", "Đèn đường ở cầu Bình An bị hỏng từ tuần trước")
     page.click("details.ask button[type=submit]")
-    page.wait_for_url(re.compile(r"/t/\d+$"))
-    first = page.url
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
+    first = page.url.split("?", 1)[0]
 
     neighbour = join(phone(), site)
     open_ask_form(neighbour)
@@ -46,9 +46,15 @@ def test_location_is_added_only_from_the_tap(phone, site: Site) -> None:
     page.click("[data-locate] button")
     until(page, "document.querySelector('[name=latitude]').value !== ''")
     page.click("details.ask button[type=submit]")
-    page.wait_for_url(re.compile(r"/t/\d+$"))
-    thread_id = page.url.rsplit("/", 1)[1]
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
+    thread_id = page.url.split("?", 1)[0].rsplit("/", 1)[1]
     cookies = {c["name"]: c["value"] for c in context.cookies()}
     seen = requests.get(f"{site.url}/api/v1/threads/{thread_id}", cookies=cookies, timeout=10)
     assert seen.json()["location"]["latitude"] == pytest.approx(9.6011)
     assert seen.json()["location"]["longitude"] == pytest.approx(105.0727)
+
+    # On the thread: the "Bản đồ" link is a real tap target, and the date has its full year.
+    box = page.locator("a.map").bounding_box()
+    assert page.inner_text("a.map") == "Bản đồ"
+    assert box["height"] >= 44 and box["width"] >= 44
+    assert re.search(r"\d{1,2}/\d{1,2}/20\d\d", page.inner_text("article small"))

@@ -84,11 +84,11 @@ def test_scan_join_ask_with_photo_and_read_the_answer(phone, site: Site) -> None
     page.fill("#address", "Hẻm 5, ấp Bình An")
     page.set_input_files("#photo", PHOTO)
     page.click("details.ask button[type=submit]")
-    page.wait_for_url(re.compile(r"/t/\d+$"))
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
     [image] = uploads
     assert image.format == "JPEG" and image.size == (1600, 1067)
     assert not image.getexif()
-    thread_id = int(page.url.rsplit("/", 1)[1])
+    thread_id = int(page.url.split("?", 1)[0].rsplit("/", 1)[1])
     photo = page.locator("img.photo")
     photo.scroll_into_view_if_needed()
     assert page.evaluate("document.querySelector('img.photo').decode().then(() => true)")
@@ -121,7 +121,7 @@ def test_scan_join_ask_with_photo_and_read_the_answer(phone, site: Site) -> None
     assert moved.status_code == 200
 
     # The resident sees the answer, marked as the official's, and the status timeline.
-    page.reload()
+    page.goto(f"/t/{thread_id}")
     official_reply = page.locator("article.reply.official")
     assert answer in official_reply.inner_text()
     assert official_reply.locator(".badge.official").is_visible()
@@ -144,7 +144,7 @@ def test_without_javascript_join_ask_and_reply_still_work(phone, site: Site) -> 
     page.fill("#body", "Khi nào có lịch tiêm chủng cho trẻ?")
     page.set_input_files("#photo", {**PHOTO, "buffer": photo_bytes(800, 600)})
     page.click("details.ask button[type=submit]")
-    page.wait_for_url(re.compile(r"/t/\d+$"))
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
     assert "Khi nào có lịch tiêm chủng cho trẻ?" in page.inner_text("article")
     assert page.locator("img.photo").count() == 1
     page.fill("#reply-body", "Cho tôi hỏi thêm: ở trạm y tế xã phải không?")

@@ -184,3 +184,27 @@ def test_overdue_rules():
     # Threads asked before deadlines existed have none.
     assert is_overdue(Thread(status="new"), now) is False
     assert as_utc(now) == now
+
+
+def test_an_urgent_report_is_due_in_sixty_minutes_of_clock_time(world):
+    from app.push.models import PushMessage
+
+    thread_id = ask(world["resident_a"], "xa-a", "Cầu tre sắp sập", kind="report", urgent=True)
+    detail = shown(world["resident_a"], thread_id)
+    assert detail["urgent"] is True
+    # Saturday night counts: an hour of clock time, any day, any hour.
+    thread = asked_at(thread_id, local(2026, 12, 12, 23, 30))
+    assert shown(world["official_a"], thread_id)["respond_by"] == "2026-12-12T17:30:00Z"
+    message = db.session.scalars(
+        db.select(PushMessage).where(PushMessage.thread_id == thread.id)
+    ).first()
+    assert message is not None and message.urgency == "high"
+    ordinary = ask(world["resident_a"], "xa-a", "Xin hỏi giờ làm việc")
+    assert shown(world["resident_a"], ordinary)["urgent"] is False
+    refused = call(
+        world["resident_a"],
+        "POST",
+        f"{API}/communes/xa-a/threads",
+        json={"kind": "report", "body": "Ngập", "urgent": "very"},
+    )
+    assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "urgent"

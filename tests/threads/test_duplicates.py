@@ -52,3 +52,21 @@ def test_similar_shows_only_what_the_member_may_see(world):
     assert (
         call(world["resident_b"], "GET", f"{API}/communes/xa-a/similar?q=ngập").status_code == 403
     )
+
+
+def test_similar_reads_its_query_with_one_model(world):
+    """``?q=`` is ``SimilarQuery`` for the API, the page and the document; its length is
+    checked after membership, so a stranger learns nothing from a long text."""
+    long_text = "x" * 4001
+    stranger = call(world["resident_b"], "GET", f"{API}/communes/xa-a/similar?q={long_text}")
+    assert stranger.status_code == 403
+    member = call(world["resident_a2"], "GET", f"{API}/communes/xa-a/similar?q={long_text}")
+    assert member.status_code == 422 and member.get_json()["error"]["field"] == "q"
+    page = world["resident_a2"].get(f"/w/xa-a/similar?q={long_text}")
+    assert page.status_code == 422
+    assert member.get_json()["error"]["message"] in page.text
+    assert world["resident_a2"].get("/w/xa-a/similar").status_code == 200  # no text: none yet
+    document = world["resident_a2"].get(f"{API}/openapi.json").get_json()
+    (parameter,) = document["paths"]["/communes/{slug}/similar"]["get"]["parameters"][1:]
+    assert parameter["name"] == "q"
+    assert parameter["schema"] == {"type": "string", "maxLength": 4000}

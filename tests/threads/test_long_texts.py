@@ -54,3 +54,16 @@ def test_the_reply_and_status_note_forms_refuse_a_long_text(world):
     assert moved.status_code == 422
     assert 'aria-describedby="status-error"' in _textarea(moved.get_data(as_text=True), "note")
     assert count(Thread, Thread.status == "new") == 1
+
+
+def test_after_asking_the_thread_says_it_is_sent_to_its_author_only(world):
+    resident = world["resident_a"]
+    answer = call(resident, "POST", "/c/xa-a/threads", data={"kind": "question", "body": "Hỏi"})
+    assert answer.status_code == 303
+    location = answer.headers["Location"]
+    assert re.search(r"/t/\d+\?asked=1$", location)
+    sent = "Đã gửi. Cán bộ xã sẽ đọc và trả lời ngay trên trang này"
+    page = call(resident, "GET", location).get_data(as_text=True)
+    assert sent in page and 'id="notify"' in page  # and the offer of notifications
+    assert sent not in call(world["resident_a2"], "GET", location).get_data(as_text=True)
+    assert sent not in call(resident, "GET", location.split("?")[0]).get_data(as_text=True)

@@ -52,6 +52,7 @@ def test_photo_is_downscaled_and_stripped_of_metadata(world):
     assert response.status_code == 201, response.get_json()
     url = response.get_json()["photo_url"]
     assert url.startswith("/photos/") and url.endswith(".jpg")
+    assert response.get_json()["photo_small_url"] == f"{url}/small"
 
     served = world["official_a"].get(url)
     assert served.status_code == 200

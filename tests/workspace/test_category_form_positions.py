@@ -18,7 +18,7 @@ def test_a_position_that_is_not_a_whole_number_is_refused(world, position):
         f"/w/xa-a/categories/{light.get_json()['id']}", data={"position": position}
     )
     assert page.status_code == 422
-    assert "position" in page.text
+    assert "position phải là số nguyên từ 0 trở lên." in page.text  # the message, not a 500
     listed = official.get(f"{API}/communes/xa-a/categories").get_json()["items"]
     assert [item["name"] for item in listed][-1] == "Đèn đường"  # not moved
 
