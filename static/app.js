@@ -467,6 +467,20 @@
     });
   }
 
+  // A personal category (its option says so): "only the officials" until the person chooses.
+  const category = $("select[name=category]");
+  if (category) {
+    const f = category.form;
+    let chosen = false;
+    for (const r of f.querySelectorAll("input[name=visibility]")) r.addEventListener("change", () => (chosen = true));
+    category.addEventListener("change", () => {
+      if (chosen) return;
+      const personal = category.selectedOptions[0] && category.selectedOptions[0].hasAttribute("data-personal");
+      const r = f.querySelector(`input[name=visibility][value=${personal ? "officials" : "public"}]`);
+      if (r) r.checked = true;
+    });
+  }
+
   // "Use my location": asked only from this tap, never sent without it.
   const locate = $("[data-locate]");
   if (locate && "geolocation" in navigator) {

@@ -56,6 +56,11 @@ class Category(db.Model):
     code: Mapped[str] = mapped_column(String(32), nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # A personal matter (papers about one's family, a complaint about a neighbour): a new
+    # question in it is seen by the officials only, unless its author chooses otherwise.
+    personal: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -54,12 +54,14 @@ class CannedReplyChange(BaseModel):
 class NewCategory(BaseModel):
     name: CategoryName
     code: CategoryCode = None
+    personal: Flag = None  # new questions in it default to officials only (default false)
 
 
 class CategoryChange(BaseModel):
     name: CategoryName = None
     position: Position = None
     archived: Flag = None
+    personal: Flag = None
 
 
 # --- answers ------------------------------------------------------------------------------------

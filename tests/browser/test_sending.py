@@ -122,3 +122,25 @@ def test_axe_finds_nothing_wrong_while_sending_and_with_a_preview(phone, site: S
     assert axe(page) == []  # "Đang gửi…"
     page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
     assert axe(page) == []  # "Đã gửi" and the offer
+
+
+def test_a_personal_category_chooses_officials_only_until_the_person_chooses(
+    phone, site: Site
+) -> None:
+    official = site.official()
+    items = official.get(f"{site.url}/api/v1/communes/xa-a/categories", timeout=10).json()
+    procedures = next(item for item in items["items"] if item["code"] == "procedures")
+    official.patch(
+        f"{site.url}/api/v1/categories/{procedures['id']}", json={"personal": True}, timeout=10
+    )
+    page = join(phone(), site)
+    page.evaluate("document.querySelector('details.ask').open = true")
+    page.select_option("#category", str(procedures["id"]))
+    assert page.is_checked("input[name=visibility][value=officials]")
+    page.select_option("#category", "")
+    assert page.is_checked("input[name=visibility][value=public]")
+    page.select_option("#category", str(procedures["id"]))
+    page.check("input[name=visibility][value=public]")  # chosen by the person: kept
+    page.select_option("#category", "")
+    page.select_option("#category", str(procedures["id"]))
+    assert page.is_checked("input[name=visibility][value=public]")
