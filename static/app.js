@@ -281,6 +281,36 @@
     if (e.persisted) for (const f of document.forms) busy(f, false);
   });
 
+  // --- A photo's preview before sending: the chosen file itself (nothing fetched), removable --
+  for (const input of document.querySelectorAll("input[type=file][data-preview]")) {
+    const box = document.createElement("div");
+    const img = document.createElement("img");
+    const remove = document.createElement("button");
+    box.className = "preview";
+    box.hidden = true;
+    img.alt = input.dataset.preview;
+    remove.type = "button";
+    remove.className = "quiet";
+    remove.textContent = input.dataset.remove;
+    box.append(img, remove);
+    input.after(box);
+    const show = () => {
+      if (img.src) URL.revokeObjectURL(img.src);
+      img.removeAttribute("src");
+      const file = input.files && input.files[0];
+      box.hidden = !file;
+      if (file) img.src = URL.createObjectURL(file);
+    };
+    input.addEventListener("change", show);
+    remove.addEventListener("click", () => {
+      input.value = "";
+      show();
+      input.focus();
+    });
+    // After a reset (sent, or kept to send later) the form is empty again.
+    input.form.addEventListener("reset", () => setTimeout(show));
+  }
+
   // --- The outbox: kept on the phone first, then sent; never lost -----------------------------
   let timer = 0;
   const sentHere = [];
@@ -350,6 +380,7 @@
         const dt = new DataTransfer();
         dt.items.add(new File([it.photo], "photo.jpg", { type: it.photo.type }));
         f.elements.photo.files = dt.files;
+        f.elements.photo.dispatchEvent(new Event("change"));
       } catch (e) {}
     }
     await O.drop(it.id);
@@ -433,6 +464,20 @@
           hints.hidden = true;
         }
       }, 600);
+    });
+  }
+
+  // A personal category (its option says so): "only the officials" until the person chooses.
+  const category = $("select[name=category]");
+  if (category) {
+    const f = category.form;
+    let chosen = false;
+    for (const r of f.querySelectorAll("input[name=visibility]")) r.addEventListener("change", () => (chosen = true));
+    category.addEventListener("change", () => {
+      if (chosen) return;
+      const personal = category.selectedOptions[0] && category.selectedOptions[0].hasAttribute("data-personal");
+      const r = f.querySelector(`input[name=visibility][value=${personal ? "officials" : "public"}]`);
+      if (r) r.checked = true;
     });
   }
 

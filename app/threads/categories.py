@@ -181,6 +181,7 @@ def create_category(commune: Commune, account: Account | None, data: object) -> 
         position=(last if last is not None else -1) + 1,
         archived=False,
         **_deadlines(data),
+        personal=_personal(data.get("personal", False)),
     )
     try:
         with db.session.begin_nested():
@@ -190,6 +191,13 @@ def create_category(commune: Commune, account: Account | None, data: object) -> 
         # The same name added a moment ago by another request.
         raise Conflict(_("A category with this name already exists."), field="name") from None
     return category
+
+
+def _personal(value: object) -> bool:
+    """Whether a category's matters are personal (new questions default to officials only)."""
+    if not isinstance(value, bool):
+        raise ValidationError(_("personal must be true or false."), field="personal")
+    return value
 
 
 def official_category(category_id: int, account: Account | None) -> tuple[Category, Commune]:
@@ -207,8 +215,9 @@ def official_category(category_id: int, account: Account | None) -> tuple[Catego
 
 def update_category(category_id: int, account: Account | None, data: object) -> Category:
     """Rename, move (``position``: its place among the commune's active categories, from 0),
-    archive/restore (``archived``) a category or change its deadlines (``response_hours``,
-    ``resolve_days``: for threads asked from then on) (not committed)."""
+    archive/restore (``archived``), mark personal (``personal``) a category or change its
+    deadlines (``response_hours``, ``resolve_days``: for threads asked from then on) (not
+    committed)."""
     category, commune = official_category(category_id, account)
     data = as_object(data)
     for name, value in _deadlines(data).items():
@@ -226,6 +235,8 @@ def update_category(category_id: int, account: Account | None, data: object) -> 
             if not category.archived:
                 # Back at the end of the active list.
                 category.position = len(active_categories(commune)) + 1
+    if "personal" in data:
+        category.personal = _personal(data["personal"])
     if "position" in data:
         position = data["position"]
         if isinstance(position, bool) or not isinstance(position, int) or position < 0:

@@ -68,6 +68,11 @@ class Category(db.Model):
     resolve_days: Mapped[int] = mapped_column(
         Integer, nullable=False, default=5, server_default=text("5")
     )
+    # A personal matter (papers about one's family, a complaint about a neighbour): a new
+    # question in it is seen by the officials only, unless its author chooses otherwise.
+    personal: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -170,6 +170,8 @@ class Category(Out):
     id: DbId
     code: str
     name: str
+    # Its matters are personal: a new question in it is for the officials only by default.
+    personal: bool
 
 
 class CategoryFull(Category):

@@ -123,6 +123,9 @@ def create_thread(
     require_may_post(account, commune)
     fields = load(ThreadText, _as_mapping(data)).model_dump()
     category = clean_category(commune, _as_mapping(data).get("category"))
+    if category is not None and category.personal and not _as_mapping(data).get("visibility"):
+        # Not chosen: a personal matter is for the officials' eyes (the form says so too).
+        fields["visibility"] = "officials"
     latitude, longitude, address = clean_location(_as_mapping(data))
     stored = None
     if photo is not None:

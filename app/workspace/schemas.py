@@ -64,6 +64,7 @@ class NewCategory(BaseModel):
     code: CategoryCode = None
     response_hours: ResponseHours = None
     resolve_days: ResolveDays = None
+    personal: Flag = None  # new questions in it default to officials only (default false)
 
 
 class CategoryChange(BaseModel):
@@ -72,6 +73,7 @@ class CategoryChange(BaseModel):
     archived: Flag = None
     response_hours: ResponseHours = None
     resolve_days: ResolveDays = None
+    personal: Flag = None
 
 
 # --- the pages' forms and query strings -------------------------------------------------------

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_password_reset"
-down_revision = "0015_transfer"
+down_revision = "0016_category_personal"
 branch_labels = None
 depends_on = None
 

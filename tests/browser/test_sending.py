@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from tests.browser.conftest import Site, controlled, join, photo_bytes, skip_reason
+from tests.browser.conftest import AXE, Site, controlled, join, photo_bytes, skip_reason
+from tests.browser.test_accessibility import axe  # the same rules (44 px tap targets)
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(skip_reason()), reason=str(skip_reason()))]
 
@@ -71,3 +72,75 @@ def test_a_reply_says_sending_too(phone, site: Site) -> None:
     assert form.locator("[type=submit]").inner_text() == "Đang gửi…"
     page.wait_for_load_state()
     page.locator("#replies article.reply", has_text="Xin cảm ơn.").wait_for()
+
+
+def test_a_photo_is_previewed_before_sending_and_can_be_removed(phone, site: Site) -> None:
+    context = phone()
+    page = join(context, site)
+    controlled(page)
+    page.evaluate("document.querySelector('details.ask').open = true")
+    preview = page.locator("details.ask .preview")
+    assert preview.count() == 1 and preview.is_hidden()
+    photo = {"name": "IMG_0003.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(800, 600)}
+    page.set_input_files("#photo", photo)
+    image = preview.locator("img")
+    assert preview.is_visible() and image.get_attribute("src").startswith("blob:")
+    assert image.get_attribute("alt") == "Ảnh bạn đã chọn"
+    assert page.evaluate("document.querySelector('.preview img').decode().then(() => true)")
+    assert image.evaluate("img => img.naturalWidth") == 800
+    box = image.bounding_box()
+    assert box["width"] == 96 and box["height"] == 96  # a thumbnail, not the whole photo
+
+    preview.get_by_role("button", name="Bỏ ảnh này").click()
+    assert preview.is_hidden()
+    assert page.evaluate("document.querySelector('#photo').files.length") == 0
+    assert page.evaluate("document.activeElement.id") == "photo"
+
+    # Chosen again and sent: the thread has it.
+    page.set_input_files("#photo", photo)
+    page.fill("#body", "Cột điện nghiêng ở ấp 6")
+    page.click("details.ask button[type=submit]")
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
+    assert page.locator("img.photo").count() == 1
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed (bin/browser)")
+def test_axe_finds_nothing_wrong_while_sending_and_with_a_preview(phone, site: Site) -> None:
+    context = phone(bypass_csp=True)
+    context.add_init_script(SLOW_POSTS)
+    page = join(context, site)
+    controlled(page)
+    page.click("#push-later")
+    page.evaluate("document.querySelector('details.ask').open = true")
+    photo = {"name": "IMG_0004.jpg", "mimeType": "image/jpeg", "buffer": photo_bytes(640, 480)}
+    page.set_input_files("#photo", photo)
+    page.fill("#body", "a" * 4100)
+    page.click("details.ask button[type=submit]")  # refused here: over the limit
+    assert axe(page) == []
+    page.fill("#body", "Hỏi về lịch cắt điện")
+    page.click("details.ask button[type=submit]")
+    assert axe(page) == []  # "Đang gửi…"
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
+    assert axe(page) == []  # "Đã gửi" and the offer
+
+
+def test_a_personal_category_chooses_officials_only_until_the_person_chooses(
+    phone, site: Site
+) -> None:
+    official = site.official()
+    items = official.get(f"{site.url}/api/v1/communes/xa-a/categories", timeout=10).json()
+    procedures = next(item for item in items["items"] if item["code"] == "procedures")
+    official.patch(
+        f"{site.url}/api/v1/categories/{procedures['id']}", json={"personal": True}, timeout=10
+    )
+    page = join(phone(), site)
+    page.evaluate("document.querySelector('details.ask').open = true")
+    page.select_option("#category", str(procedures["id"]))
+    assert page.is_checked("input[name=visibility][value=officials]")
+    page.select_option("#category", "")
+    assert page.is_checked("input[name=visibility][value=public]")
+    page.select_option("#category", str(procedures["id"]))
+    page.check("input[name=visibility][value=public]")  # chosen by the person: kept
+    page.select_option("#category", "")
+    page.select_option("#category", str(procedures["id"]))
+    assert page.is_checked("input[name=visibility][value=public]")

@@ -108,7 +108,12 @@ def test_a_resident_chooses_a_category_when_asking(world):
     ]
     thread = ask(world["resident_a"], "xa-a", "Đường hư", category=roads["id"])
     detail = call(world["resident_a"], "GET", f"{API}/threads/{thread}").get_json()
-    assert detail["category"] == {"id": roads["id"], "code": "roads", "name": "Giao thông"}
+    assert detail["category"] == {
+        "id": roads["id"],
+        "code": "roads",
+        "name": "Giao thông",
+        "personal": False,
+    }
 
 
 def test_categories_page(world):
