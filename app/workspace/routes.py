@@ -65,7 +65,7 @@ from app.workspace.inbox import (
     waiting_for,
     workspace_inbox,
 )
-from app.workspace.schemas import BackToThread, CategoryForm, ThreadPageQuery
+from app.workspace.schemas import BackToThread, CategoryForm, NewCategoryForm, ThreadPageQuery
 from app.workspace.thread_page import render_thread_page
 
 bp = Blueprint("workspace", __name__, url_prefix="/w")
@@ -352,7 +352,9 @@ def categories(slug: str) -> str:
 def category_create(slug: str):
     form = request.form.to_dict()
     failed = _attempt(
-        lambda: create_category(get_commune(slug), current_account(), form),
+        lambda: create_category(
+            get_commune(slug), current_account(), load(NewCategoryForm, form).fields()
+        ),
         lambda message: _categories_page(slug, error=message, form=form),
     )
     return failed or see_other(url_for("workspace.categories", slug=slug))

@@ -114,15 +114,27 @@ class BackToThread(BaseModel):
 
 
 class CategoryForm(BaseModel):
-    """A row of the categories page: rename, move or archive/restore."""
+    """A row of the categories page: rename, move, archive/restore or mark personal."""
 
     name: str | None = None
     archived: Annotated[bool | None, BeforeValidator(_form_flag)] = None
+    personal: Annotated[bool | None, BeforeValidator(_form_flag)] = None
     position: FormPosition = None
 
     def change(self) -> dict[str, Any]:
         """What ``update_category`` takes: the fields that change."""
         return self.model_dump(exclude_none=True)
+
+
+class NewCategoryForm(BaseModel):
+    """The categories page's "new category" form: a name, and a ticked box for personal."""
+
+    name: str | None = None
+    personal: Annotated[bool, BeforeValidator(lambda value: value == "1")] = False
+
+    def fields(self) -> dict[str, Any]:
+        """What ``create_category`` takes."""
+        return self.model_dump()
 
 
 class CategoriesQuery(BaseModel):
