@@ -102,8 +102,8 @@ def test_scan_join_ask_with_photo_and_read_the_answer(phone, site: Site) -> None
     page.click("a.photo-link")
     page.wait_for_url(re.compile(r"/photos/[^/]+\.jpg$"))
     assert page.evaluate("document.images[0].naturalWidth") == 1600
-    page.go_back()
-    page.wait_for_url(re.compile(r"/t/\d+$"))
+    page.go_back()  # to the page the question landed on, "?asked=1" included
+    page.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
     assert "Hẻm 5, ấp Bình An" in page.inner_text("article")
 
     # An official answers and moves it on (from their own phone: the JSON API).

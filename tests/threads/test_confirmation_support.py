@@ -145,3 +145,14 @@ def test_me_too_from_the_page(world):
     assert 'aria-pressed="true"' in page and "1 người cũng gặp vấn đề này" in page
     neighbour.post(f"/t/{thread}/support", data={"supported": "0"})
     assert call(neighbour, "GET", f"{API}/threads/{thread}").get_json()["supporters"] == 0
+
+
+def test_the_author_and_the_officials_see_the_count_without_the_button(world):
+    author, official = world["resident_a"], world["official_a"]
+    thread = ask(author, "xa-a", "Đường ngập sau mưa")
+    world["resident_a2"].post(f"/t/{thread}/support", data={"supported": "1"})
+    for reader in (author, official):
+        page = reader.get(f"/t/{thread}").text
+        assert "1 người cũng gặp vấn đề này" in page
+        assert "aria-pressed" not in page  # "me too" is a neighbour's word, not the author's
+    assert "aria-pressed" in world["resident_a2"].get(f"/t/{thread}").text
