@@ -51,6 +51,7 @@ STATE = "changes a state, a setting or the account itself: nothing new that othe
 ONCE = "at most one per member and post (a unique row): repeating it adds nothing"
 OPEN311 = "limited per API key inside the view (open311-key, app/open311/routes.py)"
 INVITE = "the invitation link is single-use and made by an admin"
+CONFIRM = "its author only, once each time an official resolves the thread"
 
 # POST routes without a declared limit, and why.
 UNLIMITED: dict[str, str] = {
@@ -84,6 +85,8 @@ UNLIMITED: dict[str, str] = {
     "/api/v1/replies/<id:reply_id>/restore": STAFF,
     "/api/v1/threads/<id:thread_id>/flag": ONCE,
     "/api/v1/threads/<id:thread_id>/follow": ONCE,
+    "/api/v1/threads/<id:thread_id>/support": ONCE,
+    "/api/v1/threads/<id:thread_id>/confirmation": CONFIRM,
     "/api/v1/threads/<id:thread_id>/hide": STAFF,
     "/api/v1/threads/<id:thread_id>/notes": STAFF,
     "/api/v1/threads/<id:thread_id>/restore": STAFF,
@@ -96,6 +99,8 @@ UNLIMITED: dict[str, str] = {
     "/logout": STATE,
     "/open311/v2/requests.<fmt>": OPEN311,
     "/t/<id:thread_id>/status": STAFF,
+    "/t/<id:thread_id>/support": ONCE,
+    "/t/<id:thread_id>/confirmation": CONFIRM,
     "/w/<slug>/announcements": STAFF,
     "/w/<slug>/announcements/<id:announcement_id>": STAFF,
     "/w/<slug>/canned": STAFF,
