@@ -687,6 +687,13 @@ ROUTES: list[Route] = [
         ),
     ),
     route("DELETE", "/api/v1/threads/<id:thread_id>/follow", members_of_a(204, others=404)),
+    route(
+        "PUT",
+        "/api/v1/threads/<id:thread_id>/urgent",
+        on_a_thing(200),
+        json={"urgent": True},
+        effect=audit("thread.urgent"),
+    ),
     # Issue 14: "is it fixed?" is the author's alone; "me too" any member's on a public thread.
     route(
         "POST",
