@@ -932,6 +932,13 @@ ROUTES: list[Route] = [
     ),
     route(
         "POST",
+        "/w/t/<id:thread_id>/urgent",
+        page_on_a_thing(303),
+        form={"urgent": "1"},
+        effect=audit("thread.urgent"),
+    ),
+    route(
+        "POST",
         "/w/t/<id:thread_id>/flag",
         outcome(anonymous=302, others=404, author=422, resident_a2=303, official_a=403),
         form={},

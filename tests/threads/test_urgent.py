@@ -88,3 +88,21 @@ def test_only_officials_mark_urgency_and_only_true_or_false(world):
     refused = urgency(world["official_a"], thread_id, "very")
     assert refused.status_code == 422 and refused.get_json()["error"]["field"] == "urgent"
     assert shown(world["official_a"], thread_id)["urgent"] is False
+
+
+def test_the_officials_thread_page_marks_urgent_and_back(world):
+    official = world["official_a"]
+    thread_id = ask(world["resident_a"], "xa-a", "Sạt lở bờ sông", kind="report")
+    page = official.get(f"/w/t/{thread_id}").get_data(as_text=True)
+    assert f'action="/w/t/{thread_id}/urgent"' in page and "Đánh dấu khẩn cấp" in page
+    marked = official.post(f"/w/t/{thread_id}/urgent", data={"urgent": "1"})
+    assert marked.status_code == 303
+    db.session.rollback()
+    assert db.session.get(Thread, thread_id).urgent is True
+    page = official.get(f"/w/t/{thread_id}").get_data(as_text=True)
+    assert "Bỏ khẩn cấp" in page
+    assert official.post(f"/w/t/{thread_id}/urgent", data={"urgent": "0"}).status_code == 303
+    db.session.rollback()
+    assert db.session.get(Thread, thread_id).urgent is False
+    resident = world["resident_a"].post(f"/w/t/{thread_id}/urgent", data={"urgent": "1"})
+    assert resident.status_code == 403
