@@ -46,6 +46,7 @@ from app.threads.schemas import (
     ThreadDetail,
     ThreadList,
     ThreadView,
+    UrgencyRequest,
 )
 from app.threads.services import (
     add_reply,
@@ -56,6 +57,7 @@ from app.threads.services import (
     reply_counts,
 )
 from app.threads.supports import support, supported_ids, unsupport
+from app.threads.urgency import mark_urgency
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
@@ -211,6 +213,27 @@ def update(thread_id: int) -> Response:
     thread, _role = readable_thread(thread_id, require_account())
     detail = _detail_with_delivery(thread, True)
     return jsonify(ThreadChanged.of(detail, change).dump())
+
+
+@bp.put("/threads/<id:thread_id>/urgent")
+@documented(
+    "Mark a report urgent or not urgent (official)",
+    {200: ThreadDetail},
+    *OFFICIALS,
+    body=UrgencyRequest,
+    description=(
+        "Each change is kept in the audit log (thread.urgent). While no official has answered, "
+        "respond_by becomes 60 minutes from now (urgent) or the category's working hours from "
+        "the thread's creation (not urgent). Idempotent."
+    ),
+)
+def urgency(thread_id: int) -> Response:
+    account = require_account()
+    mark_urgency(thread_id, account, json_body())
+    db.session.commit()
+    thread, _role = readable_thread(thread_id, account)
+    detail = _detail_with_delivery(thread, True, supported=bool(supported_ids([thread], account)))
+    return jsonify(detail.dump())
 
 
 @bp.post("/threads/<id:thread_id>/follow")

@@ -155,6 +155,28 @@ def queue_new_thread(thread: Thread) -> PushMessage:
         )
 
 
+def queue_escalation(thread: Thread) -> PushMessage:
+    """The admins of the commune's area hear of an urgent report nobody answered in 30
+    minutes (app/notifications/escalation.py writes its deliveries itself)."""
+    commune = thread.commune
+    with force_locale(locale()):
+        return _queue(
+            kind=KIND_NEW_THREAD,
+            commune=commune,
+            actor=None,
+            title=_("Urgent report not answered: %(commune)s", commune=commune.name),
+            body=_(
+                "No official has answered an urgent report for 30 minutes. "
+                "Please contact the commune's officials."
+            ),
+            path=f"/admin/communes/{commune.slug}",
+            tag=f"e{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="high",
+            thread=thread,
+        )
+
+
 def queue_announcement(announcement: Announcement, commune: Commune) -> PushMessage:
     """Every member hears of it; an urgent one says so and goes with ``Urgency: high``, which
     phones saving battery (Android's Doze) deliver at once instead of minutes later. It is not

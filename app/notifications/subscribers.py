@@ -12,6 +12,7 @@ from flask import Flask
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.notifications.audiences import audience
+from app.notifications.escalation import EVERY_S, escalate_unanswered
 from app.notifications.messages import (
     queue_announcement,
     queue_new_thread,
@@ -19,6 +20,7 @@ from app.notifications.messages import (
     queue_status_change,
 )
 from app.push.outbox import register_audience
+from app.push.periodic import register_periodic
 from app.signals import announcement_posted, reply_added, status_changed, thread_created
 from app.threads.models import Reply, StatusChange, Thread
 
@@ -42,9 +44,11 @@ def on_announcement_posted(
 
 
 def init_app(app: Flask) -> None:
-    """Subscribe to the signals, and tell the push worker who hears of each message."""
+    """Subscribe to the signals, tell the push worker who hears of each message, and what it
+    runs every so often."""
     thread_created.connect(on_thread_created)
     reply_added.connect(on_reply_added)
     status_changed.connect(on_status_changed)
     announcement_posted.connect(on_announcement_posted)
     register_audience(app, audience)
+    register_periodic(app, "escalate urgent reports", escalate_unanswered, every_s=EVERY_S)

@@ -73,6 +73,23 @@ class ExportedReply(Out):
     created_at: Time
 
 
+class ExportedSupport(Out):
+    """A "me too" the member gave on a public thread."""
+
+    thread_id: DbId
+    created_at: Time
+
+
+class ExportedConfirmation(Out):
+    """The member's answer to "Đã được khắc phục chưa?" on one of their threads."""
+
+    thread_id: DbId
+    fixed: bool
+    rating: int | None
+    comment: str | None
+    created_at: Time
+
+
 class ExportedSubscription(Out):
     """The endpoint identifies a browser at its push service; the keys stay private."""
 
@@ -110,6 +127,8 @@ class Export(Out):
     memberships: list[ExportedMembership]
     threads: list[ExportedThread]
     replies: list[ExportedReply]
+    supports: list[ExportedSupport]
+    confirmations: list[ExportedConfirmation]
     push_subscriptions: list[ExportedSubscription]
     flags: list[ExportedFlag]
     sessions: list[ExportedSession]

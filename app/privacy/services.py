@@ -25,15 +25,17 @@ from app.membership.services import membership_of, memberships_of
 from app.privacy.schemas import (
     Export,
     ExportedAccount,
+    ExportedConfirmation,
     ExportedFlag,
     ExportedMembership,
     ExportedReply,
     ExportedSession,
     ExportedSubscription,
+    ExportedSupport,
     ExportedThread,
 )
 from app.push.models import PushSubscription
-from app.threads.models import Flag, Reply, StatusChange, Thread
+from app.threads.models import Confirmation, Flag, Reply, StatusChange, Thread, ThreadSupport
 from app.threads.photos import photo_keys
 
 # Photo objects to delete once the transaction that deleted their threads commits.
@@ -48,6 +50,14 @@ def export_data(account: Account) -> Export:
     ).all()
     threads = db.session.scalars(select(Thread).where(Thread.author_id == account.id)).all()
     replies = db.session.scalars(select(Reply).where(Reply.author_id == account.id)).all()
+    supports = db.session.scalars(
+        select(ThreadSupport)
+        .where(ThreadSupport.account_id == account.id)
+        .order_by(ThreadSupport.id)
+    ).all()
+    confirmations = db.session.scalars(
+        select(Confirmation).where(Confirmation.account_id == account.id).order_by(Confirmation.id)
+    ).all()
     subscriptions = db.session.scalars(
         select(PushSubscription).where(PushSubscription.account_id == account.id)
     ).all()
@@ -57,6 +67,8 @@ def export_data(account: Account) -> Export:
         memberships=[ExportedMembership.of(m) for m in memberships],
         threads=[ExportedThread.of(t) for t in threads],
         replies=[ExportedReply.model_validate(r) for r in replies],
+        supports=[ExportedSupport.model_validate(s) for s in supports],
+        confirmations=[ExportedConfirmation.model_validate(c) for c in confirmations],
         push_subscriptions=[ExportedSubscription.model_validate(s) for s in subscriptions],
         flags=[ExportedFlag.of(f) for f in flags],
         sessions=[ExportedSession.model_validate(s) for s in sessions_of(account)],

@@ -26,6 +26,7 @@ from app.push.jobs import Decision, Job, Outcome
 from app.push.keys import allowed_hosts, vapid_key
 from app.push.models import EXPIRED, FAILED, PENDING, SENT
 from app.push.outbox import Outbox, registered_audience
+from app.push.periodic import registered_periodic, run_due
 from app.push.sender import Sender, decide
 from app.push.subject import vapid_subject
 from app.push.vapid import VapidSigner
@@ -97,6 +98,8 @@ class PushWorker:
             ),
         )
         self.stats = WorkerStats()
+        # Jobs due every so often (app/push/periodic.py), run between batches.
+        self.periodic = registered_periodic(app)
         self._stopping = False
 
     def stop(self) -> None:
@@ -163,7 +166,8 @@ class PushWorker:
                     room = held_limit - busy
                     # Poll the database at once while there is work, gently when there is not.
                     if time.monotonic() >= next_poll and room > 0:
-                        worked = self.outbox.expand_new()
+                        worked = run_due(self.periodic)
+                        worked = self.outbox.expand_new() or worked
                         claimed = self.outbox.claim(min(room, self.batch_size))
                         for job in claimed:
                             queue.put_nowait(job)

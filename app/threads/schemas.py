@@ -152,6 +152,7 @@ Rating = Annotated[
     WithJsonSchema({"type": ["integer", "null"], "minimum": 1, "maximum": 5}),
 ]
 Fixed = Flag(lambda: _("fixed must be true or false."))
+MarkedUrgent = Flag(lambda: _("urgent must be true or false."))
 ConfirmationComment = OptionalText(lazy_gettext("The comment"), max_len=1000)
 
 
@@ -161,6 +162,12 @@ class ConfirmationRequest(BaseModel):
     fixed: Fixed
     rating: Rating = None
     comment: ConfirmationComment = None
+
+
+class UrgencyRequest(BaseModel):
+    """``PUT /threads/{id}/urgent``: an official marks a report urgent or not urgent."""
+
+    urgent: MarkedUrgent
 
 
 # --- answers ------------------------------------------------------------------------------------

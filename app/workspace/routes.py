@@ -45,6 +45,7 @@ from app.threads.moderation import (
     unblock_member,
 )
 from app.threads.notes import add_note, assign_thread, recategorise_thread
+from app.threads.urgency import mark_urgency
 from app.web import login_required, see_other
 from app.workspace.access import official_commune, served_communes
 from app.workspace.audit_log import audit_commune_names, audit_log
@@ -226,6 +227,19 @@ def assignee(thread_id: int):
 def category(thread_id: int):
     return _thread_action(
         thread_id, lambda form: recategorise_thread(thread_id, current_account(), form), "manage"
+    )
+
+
+@bp.post("/t/<id:thread_id>/urgent")
+@login_required
+def urgency(thread_id: int):
+    # A form's "1" or "0" (two buttons); the service takes JSON's true or false.
+    return _thread_action(
+        thread_id,
+        lambda form: mark_urgency(
+            thread_id, current_account(), {"urgent": form.get("urgent") == "1"}
+        ),
+        "manage",
     )
 
 

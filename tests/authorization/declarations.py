@@ -687,6 +687,13 @@ ROUTES: list[Route] = [
         ),
     ),
     route("DELETE", "/api/v1/threads/<id:thread_id>/follow", members_of_a(204, others=404)),
+    route(
+        "PUT",
+        "/api/v1/threads/<id:thread_id>/urgent",
+        on_a_thing(200),
+        json={"urgent": True},
+        effect=audit("thread.urgent"),
+    ),
     # Issue 14: "is it fixed?" is the author's alone; "me too" any member's on a public thread.
     route(
         "POST",
@@ -922,6 +929,13 @@ ROUTES: list[Route] = [
         page_on_a_thing(303),
         form=lambda _caller, ids: {"category": str(ids["category"])},
         effect=audit("thread.category"),
+    ),
+    route(
+        "POST",
+        "/w/t/<id:thread_id>/urgent",
+        page_on_a_thing(303),
+        form={"urgent": "1"},
+        effect=audit("thread.urgent"),
     ),
     route(
         "POST",

@@ -41,6 +41,31 @@ def test_export_holds_what_we_store(world):
     assert world["resident_a2"].get("/api/v1/me/export").get_json()["threads"] == []
 
 
+def test_export_has_the_me_too_supports_and_the_confirmations(world):
+    resident, neighbour = world["resident_a"], world["resident_a2"]
+    thread_id = _ask(resident)
+    other_id = _ask(neighbour, body="Cống bị tắc")
+    assert resident.post(f"/api/v1/threads/{other_id}/support").status_code == 201
+    for status in ("in_progress", "resolved"):
+        changed = world["official_a"].patch(f"/api/v1/threads/{thread_id}", json={"status": status})
+        assert changed.status_code == 200
+    answer = {"fixed": False, "rating": 2, "comment": "Vẫn còn tối"}
+    assert (
+        resident.post(f"/api/v1/threads/{thread_id}/confirmation", json=answer).status_code == 201
+    )
+    data = resident.get("/api/v1/me/export").get_json()
+    assert [s["thread_id"] for s in data["supports"]] == [other_id]
+    [confirmation] = data["confirmations"]
+    assert confirmation["thread_id"] == thread_id
+    assert (confirmation["fixed"], confirmation["rating"], confirmation["comment"]) == (
+        False,
+        2,
+        "Vẫn còn tối",
+    )
+    others = neighbour.get("/api/v1/me/export").get_json()
+    assert others["supports"] == [] and others["confirmations"] == []
+
+
 def test_leaving_keeps_posts_as_former_member(world):
     thread_id = _ask(world["resident_a"])
     assert world["resident_a"].delete("/api/v1/communes/xa-a/membership").status_code == 204
