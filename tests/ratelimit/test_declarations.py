@@ -123,6 +123,7 @@ UNLIMITED: dict[str, str] = {
     "/w/t/<id:thread_id>/replies": STAFF,
     "/w/t/<id:thread_id>/restore": STAFF,
     "/w/t/<id:thread_id>/status": STAFF,
+    "/w/t/<id:thread_id>/urgent": STAFF,
     "/w/t/<id:thread_id>/unfollow": STATE,
 }
 
