@@ -26,6 +26,9 @@ class Commune(db.Model):
     code: Mapped[str | None] = mapped_column(String(16), unique=True)
     district: Mapped[str | None] = mapped_column(String(120), index=True)
     province: Mapped[str | None] = mapped_column(String(120), index=True)
+    # The province's two-digit code in the 2025 list ("91" is An Giang): the public league table
+    # and province admins go by it.
+    province_code: Mapped[str | None] = mapped_column(String(2), index=True)
     # Random, at least 128 bits: the only secret a QR board carries.
     join_token: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     # Whether Open311's GET requests publishes the group's public reports (docs/open311.md).
