@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import subprocess
-import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from app.media.storage import s3_client
-from tests.server.helpers import ROOT, VENV_BIN, free_port
+from tests.server.helpers import VENV_BIN, free_port, serving
 
 # moto accepts any keys; they are still sent, signed, as a real client would.
 CREDENTIALS = {
@@ -27,33 +23,12 @@ CREDENTIALS = {
 def moto_server(log_folder: Path) -> Iterator[str]:
     """Start ``moto_server`` on 127.0.0.1 and yield its URL; stop it at the end."""
     port = free_port()
-    log = open(log_folder / "moto.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"{url}/moto-api/", timeout=5)
-                break
-            except (requests.ConnectionError, requests.Timeout):
-                assert process.poll() is None, "moto_server exited at start-up"
-                assert time.monotonic() < deadline, "moto_server did not start in 30 s"
-                time.sleep(0.1)
+    command = [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)]
+    with serving(
+        command, log_path=log_folder / "moto.log", ready_url=f"{url}/moto-api/", name="moto_server"
+    ):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def settings(endpoint: str) -> dict[str, Any]:

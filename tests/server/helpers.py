@@ -50,37 +50,30 @@ def flask_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
-    """Serve the app with the project's gunicorn.conf.py; yield its URL; stop it."""
-    log = open(Path(env["INSTANCE_PATH"]) / "gunicorn.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "gunicorn"),
-            "-c",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def serving(
+    command: list[str],
+    *,
+    log_path: Path,
+    ready_url: str,
+    name: str,
+    env: dict[str, str] | None = None,
+) -> Iterator[subprocess.Popen]:
+    """Start a server process, wait until ``ready_url`` answers (30 s at most), stop it at the end.
+
+    Output goes to ``log_path``, which a failing test can show."""
+    log = open(log_path, "w")  # noqa: SIM115
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                requests.get(f"{url}/", timeout=5)
+                requests.get(ready_url, timeout=5)
                 break
             except (requests.ConnectionError, requests.Timeout):
-                assert process.poll() is None, "gunicorn exited at start-up"
-                assert time.monotonic() < deadline, "gunicorn did not start in 30 s"
-                time.sleep(0.2)
-        yield url
+                assert process.poll() is None, f"{name} exited at start-up"
+                assert time.monotonic() < deadline, f"{name} did not start in 30 s"
+                time.sleep(0.1)
+        yield process
     finally:
         process.terminate()
         try:
@@ -89,3 +82,22 @@ def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
             process.kill()
             process.wait()
         log.close()
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], port: int) -> Iterator[str]:
+    """Serve the app with the project's gunicorn.conf.py; yield its URL; stop it."""
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "-c",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+        "wsgi:app",
+    ]
+    log_path = Path(env["INSTANCE_PATH"]) / "gunicorn.log"
+    with serving(command, log_path=log_path, ready_url=f"{url}/", name="gunicorn", env=env):
+        yield url
