@@ -65,6 +65,8 @@ class Site:
     url: str
     join_url: str
     instance: Path
+    # The server's environment: `flask_cli(site.env, ...)` prepares more, beside the running server.
+    env: dict[str, str] = field(default_factory=dict)
     sessions: list[requests.Session] = field(default_factory=list)
 
     def official(self) -> requests.Session:
@@ -116,7 +118,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         env, "users", "create", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
     )
     with gunicorn(env, port) as url:
-        site = Site(url=url, join_url=join_url, instance=instance)
+        site = Site(url=url, join_url=join_url, instance=instance, env=env)
         yield site
         for session in site.sessions:
             session.close()
@@ -167,14 +169,16 @@ def phone(chromium, site: Site) -> Iterator[Callable[..., object]]:
     assert troubles == []
 
 
-def join(context, site: Site, name: str = ""):
-    """Scan (open the join URL) and tap the one button: the new member's feed page."""
+def join(context, site: Site, name: str = "", *, join_url: str = "", slug: str = SLUG):
+    """Scan (open the join URL) and tap the one button: the new member's feed page.
+
+    The site's own commune unless ``join_url`` and ``slug`` name another one."""
     page = context.new_page()
-    page.goto(site.join_url)
+    page.goto(join_url or site.join_url)
     if name:
         page.fill("#display_name", name)
     page.click("button[type=submit]")
-    page.wait_for_url(lambda url: url.endswith(f"/c/{SLUG}?joined=1"))
+    page.wait_for_url(lambda url: url.endswith(f"/c/{slug}?joined=1"))
     return page
 
 
