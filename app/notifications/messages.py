@@ -24,6 +24,7 @@ from app.push.models import (
     KIND_ANNOUNCEMENT,
     KIND_ANSWER,
     KIND_DISCUSSION,
+    KIND_DUPLICATE,
     KIND_NEW_THREAD,
     PushMessage,
 )
@@ -173,6 +174,31 @@ def queue_escalation(thread: Thread) -> PushMessage:
             tag=f"e{thread.id}",
             ttl=THREAD_TTL,
             urgency="high",
+            thread=thread,
+        )
+
+
+def queue_duplicate(change: StatusChange) -> PushMessage:
+    """The duplicate's author, followers and supporters hear that it was closed and that they
+    now follow the original (``app/notifications/subscribers.py`` writes the deliveries: the
+    supporters' "me too" has moved, so no query could find them later). The tap opens the
+    duplicate's page, which links to the original for those who may read it; the original's
+    words are not in the push, since it may be for officials only."""
+    thread = change.thread
+    with force_locale(locale()):
+        return _queue(
+            kind=KIND_DUPLICATE,
+            commune=thread.commune,
+            actor=change.actor,
+            title=_("%(thread)s: merged with another thread", thread=_thread_name(thread)),
+            body=_(
+                "An official found the same matter in another thread and closed this one. "
+                "You now follow the other thread and will hear of its answers."
+            ),
+            path=f"/t/{thread.id}",
+            tag=f"t{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="normal",
             thread=thread,
         )
 

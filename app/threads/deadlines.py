@@ -20,7 +20,7 @@ from app.communes.models import Commune
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.models_base import as_utc, utcnow
-from app.signals import reply_added, status_changed, thread_created
+from app.signals import reply_added, status_changed, thread_created, thread_duplicated
 from app.threads.models import OPEN_STATUSES, Reply, StatusChange, Thread
 
 DEFAULT_RESPONSE_HOURS = 8
@@ -132,3 +132,5 @@ def connect_receivers() -> None:
     thread_created.connect(on_thread_created)
     reply_added.connect(on_reply_added)
     status_changed.connect(on_status_changed)
+    # Closing a duplicate is an official's status change: an answer too.
+    thread_duplicated.connect(on_status_changed)
