@@ -15,6 +15,7 @@ from app.push.models import (
     KIND_DISCUSSION,
     KIND_DUPLICATE,
     KIND_NEW_THREAD,
+    KIND_OVERDUE,
 )
 
 # Each kind of message is switched on or off by one column of the member's Membership.
@@ -26,6 +27,8 @@ PREFERENCE_COLUMNS = {
     # Kinds without a switch of their own follow the nearest one: a duplicate is news of
     # one's own thread (an answer).
     KIND_DUPLICATE: "notify_answers",
+    # Officials' work: the switch of new threads (their inbox).
+    KIND_OVERDUE: "notify_new_threads",
 }
 PREFERENCE_NAMES = {
     "answers": KIND_ANSWER,

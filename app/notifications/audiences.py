@@ -19,6 +19,7 @@ from app.push.models import (
     KIND_DISCUSSION,
     KIND_DUPLICATE,
     KIND_NEW_THREAD,
+    KIND_OVERDUE,
     PushMessage,
     PushSubscription,
 )
@@ -127,7 +128,7 @@ def audience(message: PushMessage) -> Select[Any]:
                 Membership.account_id.in_(followers),
             )
         )
-    elif message.kind == KIND_NEW_THREAD:
+    elif message.kind in (KIND_NEW_THREAD, KIND_OVERDUE):
         query = query.where(Membership.role == OFFICIAL)
     elif message.kind == KIND_DUPLICATE:
         # Written at once by its queuer; were it expanded here, its author and followers.

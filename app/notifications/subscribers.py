@@ -14,6 +14,7 @@ from flask import Flask
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
+from app.notifications import overdue
 from app.notifications.audiences import audience, members_told
 from app.notifications.escalation import EVERY_S, escalate_unanswered
 from app.notifications.messages import (
@@ -23,6 +24,7 @@ from app.notifications.messages import (
     queue_reply,
     queue_status_change,
 )
+from app.notifications.overdue import notify_overdue
 from app.push.outbox import expand, register_audience
 from app.push.periodic import register_periodic
 from app.signals import (
@@ -71,3 +73,4 @@ def init_app(app: Flask) -> None:
     thread_duplicated.connect(on_thread_duplicated)
     register_audience(app, audience)
     register_periodic(app, "escalate urgent reports", escalate_unanswered, every_s=EVERY_S)
+    register_periodic(app, "push overdue threads", notify_overdue, every_s=overdue.EVERY_S)

@@ -27,6 +27,7 @@ KIND_DISCUSSION = "discussion"  # a resident replied in a thread I take part in
 KIND_ANNOUNCEMENT = "announcement"
 KIND_NEW_THREAD = "new_thread"  # for officials: a resident opened a thread
 KIND_DUPLICATE = "duplicate"  # my thread (or one I follow or support) was closed as a duplicate
+KIND_OVERDUE = "overdue"  # for officials: a thread missed its deadline
 
 KINDS = (
     KIND_ANSWER,
@@ -34,6 +35,7 @@ KINDS = (
     KIND_ANNOUNCEMENT,
     KIND_NEW_THREAD,
     KIND_DUPLICATE,
+    KIND_OVERDUE,
 )
 
 PENDING = "pending"

@@ -130,8 +130,9 @@ class Thread(db.Model):
     resolve_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The first official reply or status change.
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # When the overdue push, and an urgent report's push to the province's admins, went out
-    # (each goes once).
+    # When the overdue push went out for the deadline the thread now has (cleared by an answer
+    # and by a new settle-by deadline), and when an urgent report's push to the province's
+    # admins went out (once).
     overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Closed by an official as a duplicate of this (open or not) thread of the same commune

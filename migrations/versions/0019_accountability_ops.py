@@ -18,7 +18,7 @@ depends_on = None
 KEEP_IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
 
 OLD_KINDS = ("answer", "discussion", "announcement", "new_thread")
-NEW_KINDS = (*OLD_KINDS, "duplicate")
+NEW_KINDS = (*OLD_KINDS, "duplicate", "overdue")
 
 
 def _kinds(kinds):
