@@ -22,3 +22,7 @@ status_changed = _signals.signal("status-changed")
 announcement_posted = _signals.signal("announcement-posted")
 #: sender: the new Commune. Category seeding subscribes.
 commune_created = _signals.signal("commune-created")
+#: sender: the StatusChange closing a thread as a duplicate; kwargs: original (the Thread it
+#: duplicates), told (ids of the accounts moved to the original, who are told). Deadlines and
+#: notifications subscribe.
+thread_duplicated = _signals.signal("thread-duplicated")

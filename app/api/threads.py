@@ -23,6 +23,7 @@ from app.membership.services import member_commune
 from app.push.reach import delivery_summaries, messages_for
 from app.ratelimit.declare import limited
 from app.threads.confirmations import confirm
+from app.threads.duplicates import mark_duplicate
 from app.threads.follows import follow, is_following, unfollow
 from app.threads.idempotency import HEADER, REPLAYED, parse_key, post_once
 from app.threads.models import Thread as ThreadRow
@@ -31,6 +32,7 @@ from app.threads.schemas import (
     ConfirmationAnswer,
     ConfirmationOut,
     ConfirmationRequest,
+    DuplicateRequest,
     Flagged,
     Following,
     NewReply,
@@ -234,6 +236,29 @@ def urgency(thread_id: int) -> Response:
     thread, _role = readable_thread(thread_id, account)
     detail = _detail_with_delivery(thread, True, supported=bool(supported_ids([thread], account)))
     return jsonify(detail.dump())
+
+
+@bp.post("/threads/<id:thread_id>/duplicate-of")
+@documented(
+    "Close a thread as a duplicate of another of the commune (official)",
+    {200: ThreadDetail},
+    *OFFICIALS,
+    body=DuplicateRequest,
+    description=(
+        "The thread is declined with a note and a link (its history's duplicate_of) and its "
+        "duplicate_of is set; its author and followers follow the original, its author and "
+        "supporters support it when it is public (once each), and they are told by push. A "
+        "duplicate's duplicate points at the original's original. 422 for a thread of "
+        "another commune or an unknown one, for itself, for a closed thread, and for a thread "
+        "already closed as a duplicate of another; the same original again is a no-op."
+    ),
+)
+def duplicate_of(thread_id: int) -> Response:
+    account = require_account()
+    mark_duplicate(thread_id, account, json_body())
+    db.session.commit()
+    thread, _role = readable_thread(thread_id, account)
+    return jsonify(_detail_with_delivery(thread, True).dump())
 
 
 @bp.post("/threads/<id:thread_id>/follow")

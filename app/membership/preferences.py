@@ -9,7 +9,14 @@ from flask_babel import gettext as _
 
 from app.errors import ValidationError
 from app.membership.models import Membership
-from app.push.models import KIND_ANNOUNCEMENT, KIND_ANSWER, KIND_DISCUSSION, KIND_NEW_THREAD
+from app.push.models import (
+    KIND_ANNOUNCEMENT,
+    KIND_ANSWER,
+    KIND_DISCUSSION,
+    KIND_DUPLICATE,
+    KIND_NEW_THREAD,
+    KIND_OVERDUE,
+)
 
 # Each kind of message is switched on or off by one column of the member's Membership.
 PREFERENCE_COLUMNS = {
@@ -17,6 +24,11 @@ PREFERENCE_COLUMNS = {
     KIND_DISCUSSION: "notify_discussion",
     KIND_ANNOUNCEMENT: "notify_announcements",
     KIND_NEW_THREAD: "notify_new_threads",
+    # Kinds without a switch of their own follow the nearest one: a duplicate is news of
+    # one's own thread (an answer).
+    KIND_DUPLICATE: "notify_answers",
+    # Officials' work: the switch of new threads (their inbox).
+    KIND_OVERDUE: "notify_new_threads",
 }
 PREFERENCE_NAMES = {
     "answers": KIND_ANSWER,

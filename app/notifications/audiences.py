@@ -3,6 +3,7 @@ about, and have a part in it (the author, followers, participants, officials).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,9 @@ from app.models_base import utcnow
 from app.push.models import (
     KIND_ANSWER,
     KIND_DISCUSSION,
+    KIND_DUPLICATE,
     KIND_NEW_THREAD,
+    KIND_OVERDUE,
     PushMessage,
     PushSubscription,
 )
@@ -53,6 +56,28 @@ def reads_announcement(now: datetime) -> ColumnElement[bool]:
         Announcement.expires_at.is_(None),
         Announcement.expires_at > now,
     )
+
+
+def members_told(message: PushMessage, account_ids: Sequence[int]) -> Select[Any]:
+    """The live subscriptions of these members of the message's commune who want its kind
+    and may read its thread (never its actor): for a message whose audience is a list of
+    people known when it is queued."""
+    wants = getattr(Membership, PREFERENCE_COLUMNS[message.kind])
+    query = (
+        select(PushSubscription.id)
+        .join(Membership, Membership.account_id == PushSubscription.account_id)
+        .where(
+            Membership.commune_id == message.commune_id,
+            Membership.account_id.in_(list(account_ids)),
+            wants.is_(true()),
+            PushSubscription.retired_at.is_(None),
+        )
+    )
+    if message.actor_id is not None:
+        query = query.where(PushSubscription.account_id != message.actor_id)
+    if message.thread_id is not None:
+        query = query.join(Thread, Thread.id == message.thread_id).where(reads_thread())
+    return query
 
 
 def audience(message: PushMessage) -> Select[Any]:
@@ -103,6 +128,11 @@ def audience(message: PushMessage) -> Select[Any]:
                 Membership.account_id.in_(followers),
             )
         )
-    elif message.kind == KIND_NEW_THREAD:
+    elif message.kind in (KIND_NEW_THREAD, KIND_OVERDUE):
         query = query.where(Membership.role == OFFICIAL)
+    elif message.kind == KIND_DUPLICATE:
+        # Written at once by its queuer; were it expanded here, its author and followers.
+        query = query.where(
+            or_(Membership.account_id == Thread.author_id, Membership.account_id.in_(followers))
+        )
     return query

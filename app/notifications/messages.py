@@ -7,12 +7,13 @@ who should hear it (``app/notifications/audiences.py``).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from app.accountability.working_time import ZONE
 from app.accounts.models import Account
 from app.announcements.models import Announcement
 from app.communes.models import Commune
@@ -24,7 +25,9 @@ from app.push.models import (
     KIND_ANNOUNCEMENT,
     KIND_ANSWER,
     KIND_DISCUSSION,
+    KIND_DUPLICATE,
     KIND_NEW_THREAD,
+    KIND_OVERDUE,
     PushMessage,
 )
 from app.push.payloads import build_payload
@@ -173,6 +176,68 @@ def queue_escalation(thread: Thread) -> PushMessage:
             tag=f"e{thread.id}",
             ttl=THREAD_TTL,
             urgency="high",
+            thread=thread,
+        )
+
+
+def queue_overdue(thread: Thread) -> PushMessage:
+    """The commune's officials hear that a thread missed its deadline (the answer's while it
+    has none, else the settlement's)."""
+    with force_locale(locale()):
+        if thread.first_response_at is None:
+            title = _("Overdue, not answered: %(thread)s", thread=_short(thread))
+            body = _("The answer was due by %(due)s.", due=_local_time(thread.respond_by))
+        else:
+            title = _("Overdue, not settled: %(thread)s", thread=_short(thread))
+            body = _("It was to be settled by %(due)s.", due=_local_time(thread.resolve_by))
+        return _queue(
+            kind=KIND_OVERDUE,
+            commune=thread.commune,
+            actor=None,
+            title=title,
+            body=body,
+            path=f"/w/t/{thread.id}",
+            tag=f"o{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="high" if thread.urgent else "normal",
+            thread=thread,
+        )
+
+
+def _short(thread: Thread) -> str:
+    """A thread named in a push to officials: its title, or the start of its text."""
+    text = thread.title or thread.body
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def _local_time(moment: datetime | None) -> str:
+    """``14:30 03/12`` in the commune's time zone."""
+    if moment is None:
+        return ""
+    return as_utc(moment).astimezone(ZONE).strftime("%H:%M %d/%m")
+
+
+def queue_duplicate(change: StatusChange) -> PushMessage:
+    """The duplicate's author, followers and supporters hear that it was closed and that they
+    now follow the original (``app/notifications/subscribers.py`` writes the deliveries: the
+    supporters' "me too" has moved, so no query could find them later). The tap opens the
+    duplicate's page, which links to the original for those who may read it; the original's
+    words are not in the push, since it may be for officials only."""
+    thread = change.thread
+    with force_locale(locale()):
+        return _queue(
+            kind=KIND_DUPLICATE,
+            commune=thread.commune,
+            actor=change.actor,
+            title=_("%(thread)s: merged with another thread", thread=_thread_name(thread)),
+            body=_(
+                "An official found the same matter in another thread and closed this one. "
+                "You now follow the other thread and will hear of its answers."
+            ),
+            path=f"/t/{thread.id}",
+            tag=f"t{thread.id}",
+            ttl=THREAD_TTL,
+            urgency="normal",
             thread=thread,
         )
 

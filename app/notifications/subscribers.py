@@ -7,21 +7,33 @@ tests) changes nothing, since blinker keeps one connection per receiver.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Flask
 
 from app.announcements.models import Announcement
 from app.communes.models import Commune
-from app.notifications.audiences import audience
+from app.extensions import db
+from app.notifications import overdue
+from app.notifications.audiences import audience, members_told
 from app.notifications.escalation import EVERY_S, escalate_unanswered
 from app.notifications.messages import (
     queue_announcement,
+    queue_duplicate,
     queue_new_thread,
     queue_reply,
     queue_status_change,
 )
-from app.push.outbox import register_audience
+from app.notifications.overdue import notify_overdue
+from app.push.outbox import expand, register_audience
 from app.push.periodic import register_periodic
-from app.signals import announcement_posted, reply_added, status_changed, thread_created
+from app.signals import (
+    announcement_posted,
+    reply_added,
+    status_changed,
+    thread_created,
+    thread_duplicated,
+)
 from app.threads.models import Reply, StatusChange, Thread
 
 
@@ -37,6 +49,14 @@ def on_status_changed(change: StatusChange, **_extra: object) -> None:
     queue_status_change(change)
 
 
+def on_thread_duplicated(
+    change: StatusChange, *, told: Sequence[int] = (), **_extra: object
+) -> None:
+    message = queue_duplicate(change)
+    db.session.flush()
+    expand(message, members_told(message, told))
+
+
 def on_announcement_posted(
     announcement: Announcement, *, commune: Commune, **_extra: object
 ) -> None:
@@ -50,5 +70,7 @@ def init_app(app: Flask) -> None:
     reply_added.connect(on_reply_added)
     status_changed.connect(on_status_changed)
     announcement_posted.connect(on_announcement_posted)
+    thread_duplicated.connect(on_thread_duplicated)
     register_audience(app, audience)
     register_periodic(app, "escalate urgent reports", escalate_unanswered, every_s=EVERY_S)
+    register_periodic(app, "push overdue threads", notify_overdue, every_s=overdue.EVERY_S)

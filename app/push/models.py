@@ -26,6 +26,17 @@ KIND_ANSWER = "answer"  # an official replied to, or moved, my thread
 KIND_DISCUSSION = "discussion"  # a resident replied in a thread I take part in
 KIND_ANNOUNCEMENT = "announcement"
 KIND_NEW_THREAD = "new_thread"  # for officials: a resident opened a thread
+KIND_DUPLICATE = "duplicate"  # my thread (or one I follow or support) was closed as a duplicate
+KIND_OVERDUE = "overdue"  # for officials: a thread missed its deadline
+
+KINDS = (
+    KIND_ANSWER,
+    KIND_DISCUSSION,
+    KIND_ANNOUNCEMENT,
+    KIND_NEW_THREAD,
+    KIND_DUPLICATE,
+    KIND_OVERDUE,
+)
 
 PENDING = "pending"
 SENT = "sent"
@@ -71,9 +82,7 @@ class PushMessage(db.Model):
 
     __tablename__ = "push_message"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('answer', 'discussion', 'announcement', 'new_thread')", name="kind"
-        ),
+        CheckConstraint(f"kind IN ({', '.join(repr(kind) for kind in KINDS)})", name="kind"),
         Index("ix_push_message_unexpanded", "expanded", "id"),
         IDS_NEVER_REUSED,
     )

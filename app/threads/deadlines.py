@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.accountability.models import DayOff
 from app.accountability.working_time import WorkingCalendar
@@ -20,7 +20,7 @@ from app.communes.models import Commune
 from app.extensions import db
 from app.membership.models import OFFICIAL
 from app.models_base import as_utc, utcnow
-from app.signals import reply_added, status_changed, thread_created
+from app.signals import reply_added, status_changed, thread_created, thread_duplicated
 from app.threads.models import OPEN_STATUSES, Reply, StatusChange, Thread
 
 DEFAULT_RESPONSE_HOURS = 8
@@ -75,6 +75,7 @@ def set_deadlines(thread: Thread, *, now: datetime | None = None) -> None:
 def restart_resolve_deadline(thread: Thread, now: datetime) -> None:
     """The resolve deadline counts again from ``now`` (the author says it is not fixed)."""
     thread.resolve_by = resolve_deadline(thread, calendar_for(thread.commune), now).astimezone(UTC)
+    thread.overdue_notified_at = None  # a new deadline: pushed again if it passes
 
 
 def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
@@ -90,6 +91,17 @@ def is_overdue(thread: Thread, now: datetime | None = None) -> bool:
     ):
         return True
     return thread.resolve_by is not None and as_utc(thread.resolve_by) < now
+
+
+def overdue_clause(now: datetime) -> ColumnElement[bool]:
+    """``is_overdue`` in SQL, on ``Thread``."""
+    return and_(
+        Thread.status.in_(OPEN_STATUSES),
+        or_(
+            and_(Thread.first_response_at.is_(None), Thread.respond_by < now),
+            Thread.resolve_by < now,
+        ),
+    )
 
 
 def time_left(thread: Thread, now: datetime | None = None) -> timedelta | None:
@@ -112,6 +124,9 @@ def next_deadline(thread: Thread) -> datetime | None:
 def _answered(thread: Thread, moment: datetime | None) -> None:
     if thread.first_response_at is None:
         thread.first_response_at = moment or utcnow()
+        # The answer's deadline is met (or was pushed as missed): the settlement's is the next
+        # one, and the officials hear once more if it passes too.
+        thread.overdue_notified_at = None
 
 
 def on_thread_created(thread: Thread, **_extra: object) -> None:
@@ -132,3 +147,5 @@ def connect_receivers() -> None:
     thread_created.connect(on_thread_created)
     reply_added.connect(on_reply_added)
     status_changed.connect(on_status_changed)
+    # Closing a duplicate is an official's status change: an answer too.
+    thread_duplicated.connect(on_status_changed)

@@ -130,10 +130,16 @@ class Thread(db.Model):
     resolve_by: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The first official reply or status change.
     first_response_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # When the overdue push, and an urgent report's push to the province's admins, went out
-    # (each goes once).
+    # When the overdue push went out for the deadline the thread now has (cleared by an answer
+    # and by a new settle-by deadline), and when an urgent report's push to the province's
+    # admins went out (once).
     overdue_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Closed by an official as a duplicate of this (open or not) thread of the same commune
+    # (app/threads/duplicates.py); cleared when it is reopened.
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = created_at_column()
 
     commune: Mapped[Commune] = relationship()
@@ -145,7 +151,10 @@ class Thread(db.Model):
         back_populates="thread", order_by="Reply.id", cascade="all, delete-orphan"
     )
     history: Mapped[list[StatusChange]] = relationship(
-        back_populates="thread", order_by="StatusChange.id", cascade="all, delete-orphan"
+        back_populates="thread",
+        order_by="StatusChange.id",
+        cascade="all, delete-orphan",
+        foreign_keys="StatusChange.thread_id",
     )
 
 
@@ -183,9 +192,13 @@ class StatusChange(db.Model):
     from_status: Mapped[str] = mapped_column(String(16), nullable=False)
     to_status: Mapped[str] = mapped_column(String(16), nullable=False)
     note: Mapped[str | None] = mapped_column(Text)
+    # The closing of a duplicate names the thread it was a duplicate of (the history's link).
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("thread.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = created_at_column()
 
-    thread: Mapped[Thread] = relationship(back_populates="history")
+    thread: Mapped[Thread] = relationship(back_populates="history", foreign_keys=[thread_id])
     actor: Mapped[Account | None] = relationship(lazy="joined")
 
 

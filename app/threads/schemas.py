@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from app.membership.schemas import Role
 from app.parsing import InvalidValue, parse_int
 from app.push.schemas import Delivery
-from app.schema.fields import Choice, Flag, OptionalText, Text, invalid
+from app.schema.fields import Choice, Flag, Id, OptionalText, Text, invalid
 from app.schema.out import By, Count, DbId, Out, Time
 from app.threads import models
 from app.threads.deadlines import is_overdue
@@ -170,6 +170,15 @@ class UrgencyRequest(BaseModel):
     urgent: MarkedUrgent
 
 
+OriginalId = Id(lambda: _("Give the number of the original thread."))
+
+
+class DuplicateRequest(BaseModel):
+    """``POST /threads/{id}/duplicate-of``: an official closes a thread as a duplicate."""
+
+    thread_id: OriginalId = Field(description="the original thread, in the same commune")
+
+
 # --- answers ------------------------------------------------------------------------------------
 
 
@@ -247,6 +256,9 @@ class Thread(Out):
     )
     supporters: Count = Field(description='members who said "me too"')
     supported: bool = Field(description='whether the caller said "me too"')
+    duplicate_of: DbId | None = Field(
+        description="closed as a duplicate of this thread of the same commune, or null"
+    )
 
     @classmethod
     def fields_of(
@@ -291,6 +303,7 @@ class Thread(Out):
             ),
             "supporters": thread.supporters or 0,
             "supported": supported,
+            "duplicate_of": thread.duplicate_of_id,
         }
 
     @classmethod
@@ -353,6 +366,9 @@ class StatusChange(Out):
     note: str | None
     actor: By
     created_at: Time
+    duplicate_of: DbId | None = Field(
+        description="the closing of a duplicate: the original thread's id"
+    )
 
     @classmethod
     def of(cls, change: models.StatusChange) -> StatusChange:
@@ -363,6 +379,7 @@ class StatusChange(Out):
             note=change.note,
             actor=By.of(change.actor),
             created_at=change.created_at,
+            duplicate_of=change.duplicate_of_id,
         )
 
 

@@ -21,7 +21,7 @@ from app.schema.load import load
 from app.signals import reply_added, status_changed, thread_created
 from app.threads.categories import clean_category
 from app.threads.location import clean_location
-from app.threads.models import Reply, StatusChange, Thread
+from app.threads.models import OPEN_STATUSES, Reply, StatusChange, Thread
 from app.threads.photos import store_photo
 from app.threads.schemas import NewReply, StatusRequest, ThreadText
 
@@ -253,6 +253,8 @@ def change_status(thread_id: int, account: Account | None, data: object) -> Stat
         note=fields["note"],
     )
     thread.status = fields["status"]
+    if thread.status in OPEN_STATUSES:
+        thread.duplicate_of_id = None  # reopened: worked on again as a thread of its own
     db.session.add(change)
     db.session.flush()
     record(

@@ -35,6 +35,7 @@ from app.schema.load import load
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
+from app.threads.duplicates import mark_duplicate
 from app.threads.models import KINDS
 from app.threads.moderation import (
     block_member,
@@ -240,6 +241,21 @@ def urgency(thread_id: int):
             thread_id, current_account(), {"urgent": form.get("urgent") == "1"}
         ),
         "manage",
+    )
+
+
+@bp.post("/t/<id:thread_id>/duplicate-of")
+@login_required
+def duplicate_of(thread_id: int):
+    # The form takes the original's number as officials see it: "#123" or "123".
+    return _thread_action(
+        thread_id,
+        lambda form: mark_duplicate(
+            thread_id,
+            current_account(),
+            {"thread_id": (form.get("thread_id") or "").strip().lstrip("#")},
+        ),
+        "history",
     )
 
 

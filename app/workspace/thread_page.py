@@ -7,13 +7,14 @@ from __future__ import annotations
 from flask import g, render_template
 
 from app.accounts.models import Account
+from app.extensions import db
 from app.membership.in_app import in_app_help
 from app.membership.models import OFFICIAL
 from app.threads.confirmations import awaiting_confirmation
 from app.threads.idempotency import new_form_key
 from app.threads.models import Thread
 from app.threads.schemas import BODY_LIMIT
-from app.threads.services import STATUS_MOVES, readable_thread
+from app.threads.services import STATUS_MOVES, may_see_thread, readable_thread
 from app.threads.supports import supported_ids
 from app.workspace.thread_view import ThreadView, thread_view
 
@@ -45,7 +46,18 @@ def render_thread(
         # Issue 14: "Đã được khắc phục chưa?" for its author once resolved; "me too".
         asks_fixed=awaiting_confirmation(thread, g.account),
         supported=bool(supported_ids([thread], g.account)),
+        original=_original(thread, role),
     )
+
+
+def _original(thread: Thread, role: str) -> Thread | None:
+    """The thread this one was closed as a duplicate of, if the reader may open it."""
+    if thread.duplicate_of_id is None:
+        return None
+    original = db.session.get(Thread, thread.duplicate_of_id)
+    if original is None or not may_see_thread(original, g.account, role):
+        return None
+    return original
 
 
 def render_thread_page(

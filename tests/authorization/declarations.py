@@ -694,6 +694,13 @@ ROUTES: list[Route] = [
         json={"urgent": True},
         effect=audit("thread.urgent"),
     ),
+    route(
+        "POST",
+        "/api/v1/threads/<id:thread_id>/duplicate-of",
+        on_a_thing(200),
+        json=lambda _caller, ids: {"thread_id": ids["private"]},
+        effect=audit("thread.duplicate"),
+    ),
     # Issue 14: "is it fixed?" is the author's alone; "me too" any member's on a public thread.
     route(
         "POST",
@@ -936,6 +943,13 @@ ROUTES: list[Route] = [
         page_on_a_thing(303),
         form={"urgent": "1"},
         effect=audit("thread.urgent"),
+    ),
+    route(
+        "POST",
+        "/w/t/<id:thread_id>/duplicate-of",
+        page_on_a_thing(303),
+        form=lambda _caller, ids: {"thread_id": str(ids["private"])},
+        effect=audit("thread.duplicate"),
     ),
     route(
         "POST",

@@ -90,6 +90,7 @@ UNLIMITED: dict[str, str] = {
     "/api/v1/threads/<id:thread_id>/hide": STAFF,
     "/api/v1/threads/<id:thread_id>/notes": STAFF,
     "/api/v1/threads/<id:thread_id>/restore": STAFF,
+    "/api/v1/threads/<id:thread_id>/duplicate-of": STAFF,
     "/c/<slug>/announcements": STAFF,
     "/c/<slug>/leave": STATE,
     "/c/<slug>/settings": STATE,
@@ -124,6 +125,7 @@ UNLIMITED: dict[str, str] = {
     "/w/t/<id:thread_id>/restore": STAFF,
     "/w/t/<id:thread_id>/status": STAFF,
     "/w/t/<id:thread_id>/urgent": STAFF,
+    "/w/t/<id:thread_id>/duplicate-of": STAFF,
     "/w/t/<id:thread_id>/unfollow": STATE,
 }
 
