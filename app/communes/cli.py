@@ -1,5 +1,5 @@
-"""``flask communes create``, ``flask communes import``, ``flask communes rotate-token`` and
-``flask demo``."""
+"""``flask communes create``, ``flask communes import``, ``flask communes import-official``,
+``flask communes rotate-token`` and ``flask demo``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.models import DEMO_CODE, Commune
+from app.communes.official import find_province, import_official, official_provinces
 from app.communes.services import create_commune, get_commune, join_url, rotate_join_token
 from app.errors import DomainError
 from app.extensions import db
@@ -60,6 +61,40 @@ def import_command(csv_file) -> None:
     click.echo(
         f"{counts['created']} created, {counts['updated']} updated, "
         f"{counts['unchanged']} unchanged."
+    )
+
+
+@communes_cli.command("import-official")
+@click.option(
+    "--province",
+    "province_value",
+    metavar="CODE|NAME",
+    help='One province only: its code ("91") or name ("an giang", diacritics and case ignored).',
+)
+def import_official_command(province_value: str | None) -> None:
+    """Create or update the communes of the official 2025 list (34 provinces, 3,321 communes),
+    or of one province: matched by code, nothing duplicated, nothing deleted."""
+    province = None
+    if province_value is not None:
+        province = find_province(province_value)
+        if province is None:
+            names = ", ".join(f"{p.code} {p.name}" for p in official_provinces())
+            raise click.ClickException(
+                f"No province {province_value!r} in the official list. Provinces: {names}"
+            )
+    result = import_official(province, None)
+    db.session.commit()
+    for commune, changes in result.updated:
+        described = "; ".join(f"{key}: {old} -> {new}" for key, (old, new) in changes.items())
+        click.echo(f"updated: {commune.code} {commune.name} ({commune.slug}): {described}")
+    for commune in result.missing:
+        click.echo(f"not in the list: {commune.code} {commune.name} ({commune.slug})")
+    counts = result.as_dict()
+    area = f"{province.name} ({province.code})" if province else "The whole country"
+    click.echo(
+        f"{area}: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['not_in_list']} not in the list "
+        "(kept, not deleted)."
     )
 
 
