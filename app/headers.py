@@ -12,6 +12,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data: blob:",
+        # A voice note is played back from its recording (blob:) before it is sent.
+        "media-src 'self' blob:",
         "connect-src 'self'",
         "worker-src 'self'",
         "manifest-src 'self'",
@@ -21,7 +23,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
+# The microphone only from our own pages, for the "Nói" (speak) button.
+PERMISSIONS_POLICY = "camera=(), microphone=(self), geolocation=(self), payment=(), usb=()"
 # Below this, the coding's own overhead and the CPU are not worth a few hundred bytes.
 COMPRESS_MIN_BYTES = 600
 

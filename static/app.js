@@ -500,6 +500,80 @@
     });
   }
 
+  // --- Larger text: "A+" in the bar and the choice in Settings, kept on this phone ----------
+  // (static/text.js applies it before the page is drawn; here it is changed.)
+  const root = document.documentElement;
+  const aPlus = $("[data-text-size]");
+  const choice = $("[data-text-choice]");
+  const textSize = (large) => {
+    root.classList.toggle("large-text", large);
+    local("cfText", large ? "large" : "normal");
+    if (aPlus) aPlus.setAttribute("aria-pressed", large);
+    if (choice) choice.querySelector(`[value=${large ? "large" : "normal"}]`).checked = true;
+  };
+  if (aPlus) {
+    aPlus.hidden = false;
+    aPlus.addEventListener("click", () => textSize(!root.classList.contains("large-text")));
+  }
+  if (choice) {
+    choice.hidden = false;
+    choice.addEventListener("change", (e) => textSize(e.target.value === "large"));
+  }
+  textSize(root.classList.contains("large-text"));
+
+  // --- "Nghe": answers and announcements read aloud in the page's language, when the phone has
+  // a voice for it (the list of voices may come later: voiceschanged) -----------------------
+  const S = self.speechSynthesis;
+  const words = $("main").dataset;
+  const speakable = document.querySelectorAll("[data-speak]");
+  if (S && self.SpeechSynthesisUtterance && speakable.length) {
+    const lang = root.lang.toLowerCase().slice(0, 2);
+    let voice = null;
+    let playing = null;
+    const label = (b, on) => (b.textContent = on ? words.listenStop : words.listen);
+    const stop = () => {
+      if (playing) label(playing, false);
+      playing = null;
+      S.cancel();
+    };
+    const buttons = [...speakable].map((el) => {
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "quiet listen";
+      b.hidden = true;
+      label(b, false);
+      b.addEventListener("click", () => {
+        const again = playing === b;
+        stop();
+        if (again || !voice) return; // pressed again: silence
+        const text = [...el.querySelectorAll(":scope>h1,:scope>h3,:scope>.text")]
+          .map((x) => x.textContent.trim())
+          .filter(Boolean)
+          .join(". ");
+        const u = new SpeechSynthesisUtterance(text);
+        u.voice = voice;
+        u.lang = voice.lang;
+        u.rate = 0.9; // a little slower than the default: easier to follow
+        u.onend = u.onerror = () => {
+          if (playing === b) stop();
+        };
+        playing = b;
+        label(b, true);
+        S.speak(u);
+      });
+      el.append(b);
+      return b;
+    });
+    const find = () => {
+      const mine = S.getVoices().filter((v) => v.lang.toLowerCase().slice(0, 2) === lang);
+      voice = mine.find((v) => v.localService) || mine[0] || null;
+      for (const b of buttons) b.hidden = !voice;
+    };
+    find();
+    S.addEventListener("voiceschanged", find);
+    addEventListener("pagehide", stop);
+  }
+
   addEventListener("online", flush);
   showOutbox().then(() => navigator.onLine && flush());
 })();
