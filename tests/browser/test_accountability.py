@@ -7,10 +7,12 @@ same without JavaScript, where every one of these forms is a plain form."""
 from __future__ import annotations
 
 import re
+import sqlite3
+from datetime import datetime, timedelta
 
 import pytest
 
-from tests.browser.conftest import OFFICIAL, PASSWORD, SLUG, Site, join, skip_reason
+from tests.browser.conftest import OFFICIAL, PASSWORD, SLUG, Site, join, screenshot, skip_reason
 from tests.browser.test_accessibility import AXE, auditor, axe
 
 pytestmark = [
@@ -225,3 +227,110 @@ def test_without_javascript_urgent_confirmation_and_me_too_are_plain_forms(
     assert resident.locator("p.notice[role=status]", has_text="Cảm ơn").is_visible()
     confirmation = thread_json(resident, site, thread_id)["confirmation"]
     assert confirmation["fixed"] is True and confirmation["rating"] == 4
+
+
+DESKTOP = {"width": 1100, "height": 1150}
+
+
+def backdate(site: Site, thread_id: int, days: int) -> None:
+    """Make a thread asked ``days`` ago with its deadlines long past, as the server's own clock
+    would have it then (the server's SQLite database, written directly)."""
+    with sqlite3.connect(site.instance / "feedback.sqlite3", timeout=10) as connection:
+        for column in ("created_at", "respond_by", "resolve_by"):
+            [(value,)] = connection.execute(
+                f"SELECT {column} FROM thread WHERE id = ?", (thread_id,)
+            ).fetchall()
+            moment = datetime.fromisoformat(value) - timedelta(days=days)
+            connection.execute(
+                f"UPDATE thread SET {column} = ? WHERE id = ?",
+                (moment.isoformat(sep=" "), thread_id),
+            )
+
+
+def inbox_ids(page) -> list[int]:
+    return [
+        int(value)
+        for value in page.locator("ul.inbox > li[data-thread]").evaluate_all(
+            "items => items.map(li => li.dataset.thread)"
+        )
+    ]
+
+
+def label_of(page, thread_id: int) -> str:
+    return page.locator(f"ul.inbox > li[data-thread='{thread_id}'] p.meta").inner_text()
+
+
+def test_the_morning_inbox_on_a_desktop_time_left_overdue_and_orders(phone, site: Site) -> None:
+    resident = join(phone(), site, "Ông Bảy")
+
+    def ask(kind: str, body: str, title: str, urgent: bool = False) -> int:
+        sent = resident.request.post(
+            f"{site.url}/api/v1/communes/{SLUG}/threads",
+            data={"kind": kind, "body": body, "title": title, "urgent": urgent},
+            headers={"Origin": site.url},
+        )
+        assert sent.status == 201, sent.text()
+        return sent.json()["id"]
+
+    late = ask("report", "Cống thoát nước đầu ấp 1 bị tắc, nước đọng cả tuần.", "Cống ấp 1 bị tắc")
+    backdate(site, late, days=9)
+    fresh = ask("question", "Xin hỏi khi nào có lịch tiêm chủng cho trẻ?", "Lịch tiêm chủng")
+    sunk = ask(
+        "report", "Đường ấp 4 bị sụt lún một đoạn dài, xe đi rất nguy hiểm.", "Đường ấp 4 sụt lún"
+    )
+    for name in ("Chị Mười", "Anh Út"):
+        neighbour = join(phone(), site, name)
+        supported = neighbour.request.post(
+            f"{site.url}/api/v1/threads/{sunk}/support", headers={"Origin": site.url}
+        )
+        assert supported.status in (200, 201), supported.text()
+
+    fire = ask("report", "Dây điện chập cháy ở chợ Bình An.", "Chập điện ở chợ", urgent=True)
+    staff = auditor(phone, viewport=DESKTOP, is_mobile=False, has_touch=False).new_page()
+    sign_in(staff, f"/w/{SLUG}")
+    if staff.locator("#push-later").is_visible():
+        staff.click("#push-later")  # "not now": the morning's list, not the offer
+    assert inbox_ids(staff)[0] == fire
+    assert "khẩn cấp" in label_of(staff, fire) and "còn dưới 1 giờ" in label_of(staff, fire)
+    assert "quá hạn" in label_of(staff, late)
+    assert re.search(r"còn (\d+ giờ|dưới 1 giờ)", label_of(staff, fresh))
+    assert re.search(r"còn (\d+ giờ|dưới 1 giờ)", label_of(staff, sunk))
+    assert "2 người cũng gặp" in label_of(staff, sunk)  # what "most affected first" sorts by
+    assert (
+        staff.locator(f"li[data-thread='{late}'] .badge.overdue").evaluate(
+            "b => getComputedStyle(b).fontWeight"
+        )
+        == "700"
+    )  # overdue stands out from the grey badges
+    assert axe(staff) == []
+
+    # Only the overdue ones.
+    staff.get_by_label("Chỉ việc quá hạn").check()
+    staff.get_by_role("button", name="Xem").click()
+    staff.wait_for_url(re.compile(r"overdue=1"))
+    shown = inbox_ids(staff)
+    assert late in shown and {fresh, sunk, fire}.isdisjoint(shown)
+    assert all("quá hạn" in label_of(staff, thread_id) for thread_id in shown)
+    assert axe(staff) == []
+
+    # Nearest deadline first: the overdue ones at the top.
+    staff.get_by_label("Chỉ việc quá hạn").uncheck()
+    staff.select_option("select[name=sort]", "deadline")
+    staff.get_by_role("button", name="Xem").click()
+    staff.wait_for_url(re.compile(r"sort=deadline"))
+    shown = inbox_ids(staff)
+    overdue = ["quá hạn" in label_of(staff, thread_id) for thread_id in shown]
+    assert overdue == sorted(overdue, reverse=True)  # every overdue one before the others
+    assert shown.index(late) < shown.index(fire) < shown.index(fresh) < shown.index(sunk)
+    assert staff.input_value("select[name=sort]") == "deadline"
+
+    # Most affected first.
+    staff.select_option("select[name=sort]", "supporters")
+    staff.get_by_role("button", name="Xem").click()
+    staff.wait_for_url(re.compile(r"sort=supporters"))
+    shown = inbox_ids(staff)
+    assert shown.index(sunk) < shown.index(late) and shown.index(sunk) < shown.index(fresh)
+
+    # The morning's inbox, in its usual order (docs/screenshots/inbox-deadlines.png).
+    staff.goto(f"/w/{SLUG}")
+    screenshot(staff, "inbox-deadlines")
