@@ -294,7 +294,13 @@ def confirm_thread(thread_id: int):
     except DomainError as error:
         return _refused(thread_id, form, error, error.message, workspace=False)
     db.session.commit()
-    return _back_to_page(thread_id, "history", workspace=False)
+    # Back where the question was, thanked (and told it is reopened when it is not fixed).
+    confirmed = "1" if answer["fixed"] else "0"
+    return see_other(
+        url_for(
+            "threads.thread_page", thread_id=thread_id, confirmed=confirmed, _anchor="follow-up"
+        )
+    )
 
 
 @bp.post("/t/<id:thread_id>/support")

@@ -61,9 +61,10 @@ def inbox_page(
     after: InboxCursor | None = None,
     limit: int = 100,
 ) -> tuple[list[tuple[Thread, bool]], InboxCursor | None]:
-    """Threads for officials: those still waiting for a first official answer come first,
-    oldest first; then the answered ones, oldest first. Hidden threads are included (officials
-    review them). Items are ``(thread, answered)``; the cursor of the next page or None."""
+    """Threads for officials: urgent reports not yet responded to first (on the first page),
+    then those still waiting for a first official answer, oldest first; then the answered
+    ones, oldest first. Hidden threads are included (officials review them). Items are
+    ``(thread, answered)``; the cursor of the next page or None."""
     filters = filters or InboxFilters()
     commune_ids = [c.id for c in communes] if isinstance(communes, Sequence) else [communes.id]
     answered = _answered()
@@ -105,6 +106,18 @@ def inbox_page(
         raise ValidationError(_("The cursor is not valid."), field="cursor")
     if filters.sort:
         return _sorted_page(query, answered, filters.sort, int(after or 0), limit)
+    # Urgent reports no official has responded to yet (an hour of clock time) head the first
+    # page, oldest first, whatever else waits: they leave the paged order below meanwhile, so
+    # the (answered, id) cursor is unchanged. Once responded to, they take their usual place.
+    pending = and_(
+        Thread.urgent, Thread.first_response_at.is_(None), Thread.status.in_(OPEN_STATUSES)
+    )
+    urgent_rows = (
+        db.session.execute(query.where(pending).order_by(Thread.id).limit(limit)).all()
+        if after is None
+        else []
+    )
+    query = query.where(~pending)
     if after is not None:
         assert isinstance(after, tuple)
         was_answered, last_id = after
@@ -116,7 +129,8 @@ def inbox_page(
     rows = db.session.execute(query.order_by(answered, Thread.id).limit(limit + 1)).all()
     items = [(thread, bool(is_answered)) for thread, is_answered in rows[:limit]]
     next_cursor = (items[-1][1], items[-1][0].id) if len(rows) > limit else None
-    return items, next_cursor
+    urgent = [(thread, bool(is_answered)) for thread, is_answered in urgent_rows]
+    return urgent + items, next_cursor
 
 
 def _sorted_page(

@@ -28,7 +28,7 @@ def test_the_ask_form_offers_urgent_in_plain_words(world):
     box = re.search(r'<input type="checkbox" name="urgent"[^>]*>', page)
     assert box and 'aria-describedby="urgent-hint"' in box.group(0)
     hint = re.search(r'<p class="hint" id="urgent-hint">([^<]*)</p>', page)
-    assert hint and "chỉ chọn khi nguy hiểm ngay" in hint.group(1).lower()
+    assert hint and "chỉ chọn khi đang có nguy hiểm trước mắt" in hint.group(1).lower()
     for danger in ("ngập", "cầu", "cháy"):
         assert danger in hint.group(1).lower()
     key = re.search(r'name="idempotency_key" value="([\w-]+)"', page).group(1)

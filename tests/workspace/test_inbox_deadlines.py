@@ -9,7 +9,7 @@ from app.accountability.working_time import ZONE
 from app.extensions import db
 from app.threads.deadlines import set_deadlines
 from app.threads.models import Thread
-from tests.threads.helpers import API, ask, call, inbox_items
+from tests.threads.helpers import API, ask, call, inbox_items, reply
 
 
 def _long_ago(thread_id: int) -> None:
@@ -70,3 +70,24 @@ def test_the_inbox_sorts_by_deadline_and_by_supporters(world):
         refused = call(official, "GET", f"{API}/inbox", query_string=args)
         assert refused.status_code == 422, args
     assert 'value="supporters" selected' in official.get("/w/xa-a?sort=supporters").text
+
+
+def test_urgent_reports_not_yet_responded_to_head_the_first_page(world):
+    official, resident = world["official_a"], world["resident_a"]
+    older = ask(resident, "xa-a", "Hỏi thủ tục khai sinh")
+    answered = ask(resident, "xa-a", "Hỏi giờ làm việc")
+    reply(official, answered, "Sáng thứ Bảy có làm việc.")
+    urgent = ask(resident, "xa-a", "Nước lũ tràn qua cầu ấp 3", kind="report", urgent=True)
+    assert [item["id"] for item in inbox_items(official)] == [urgent, older, answered]
+    # Paged: the urgent one on the first page only, and the cursor as before.
+    first = call(official, "GET", f"{API}/inbox", query_string={"limit": 1}).get_json()
+    assert [item["id"] for item in first["items"]] == [urgent, older]
+    assert first["next_cursor"] == f"0-{older}"
+    rest = inbox_items(official, limit=1, cursor=first["next_cursor"])
+    assert [item["id"] for item in rest] == [answered]
+    page = official.get("/w/xa-a").text
+    assert page.index(f'data-thread="{urgent}"') < page.index(f'data-thread="{older}"')
+    assert "khẩn cấp" in page.split(f'data-thread="{urgent}"', 1)[1].split("</li>", 1)[0]
+    # Once an official has responded, it takes its usual place again.
+    reply(official, urgent, "Đã cử người ra cầu.")
+    assert [item["id"] for item in inbox_items(official)] == [older, answered, urgent]
