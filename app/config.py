@@ -17,7 +17,12 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from app.accountability.working_time import CalendarError, parse_periods, parse_weekdays
+from app.accountability.working_time import (
+    CalendarError,
+    parse_clock,
+    parse_periods,
+    parse_weekdays,
+)
 
 DEFAULTS: dict[str, Any] = {
     "ENV_NAME": "production",
@@ -49,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # WORKING_DAYS are ISO weekdays (1 is Monday). Public holidays are left out by themselves.
     "WORKING_HOURS": ["07:30-11:30", "13:30-17:00"],
     "WORKING_DAYS": [1, 2, 3, 4, 5],
+    # When the morning digest of overdue threads goes out, local time, on working days
+    # (app/notifications/digest.py).
+    "DIGEST_TIME": "07:00",
     # Where photos live (app/media): unset, the instance's uploads/ folder; s3://BUCKET[/PREFIX],
     # an S3-compatible bucket. The AWS_* names are the S3 tools' own; unset keys come from
     # boto3's chain (~/.aws, an instance role).
@@ -142,8 +150,9 @@ def check_working_hours(app: Flask) -> None:
     try:
         parse_periods(app.config["WORKING_HOURS"])
         parse_weekdays(app.config["WORKING_DAYS"])
+        parse_clock(app.config["DIGEST_TIME"])
     except (CalendarError, TypeError, ValueError) as error:
-        raise ConfigError(f"WORKING_HOURS / WORKING_DAYS: {error}") from None
+        raise ConfigError(f"WORKING_HOURS / WORKING_DAYS / DIGEST_TIME: {error}") from None
 
 
 def check_mail(app: Flask) -> None:

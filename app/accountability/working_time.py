@@ -71,6 +71,17 @@ def parse_periods(spec: Iterable[str]) -> tuple[Period, ...]:
     return tuple(periods)
 
 
+_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+def parse_clock(text: str) -> time:
+    """``"07:00"`` -> a time of day."""
+    match = _CLOCK.match(str(text).strip())
+    if match is None:
+        raise CalendarError(f"a time of day is written HH:MM, got {text!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
 def parse_weekdays(spec: Iterable[int]) -> frozenset[int]:
     """ISO weekdays (1 = Monday ... 7 = Sunday)."""
     days = frozenset(int(day) for day in spec)

@@ -23,6 +23,7 @@ from app.admin.exports import summary_csv, weekly_csv
 from app.admin.schemas import AdminStatsQuery, AreaQuery, WeeksQuery
 from app.admin.stats import Window
 from app.admin.views import answer_chart, duration, percent, weekly_chart
+from app.communes.areas import area_name
 from app.communes.boards import BoardPage, boards_pdf
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.services import (
@@ -39,6 +40,7 @@ from app.extensions import db
 from app.mail import mail_configured, send_mail
 from app.membership.models import OFFICIAL
 from app.membership.services import officials_of, role_in
+from app.models_base import utcnow
 from app.schema.load import load
 from app.web import login_required, see_other
 
@@ -342,6 +344,18 @@ def invite_accept(token: str):
 
 
 # --- statistics -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/overdue")
+@login_required
+def overdue_page() -> str:
+    """The communes of the admin's area with overdue threads, the most first (names and
+    counts: the admins do not read the threads): what their morning digest lists."""
+    actor = _admin()
+    rows = services.overdue_communes(actor, utcnow())
+    return render_template(
+        "admin/overdue.html", rows=rows, area=area_name(actor), total=sum(r.count for r in rows)
+    )
 
 
 @bp.get("/admin/stats")

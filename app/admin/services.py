@@ -43,6 +43,7 @@ from app.privacy.services import leave
 from app.schema.fields import Email
 from app.schema.load import Check
 from app.schema.text import is_storable
+from app.threads.deadlines import overdue_counts
 
 INVITATION_LIFETIME = timedelta(days=7)
 MAX_INVITE_COMMUNES = 200
@@ -480,3 +481,18 @@ def admin_report(
     actor: Account, win: Window, *, province: str | None = None, district: str | None = None
 ) -> Report:
     return report(managed_communes(actor, province=province, district=district), win)
+
+
+@dataclass(frozen=True)
+class OverdueCommune:
+    commune: Commune
+    count: int
+    since: datetime  # the earliest deadline its overdue threads missed
+
+
+def overdue_communes(account: Account, now: datetime) -> list[OverdueCommune]:
+    """The communes ``account`` (an admin) manages that have overdue threads, the most first."""
+    counts = overdue_counts(now, managed_clause(account))
+    communes = db.session.scalars(select(Commune).where(Commune.id.in_(list(counts)))).all()
+    rows = [OverdueCommune(c, *counts[c.id]) for c in communes]
+    return sorted(rows, key=lambda row: (-row.count, row.since, row.commune.name))

@@ -12,8 +12,10 @@ from app.membership.models import Membership
 from app.push.models import (
     KIND_ANNOUNCEMENT,
     KIND_ANSWER,
+    KIND_DIGEST,
     KIND_DISCUSSION,
     KIND_DUPLICATE,
+    KIND_ESCALATION,
     KIND_NEW_THREAD,
     KIND_OVERDUE,
 )
@@ -29,6 +31,10 @@ PREFERENCE_COLUMNS = {
     KIND_DUPLICATE: "notify_answers",
     # Officials' work: the switch of new threads (their inbox).
     KIND_OVERDUE: "notify_new_threads",
+    KIND_DIGEST: "notify_new_threads",
+    # Admins' pushes are written for them directly (no member switch); were one expanded
+    # through a commune, its officials' switch.
+    KIND_ESCALATION: "notify_new_threads",
 }
 PREFERENCE_NAMES = {
     "answers": KIND_ANSWER,

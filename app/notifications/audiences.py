@@ -16,8 +16,10 @@ from app.membership.preferences import PREFERENCE_COLUMNS
 from app.models_base import utcnow
 from app.push.models import (
     KIND_ANSWER,
+    KIND_DIGEST,
     KIND_DISCUSSION,
     KIND_DUPLICATE,
+    KIND_ESCALATION,
     KIND_NEW_THREAD,
     KIND_OVERDUE,
     PushMessage,
@@ -128,7 +130,7 @@ def audience(message: PushMessage) -> Select[Any]:
                 Membership.account_id.in_(followers),
             )
         )
-    elif message.kind in (KIND_NEW_THREAD, KIND_OVERDUE):
+    elif message.kind in (KIND_NEW_THREAD, KIND_OVERDUE, KIND_DIGEST, KIND_ESCALATION):
         query = query.where(Membership.role == OFFICIAL)
     elif message.kind == KIND_DUPLICATE:
         # Written at once by its queuer; were it expanded here, its author and followers.

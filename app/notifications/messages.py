@@ -7,10 +7,11 @@ who should hear it (``app/notifications/audiences.py``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from app.accountability.working_time import ZONE
@@ -24,8 +25,10 @@ from app.models_base import as_utc, utcnow
 from app.push.models import (
     KIND_ANNOUNCEMENT,
     KIND_ANSWER,
+    KIND_DIGEST,
     KIND_DISCUSSION,
     KIND_DUPLICATE,
+    KIND_ESCALATION,
     KIND_NEW_THREAD,
     KIND_OVERDUE,
     PushMessage,
@@ -34,6 +37,8 @@ from app.push.payloads import build_payload
 from app.threads.models import Reply, StatusChange, Thread
 
 THREAD_TTL = timedelta(days=2)
+# A digest is news of one morning: the next one replaces it.
+DIGEST_TTL = timedelta(hours=20)
 ANNOUNCEMENT_TTL = timedelta(days=7)
 # Push services keep a message for at most four weeks.
 MAX_TTL = timedelta(weeks=4)
@@ -164,7 +169,7 @@ def queue_escalation(thread: Thread) -> PushMessage:
     commune = thread.commune
     with force_locale(locale()):
         return _queue(
-            kind=KIND_NEW_THREAD,
+            kind=KIND_ESCALATION,
             commune=commune,
             actor=None,
             title=_("Urgent report not answered: %(commune)s", commune=commune.name),
@@ -215,6 +220,59 @@ def _local_time(moment: datetime | None) -> str:
     if moment is None:
         return ""
     return as_utc(moment).astimezone(ZONE).strftime("%H:%M %d/%m")
+
+
+def queue_digest(commune: Commune, first: Sequence[Thread], count: int) -> PushMessage:
+    """The morning digest for a commune's officials: how many threads are overdue, the
+    longest late named; the tap opens the list (``/w/<slug>/overdue``)."""
+    with force_locale(locale()):
+        title = ngettext(
+            "%(num)d overdue thread: %(commune)s",
+            "%(num)d overdue threads: %(commune)s",
+            count,
+            commune=commune.name,
+        )
+        body = "; ".join(f"#{thread.id} {_short(thread)}" for thread in first)
+        if count > len(first):
+            body = f"{body}; " + _("and %(num)d more", num=count - len(first))
+        return _queue(
+            kind=KIND_DIGEST,
+            commune=commune,
+            actor=None,
+            title=title,
+            body=body,
+            path=f"/w/{commune.slug}/overdue",
+            tag=f"d{commune.id}",
+            ttl=DIGEST_TTL,
+            urgency="normal",
+        )
+
+
+def queue_admin_digest(communes: Sequence[tuple[Commune, int]], total: int) -> PushMessage:
+    """The morning digest for an admin: the communes of their area with overdue threads, the
+    most first (names and counts only: the admins do not read the threads). Its deliveries
+    are written by ``app/notifications/digest.py``."""
+    with force_locale(locale()):
+        title = ngettext(
+            "%(num)d overdue thread in your communes",
+            "%(num)d overdue threads in your communes",
+            total,
+        )
+        shown = communes[:5]
+        body = "; ".join(f"{commune.name}: {count}" for commune, count in shown)
+        if len(communes) > len(shown):
+            body = f"{body}; " + _("and %(num)d more communes", num=len(communes) - len(shown))
+        return _queue(
+            kind=KIND_DIGEST,
+            commune=communes[0][0],
+            actor=None,
+            title=title,
+            body=body,
+            path="/admin/overdue",
+            tag="digest",
+            ttl=DIGEST_TTL,
+            urgency="normal",
+        )
 
 
 def queue_duplicate(change: StatusChange) -> PushMessage:

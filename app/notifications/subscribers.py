@@ -14,8 +14,9 @@ from flask import Flask
 from app.announcements.models import Announcement
 from app.communes.models import Commune
 from app.extensions import db
-from app.notifications import overdue
+from app.notifications import digest, overdue
 from app.notifications.audiences import audience, members_told
+from app.notifications.digest import send_digests
 from app.notifications.escalation import EVERY_S, escalate_unanswered
 from app.notifications.messages import (
     queue_announcement,
@@ -74,3 +75,4 @@ def init_app(app: Flask) -> None:
     register_audience(app, audience)
     register_periodic(app, "escalate urgent reports", escalate_unanswered, every_s=EVERY_S)
     register_periodic(app, "push overdue threads", notify_overdue, every_s=overdue.EVERY_S)
+    register_periodic(app, "morning digest", send_digests, every_s=digest.EVERY_S)

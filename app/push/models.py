@@ -28,6 +28,8 @@ KIND_ANNOUNCEMENT = "announcement"
 KIND_NEW_THREAD = "new_thread"  # for officials: a resident opened a thread
 KIND_DUPLICATE = "duplicate"  # my thread (or one I follow or support) was closed as a duplicate
 KIND_OVERDUE = "overdue"  # for officials: a thread missed its deadline
+KIND_DIGEST = "digest"  # for officials and admins: the morning list of overdue threads
+KIND_ESCALATION = "escalation"  # for admins: an urgent report nobody answered in 30 minutes
 
 KINDS = (
     KIND_ANSWER,
@@ -36,6 +38,8 @@ KINDS = (
     KIND_NEW_THREAD,
     KIND_DUPLICATE,
     KIND_OVERDUE,
+    KIND_DIGEST,
+    KIND_ESCALATION,
 )
 
 PENDING = "pending"

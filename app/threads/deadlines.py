@@ -9,10 +9,12 @@ change. The receivers here follow the domain's signals, in the event's transacti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from app.accountability.models import DayOff
 from app.accountability.working_time import WorkingCalendar
@@ -102,6 +104,77 @@ def overdue_clause(now: datetime) -> ColumnElement[bool]:
             Thread.resolve_by < now,
         ),
     )
+
+
+def missed_deadline() -> ColumnElement:
+    """In SQL, the deadline an overdue thread missed first: the answer's while it has none,
+    else the settlement's (for ordering the longest late first)."""
+    return case(
+        (
+            and_(Thread.first_response_at.is_(None), Thread.respond_by.is_not(None)),
+            Thread.respond_by,
+        ),
+        else_=Thread.resolve_by,
+    )
+
+
+def overdue_threads(commune_ids: Sequence[int], now: datetime, *, limit: int = 200) -> list[Thread]:
+    """The overdue threads of these communes, longest late first (hidden ones left out: a
+    moderated post is nobody's work)."""
+    if not commune_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Thread)
+            .where(
+                Thread.commune_id.in_(list(commune_ids)),
+                overdue_clause(now),
+                Thread.hidden_at.is_(None),
+            )
+            .order_by(missed_deadline(), Thread.id)
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Late:
+    """An overdue thread as the digest's page shows it: which deadline it missed and when."""
+
+    thread: Thread
+    unanswered: bool  # the answer's deadline, else the settlement's
+    due: datetime
+    late_by: timedelta
+
+    @property
+    def hours_late(self) -> int:
+        """Whole hours of clock time since the deadline passed."""
+        return int(self.late_by.total_seconds() // 3600)
+
+
+def late(thread: Thread, now: datetime) -> Late:
+    unanswered = thread.first_response_at is None and thread.respond_by is not None
+    due = as_utc(thread.respond_by if unanswered else thread.resolve_by)
+    return Late(thread, unanswered, due, now - due)
+
+
+def overdue_counts(
+    now: datetime, where: ColumnElement[bool] | None = None
+) -> dict[int, tuple[int, datetime]]:
+    """``{commune_id: (overdue threads, the earliest deadline they missed)}`` for the communes
+    (``where``: a clause on ``Commune``) that have any, in one query."""
+    query = (
+        select(Thread.commune_id, func.count(Thread.id), func.min(missed_deadline()))
+        .join(Commune, Commune.id == Thread.commune_id)
+        .where(overdue_clause(now), Thread.hidden_at.is_(None))
+        .group_by(Thread.commune_id)
+    )
+    if where is not None:
+        query = query.where(where)
+    return {
+        commune_id: (count, as_utc(earliest))
+        for commune_id, count, earliest in db.session.execute(query)
+    }
 
 
 def time_left(thread: Thread, now: datetime | None = None) -> timedelta | None:

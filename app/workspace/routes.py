@@ -28,13 +28,14 @@ from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.membership.services import officials_of
-from app.models_base import as_utc
+from app.models_base import as_utc, utcnow
 from app.parsing import InvalidValue, page_cursor, parse_datetime
 from app.ratelimit.declare import without_limits
 from app.schema.load import load
 from app.threads import routes as threads_routes
 from app.threads.access import readable_reply
 from app.threads.categories import all_categories, create_category, update_category
+from app.threads.deadlines import late, overdue_threads
 from app.threads.duplicates import mark_duplicate
 from app.threads.models import KINDS
 from app.threads.moderation import (
@@ -152,6 +153,19 @@ def inbox(slug: str) -> str:
         kinds=KINDS,
         categories=all_categories(commune),
         assignees=officials_of(commune),
+    )
+
+
+@bp.get("/<slug>/overdue")
+@login_required
+def overdue(slug: str) -> str:
+    """The threads past a deadline, longest late first: what the morning digest lists."""
+    commune = official_commune(slug, current_account())
+    now = utcnow()
+    return render_template(
+        "workspace/overdue.html",
+        commune=commune,
+        items=[late(thread, now) for thread in overdue_threads([commune.id], now)],
     )
 
 

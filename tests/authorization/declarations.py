@@ -371,6 +371,7 @@ ROUTES: list[Route] = [
         form={},
     ),
     route("GET", "/admin/stats", page_admin_only(200, elsewhere=200)),
+    route("GET", "/admin/overdue", page_admin_only(200, elsewhere=200)),
     route("GET", "/admin/stats.csv", page_admin_only(200, elsewhere=200)),
     # JSON API: accounts and the session.
     route("GET", "/api/v1/me", everyone(200)),
@@ -848,6 +849,7 @@ ROUTES: list[Route] = [
     ),
     route("GET", "/w/<slug>/audit", officials_only(200, anonymous=302)),
     route("GET", "/w/<slug>/canned", officials_only(200, anonymous=302)),
+    route("GET", "/w/<slug>/overdue", officials_only(200, anonymous=302)),
     route(
         "POST",
         "/w/<slug>/canned",
