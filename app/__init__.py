@@ -16,6 +16,7 @@ from app import assets, client_address, database, errors, headers, i18n, parsing
 # The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
 # before the first query (and to Alembic's comparison).
 from app.accountability import models as _accountability_models  # noqa: F401
+from app.accountability.routes import bp as accountability_bp
 from app.accounts import origin_guard, sessions
 from app.accounts.cli import users_cli
 from app.accounts.routes import bp as accounts_bp
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(open311_bp)
     app.register_blueprint(workspace_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(accountability_bp)
 
 
 def _register_commands(app: Flask) -> None:

@@ -96,3 +96,31 @@ def share_bars(items: Sequence[tuple[str, float, str, bool]], *, title: str) -> 
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def labelled_bars(
+    items: Sequence[tuple[str, float | None, str]], *, title: str, chart_id: str
+) -> Markup:
+    """Shares (0 to 1) for a phone: each ``(label, share, caption)`` is a line of words over a
+    full-width bar, drawn at 360 units wide so that a 360 px screen shows the text at its size.
+    A share of None (nothing to measure) is an empty track with its caption."""
+    row, width, track = 52, 360, 250
+    height = row * len(items) + 4
+    parts = [
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="100%" role="img" aria-labelledby="{escape(chart_id)}-title">',
+        f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
+    ]
+    for index, (text, share, caption) in enumerate(items):
+        y = 4 + index * row
+        w = track * max(0.0, min(share or 0.0, 1.0))
+        parts.append(
+            f'<text x="0" y="{y + 15}" font-size="15" fill="{INK}">{escape(text)}</text>'
+            f'<rect x="0" y="{y + 22}" width="{track}" height="20" fill="{GRID}"/>'
+            f'<rect x="0" y="{y + 22}" width="{_number(w)}" height="20" fill="{RESOLVED}">'
+            f"<title>{escape(text)}: {escape(caption)}</title></rect>"
+            f'<text x="{track + 6}" y="{y + 37}" font-size="15" fill="{INK}">'
+            f"{escape(caption)}</text>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

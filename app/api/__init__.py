@@ -3,6 +3,7 @@
 from flask import Blueprint, Flask
 
 from app.api import (
+    accountability,
     accounts,
     admin,
     announcements,
@@ -29,6 +30,7 @@ RESOURCES = (
     admin,
     accounts,
     open311_clients,
+    accountability,
     openapi,
 )
 

@@ -40,6 +40,7 @@ TAGS = {
     "workspace": "workspace",
     "admin": "admin",
     "open311_clients": "open311",
+    "accountability": "accountability",
     "openapi": "meta",
 }
 DOCUMENT_SCHEMA = {"type": "object", "required": ["openapi", "info", "paths"]}

@@ -236,6 +236,7 @@ def _remake(world: World) -> None:
         "token": invite["invite_url"].rsplit("/", 1)[1],
         "client_id": client["id"],
         "join_token": join_token,
+        "code": "46",  # a province (Huế) in the 2025 list
     }
     world.cookies = {"anonymous": None}
     for name in ("resident", "official", "admin"):

@@ -469,6 +469,9 @@ ROUTES: list[Route] = [
     route("GET", "/api/v1/stats", api_admin_only(200, elsewhere=200)),
     route("GET", "/api/v1/communes/<slug>/stats", staff_of_a(200)),
     route("GET", "/api/v1/communes/<slug>/stats/public", everyone(200)),
+    # Issue 14: the public accountability figures (An Giang, 91, is commune A's province).
+    route("GET", "/api/v1/communes/<slug>/accountability", everyone(200)),
+    route("GET", "/api/v1/provinces/<code>/accountability", everyone(200), values={"code": "91"}),
     route(
         "POST",
         "/api/v1/open311/clients",
@@ -748,6 +751,8 @@ ROUTES: list[Route] = [
         form={},
     ),
     route("GET", "/c/<slug>/stats", everyone(200)),
+    route("GET", "/c/<slug>/accountability", everyone(200)),
+    route("GET", "/provinces/<code>/accountability", everyone(200), values={"code": "91"}),
     route(
         "GET",
         "/t/<id:thread_id>",
