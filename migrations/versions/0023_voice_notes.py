@@ -1,7 +1,7 @@
 """voice notes on threads and replies (issue 16)
 
 Revision ID: 0023_voice_notes
-Revises: 0018_province_code
+Revises: 0019_accountability_ops
 Create Date: 2026-12-03 12:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0023_voice_notes"
-down_revision = "0018_province_code"
+down_revision = "0019_accountability_ops"
 branch_labels = None
 depends_on = None
 
