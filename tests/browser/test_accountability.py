@@ -334,3 +334,34 @@ def test_the_morning_inbox_on_a_desktop_time_left_overdue_and_orders(phone, site
     # The morning's inbox, in its usual order (docs/screenshots/inbox-deadlines.png).
     staff.goto(f"/w/{SLUG}")
     screenshot(staff, "inbox-deadlines")
+
+
+def test_an_answer_sent_twice_is_refused_beside_the_question_with_the_focus(
+    phone, site: Site
+) -> None:
+    context = phone()
+    first = join(context, site, "Dì Chín")
+    sent = first.request.post(
+        f"{site.url}/api/v1/communes/{SLUG}/threads",
+        data={"kind": "report", "body": "Bãi rác tự phát cạnh trường tiểu học ấp 2."},
+        headers={"Origin": site.url},
+    )
+    thread_id = sent.json()["id"]
+    resolve(site, thread_id, "Đội vệ sinh đã dọn sạch.")
+    first.goto(f"/t/{thread_id}")
+    second = context.new_page()  # the same question open in another tab
+    second.goto(f"/t/{thread_id}")
+    first.get_by_label("Rồi, đã được khắc phục").check()
+    first.click("#confirmation button[type=submit]")
+    first.wait_for_url(re.compile(rf"/t/{thread_id}"))
+
+    second.get_by_label("Chưa, vẫn còn").check()
+    second.click("#confirmation button[type=submit]")
+    second.wait_for_load_state()
+    error = second.locator("#follow-up [role=alert]")
+    assert error.inner_text() == "Bạn đã trả lời cho lần giải quyết này rồi."
+    assert second.evaluate("document.activeElement.id") == "confirmation-error"
+    # Not next to the reply form, whose field is not the one at fault.
+    assert second.locator("#reply-error").is_hidden()
+    assert second.get_attribute("#reply-body", "aria-invalid") is None
+    assert thread_json(second, site, thread_id)["status"] == "resolved"
