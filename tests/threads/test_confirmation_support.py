@@ -154,5 +154,5 @@ def test_the_author_and_the_officials_see_the_count_without_the_button(world):
     for reader in (author, official):
         page = reader.get(f"/t/{thread}").text
         assert "1 người cũng gặp vấn đề này" in page
-        assert "aria-pressed" not in page  # "me too" is a neighbour's word, not the author's
-    assert "aria-pressed" in world["resident_a2"].get(f"/t/{thread}").text
+        assert "me-too" not in page  # "me too" is a neighbour's word, not the author's
+    assert "me-too" in world["resident_a2"].get(f"/t/{thread}").text
