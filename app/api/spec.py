@@ -78,7 +78,13 @@ def parameter(name: str) -> Schema:
 def path_parameter(name: str) -> Schema:
     """``<slug>``, ``<token>``, or ``<id:name>`` (app.web.IdConverter: digits; past the largest
     id nothing is found)."""
-    schema = {"slug": SLUG, "token": {"type": "string", "minLength": 1, "maxLength": 128}}
+    schema = {
+        "slug": SLUG,
+        "token": {"type": "string", "minLength": 1, "maxLength": 128},
+        # A province: its two digits in the 2025 list; a day: YYYY-MM-DD.
+        "code": {"type": "string", "pattern": "^[0-9]{2}$"},
+        "day": {"type": "string", "format": "date"},
+    }
     return {"name": name, "in": "path", "required": True, "schema": schema.get(name, ID)}
 
 
