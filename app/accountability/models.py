@@ -15,13 +15,13 @@ from app.models_base import IDS_NEVER_REUSED, created_at_column
 class DayOff(db.Model):
     __tablename__ = "day_off"
     __table_args__ = (
-        UniqueConstraint("province", "day", name="uq_day_off_province_day"),
+        UniqueConstraint("province_code", "day", name="uq_day_off_province_code_day"),
         IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # The province's name as communes carry it (``commune.province``).
-    province: Mapped[str] = mapped_column(String(120), nullable=False)
+    # The province's two-digit code in the 2025 list (``commune.province_code``).
+    province_code: Mapped[str] = mapped_column(String(2), nullable=False)
     day: Mapped[date] = mapped_column(Date, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))

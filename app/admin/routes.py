@@ -16,6 +16,14 @@ from flask import (
 )
 from flask_babel import gettext as _
 
+from app.accountability.days_off import (
+    add_day_off,
+    days_off,
+    manages_province,
+    province_name,
+    provinces,
+    remove_day_off,
+)
 from app.accounts.models import Account
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
@@ -344,6 +352,58 @@ def invite_accept(token: str):
 
 
 # --- statistics -------------------------------------------------------------------------------
+
+
+@bp.get("/admin/days-off")
+@login_required
+def days_off_index() -> str:
+    """The provinces whose days off the admin manages (all 34 for a national admin)."""
+    actor = _admin()
+    managed = [(code, name) for code, name in provinces().items() if manages_province(actor, code)]
+    return render_template("admin/days_off_index.html", provinces=managed)
+
+
+def _days_off_page(
+    code: str, *, form: dict | None = None, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    rows = days_off(code, current_account())
+    return render_template(
+        "admin/days_off.html",
+        code=code,
+        province=province_name(code),
+        rows=rows,
+        form=form or {},
+        error=error,
+    ), status
+
+
+@bp.get("/admin/provinces/<code>/days-off")
+@login_required
+def days_off_page(code: str):
+    return _days_off_page(code)
+
+
+@bp.post("/admin/provinces/<code>/days-off")
+@login_required
+def days_off_add(code: str):
+    form = {"day": request.form.get("day", ""), "name": request.form.get("name", "")}
+    try:
+        add_day_off(code, current_account(), form)
+    except DomainError as error:
+        db.session.rollback()
+        if error.status in (401, 403, 404):
+            raise
+        return _days_off_page(code, form=form, error=error.message, status=error.status)
+    db.session.commit()
+    return see_other(url_for("admin.days_off_page", code=code, done="added"))
+
+
+@bp.post("/admin/provinces/<code>/days-off/<day>/delete")
+@login_required
+def days_off_remove(code: str, day: str):
+    remove_day_off(code, day, current_account())
+    db.session.commit()
+    return see_other(url_for("admin.days_off_page", code=code, done="removed"))
 
 
 @bp.get("/admin/overdue")

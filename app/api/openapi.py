@@ -39,6 +39,7 @@ TAGS = {
     "push": "push",
     "workspace": "workspace",
     "admin": "admin",
+    "days_off": "admin",
     "open311_clients": "open311",
     "accountability": "accountability",
     "openapi": "meta",

@@ -81,8 +81,9 @@ def path_parameter(name: str) -> Schema:
     schema = {
         "slug": SLUG,
         "token": {"type": "string", "minLength": 1, "maxLength": 128},
-        # A province's two-digit code in the 2025 list ("91" is An Giang).
+        # A province: its two digits in the 2025 list; a day: YYYY-MM-DD.
         "code": {"type": "string", "pattern": "^[0-9]{2}$"},
+        "day": {"type": "string", "format": "date"},
     }
     return {"name": name, "in": "path", "required": True, "schema": schema.get(name, ID)}
 

@@ -61,7 +61,11 @@ def send_digests(now: datetime) -> int:
     if not counts:
         return 0
     sent = 0
-    communes = db.session.scalars(select(Commune).where(Commune.id.in_(list(counts)))).all()
+    # Today's digests already sent, in one query: after the first run of the morning, each
+    # later one (every five minutes, all day) finds nothing left to do.
+    done = set(db.session.scalars(select(OverdueDigest.key).where(OverdueDigest.day == day)))
+    waiting = [commune_id for commune_id in counts if f"commune:{commune_id}" not in done]
+    communes = db.session.scalars(select(Commune).where(Commune.id.in_(waiting))).all()
     for commune in communes:
         if not calendar_for(commune).is_working_day(day):
             continue
@@ -91,8 +95,11 @@ def _admin_digests(now: datetime, day: date) -> int:
             ),
         )
     ).all()
+    done = set(db.session.scalars(select(OverdueDigest.key).where(OverdueDigest.day == day)))
     sent = 0
     for admin in admins:
+        if f"admin:{admin.id}" in done:
+            continue
         counts = overdue_counts(now, managed_clause(admin))
         if not counts:
             continue

@@ -35,9 +35,11 @@ def calendar_for(commune: Commune) -> WorkingCalendar:
     """The working calendar of a commune: the configured office hours, without Vietnam's
     public holidays and its province's days off."""
     days_off: list = []
-    if commune.province:
+    if commune.province_code:
         days_off = list(
-            db.session.scalars(select(DayOff.day).where(DayOff.province == commune.province))
+            db.session.scalars(
+                select(DayOff.day).where(DayOff.province_code == commune.province_code)
+            )
         )
     return WorkingCalendar.from_settings(
         hours=current_app.config["WORKING_HOURS"],

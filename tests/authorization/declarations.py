@@ -29,6 +29,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.accountability.models import DayOff
 from app.announcements.models import Announcement
 from app.audit.models import AuditEvent
 from app.communes.models import Commune
@@ -149,6 +150,8 @@ DEFAULT_VALUES = {
     "request_id": "{public}",
     "code": "en",
 }
+
+PROVINCE_A = {"code": "91"}
 
 # --- shapes --------------------------------------------------------------------------------
 
@@ -372,6 +375,41 @@ ROUTES: list[Route] = [
     ),
     route("GET", "/admin/stats", page_admin_only(200, elsewhere=200)),
     route("GET", "/admin/overdue", page_admin_only(200, elsewhere=200)),
+    # Days off: national admins and the province's own (A's province is 91, An Giang).
+    route("GET", "/admin/days-off", page_admin_only(200, elsewhere=200)),
+    route("GET", "/admin/provinces/<code>/days-off", page_admin_only(200), values=PROVINCE_A),
+    route(
+        "POST",
+        "/admin/provinces/<code>/days-off",
+        page_admin_only(303),
+        values=PROVINCE_A,
+        form={"day": "2027-03-10", "name": "Bão số 3"},
+        effect=rows(DayOff),
+    ),
+    route(
+        "POST",
+        "/admin/provinces/<code>/days-off/<day>/delete",
+        page_admin_only(303),
+        values={**PROVINCE_A, "day": "{day_off}"},
+        form={},
+        effect=rows(DayOff),
+    ),
+    route("GET", "/api/v1/provinces/<code>/days-off", api_admin_only(200), values=PROVINCE_A),
+    route(
+        "POST",
+        "/api/v1/provinces/<code>/days-off",
+        api_admin_only(201),
+        values=PROVINCE_A,
+        json={"day": "2027-03-10", "name": "Bão số 3"},
+        effect=rows(DayOff),
+    ),
+    route(
+        "DELETE",
+        "/api/v1/provinces/<code>/days-off/<day>",
+        api_admin_only(200),
+        values={**PROVINCE_A, "day": "{day_off}"},
+        effect=rows(DayOff),
+    ),
     route("GET", "/admin/stats.csv", page_admin_only(200, elsewhere=200)),
     # JSON API: accounts and the session.
     route("GET", "/api/v1/me", everyone(200)),

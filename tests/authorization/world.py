@@ -228,6 +228,10 @@ def build(app: Flask) -> World:
     ]
     ids["join_token"], ids["join_token_b"] = a.join_token, b.join_token
     ids["commune_a"], ids["commune_b"] = a.id, b.id
+    # A day off of An Giang (code 91: A's province in the 2025 list), to take back.
+    given = admin.post(f"{API}/provinces/91/days-off", json={"day": "2027-03-09", "name": "Bão"})
+    assert given.status_code == 201, given.get_json()
+    ids["day_off"] = "2027-03-09"
     db.session.rollback()
     world = World(app=app, clients=clients, ids=ids)
     world.snapshot()

@@ -122,4 +122,21 @@ def test_axe_on_every_page(phone, site: Site) -> None:
     staff.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     check("feed (official)", staff)
 
+    # Issue 14: a duplicate and its link (both sides), the officials' overdue list.
+    duplicate = page.request.post(
+        f"{site.url}/api/v1/communes/{SLUG}/threads",
+        data={"kind": "question", "body": "Thứ Bảy xã có làm việc buổi sáng không?"},
+        headers={"Origin": site.url},
+    ).json()
+    staff.goto(f"/w/t/{duplicate['id']}")
+    check("workspace thread (duplicate form)", staff)
+    staff.fill("#duplicate-of-id", str(asked["id"]))
+    staff.click("#duplicate button[type=submit]")
+    staff.wait_for_url(re.compile(rf"/w/t/{duplicate['id']}"))
+    check("workspace thread (a duplicate)", staff)
+    page.goto(f"/t/{duplicate['id']}")
+    check("thread (a duplicate)", page)
+    staff.goto(f"/w/{SLUG}/overdue")
+    check("overdue", staff)
+
     assert problems == {}

@@ -100,7 +100,7 @@ def test_each_commune_gets_one_digest_each_working_morning(world):
 
 
 def test_no_digest_on_weekends_holidays_or_a_province_day_off(world):
-    world["a"].province = "An Giang"
+    world["a"].province, world["a"].province_code = "An Giang", "91"
     db.session.commit()
     _overdue(world["resident_a"], "xa-a", "Ngập nước", before=_local(2026, 12, 12, 7))
     _overdue(world["resident_b"], "xa-b", "Ngập nước", before=_local(2026, 12, 12, 7))
@@ -108,7 +108,7 @@ def test_no_digest_on_weekends_holidays_or_a_province_day_off(world):
     assert send_digests(_local(2026, 12, 13, 9, 0)) == 0  # Sunday
     assert send_digests(_local(2027, 1, 1, 7, 30)) == 0  # New Year's Day
     assert send_digests(_local(2027, 2, 8, 8, 0)) == 0  # Tết holidays (Monday)
-    db.session.add(DayOff(province="An Giang", day=date(2026, 12, 14), name="Bão"))
+    db.session.add(DayOff(province_code="91", day=date(2026, 12, 14), name="Bão"))
     db.session.commit()
     assert send_digests(_local(2026, 12, 14, 7, 5)) == 1  # Monday: only commune B
     assert [m.commune_id for m in _digests()] == [world["b"].id]
