@@ -3,7 +3,7 @@ communes ranked (/provinces/<code>/accountability). No sign-in; docs/accountabil
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, render_template, request
 
 from app.admin import accountability
 from app.admin.accountability_schemas import AccountabilityQuery
@@ -17,7 +17,18 @@ bp = Blueprint("accountability", __name__)
 
 
 def _helpers() -> dict:
-    return {"count_of": count_of, "fmt_hours": hours, "fmt_percent": percent, "choices": CHOICES}
+    hours_setting = current_app.config["WORKING_HOURS"]
+    if isinstance(hours_setting, str):
+        hours_setting = hours_setting.split(",")
+    return {
+        "count_of": count_of,
+        "fmt_hours": hours,
+        "fmt_percent": percent,
+        "choices": CHOICES,
+        # "07:30–11:30, 13:30–17:00": the configured office hours, as the deadlines count them.
+        "office_hours": ", ".join(str(p).strip().replace("-", "–") for p in hours_setting),
+        "weekdays_only": list(current_app.config["WORKING_DAYS"]) == [1, 2, 3, 4, 5],
+    }
 
 
 @bp.get("/c/<slug>/accountability")
