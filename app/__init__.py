@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import assets, client_address, database, errors, headers, i18n, parsing
+from app import assets, client_address, conditional, database, errors, headers, i18n, parsing
 
 # The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
 # before the first query (and to Alembic's comparison).
@@ -78,6 +78,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     origin_guard.init_app(app)
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
+    conditional.init_app(app)
     assets.init_app(app)
     push_pages.init_app(app)
     _connect_receivers(app)

@@ -80,6 +80,11 @@ async function keep(url, response) {
   }
 }
 
+function kept(e, r) {
+  e.waitUntil(keep(e.request.url, r.clone()).catch(() => {}));
+  return r;
+}
+
 // Pages: the network first; without it (or after 6 s of a network that hardly answers, or
 // from a server that is down) the last-seen copy; else the offline page.
 async function page(e) {
@@ -89,9 +94,17 @@ async function page(e) {
     return (await cache.match(key)) || cache.match(key, { ignoreSearch: true });
   };
   const network = (async () => {
-    const r = (await e.preloadResponse) || (await fetch(e.request));
-    e.waitUntil(keep(e.request.url, r.clone()).catch(() => {}));
-    return r;
+    const preloaded = await e.preloadResponse;
+    // A preload goes through the browser's HTTP cache, which revalidates with the ETag itself.
+    if (preloaded) return kept(e, preloaded);
+    // Else ask with the kept copy's ETag: an unchanged page is a 304 of a few hundred bytes.
+    const held = await (await caches.open(PAGES)).match(key);
+    const tag = held && held.headers.get("ETag");
+    if (!tag) return kept(e, await fetch(e.request));
+    const headers = new Headers(e.request.headers);
+    headers.set("If-None-Match", tag);
+    const r = await fetch(new Request(e.request, { headers }));
+    return r.status === 304 ? held : kept(e, r);
   })();
   e.waitUntil(network.catch(() => {}));
   try {

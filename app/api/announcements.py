@@ -18,13 +18,16 @@ from app.announcements.services import (
     readable_announcement,
     update_announcement,
 )
+from app.announcements.validators import announcement_state, listed_state
 from app.api.helpers import json_body, require_account
 from app.api.spec import OFFICIALS, documented
 from app.communes.services import get_commune
+from app.conditional import etag, not_modified, tagged
 from app.extensions import db
 from app.membership.services import member_commune
 
 bp = Blueprint("announcements", __name__)
+LISTED = 50  # listed_announcements' default
 
 
 @bp.get("/communes/<slug>/announcements")
@@ -35,10 +38,16 @@ bp = Blueprint("announcements", __name__)
 )
 def index(slug: str) -> Response:
     account = require_account()
-    items, official = listed_announcements(get_commune(slug), account)
+    commune = get_commune(slug)
+    items, official = listed_announcements(commune, account)
     summaries = reach(items) if official else {}
+    state = listed_state(commune, include_expired=official, limit=LISTED, reach=summaries)
+    tag = etag(account.id, official, state)
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
     listed = [Announcement.of(item, summaries.get(item.id)) for item in items]
-    return jsonify(AnnouncementList(items=listed).dump())
+    return tagged(jsonify(AnnouncementList(items=listed).dump()), tag)
 
 
 @bp.post("/communes/<slug>/announcements")
@@ -56,8 +65,14 @@ def create(slug: str) -> tuple[Response, int]:
 @bp.get("/announcements/<id:announcement_id>")
 @documented("An announcement", {200: Announcement}, 403)
 def show(announcement_id: int) -> Response:
-    announcement = readable_announcement(announcement_id, require_account())
-    return jsonify(_with_reach(announcement))
+    account = require_account()
+    announcement = readable_announcement(announcement_id, account)
+    summary = reach([announcement]).get(announcement.id)
+    tag = etag(account.id, announcement_state(announcement, summary))
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
+    return tagged(jsonify(Announcement.of(announcement, summary).dump()), tag)
 
 
 @bp.patch("/announcements/<id:announcement_id>")

@@ -16,6 +16,7 @@ from app.api.spec import (
     documented,
     replayed,
 )
+from app.conditional import etag, not_modified, tagged
 from app.extensions import db
 from app.media.serving import uploaded
 from app.media.storage import media_storage
@@ -62,6 +63,7 @@ from app.threads.services import (
 )
 from app.threads.supports import support, supported_ids, unsupport
 from app.threads.urgency import mark_urgency
+from app.threads.validators import feed_state, thread_state
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
@@ -85,19 +87,29 @@ def index(slug: str) -> Response:
     account = require_account()
     commune, role = member_commune(slug, account)
     page = page_query()
+    # Before building anything: an unchanged page costs the phone a 304 and a few headers.
+    state = feed_state(commune, account, role, before_id=page.cursor, limit=page.size())
+    tag = etag(state.key)
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
     threads, next_cursor = list_threads(
         commune, account, role, before_id=page.cursor, limit=page.size()
     )
-    counts = reply_counts(threads)
-    supported = supported_ids(threads, account)
+    # The counts and "me too"s came with the tag's rows (a thread that arrived in between has
+    # none yet, and the next revalidation sees its new tag).
     listed = ThreadList(
         items=[
-            Thread.of(thread, counts[thread.id], supported=thread.id in supported)
+            Thread.of(
+                thread,
+                state.replies.get(thread.id, 0),
+                supported=thread.id in state.supported,
+            )
             for thread in threads
         ],
         next_cursor=str(next_cursor) if next_cursor is not None else None,
     )
-    return jsonify(listed.dump())
+    return tagged(jsonify(listed.dump()), tag)
 
 
 @bp.post("/communes/<slug>/threads")
@@ -155,22 +167,23 @@ def show(thread_id: int) -> Response:
     account = require_account()
     # An official who opens a thread has read it (the inbox's unread marker goes).
     thread, role = open_thread(thread_id, account)
+    summaries = _reach(thread, role == OFFICIAL or thread.author_id == account.id)
+    tag = etag(thread_state(thread, account, role, reach=summaries))
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        db.session.commit()  # an official who opened it has read it, 304 or not
+        return unchanged
     detail = _detail_with_delivery(
-        thread,
-        role == OFFICIAL or thread.author_id == account.id,
-        supported=bool(supported_ids([thread], account)),
+        thread, summaries=summaries, supported=bool(supported_ids([thread], account))
     )
     data = ThreadView(**dict(detail), following=is_following(thread, account)).dump()
     # After building the answer: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
-    return jsonify(data)
+    return tagged(jsonify(data), tag)
 
 
-def _detail_with_delivery(
-    thread: ThreadRow, may_see_reach: bool, *, supported: bool = False
-) -> ThreadDetail:
-    """The thread (``thread.replies`` holds what the reader may see: ``readable_thread`` sees
-    to it); its author and the officials also see how far each reply reached."""
+def _reach(thread: ThreadRow, may_see_reach: bool) -> dict[int, dict[str, int]]:
+    """How far each reply reached, for its author and the officials (empty for others)."""
     summaries: dict[int, dict[str, int]] = {}
     if may_see_reach:
         messages = messages_for(reply_ids=[reply.id for reply in thread.replies])
@@ -179,6 +192,21 @@ def _detail_with_delivery(
             message = messages.get(("reply", reply.id))
             if message is not None:
                 summaries[reply.id] = by_message[message.id]
+    return summaries
+
+
+def _detail_with_delivery(
+    thread: ThreadRow,
+    may_see_reach: bool = False,
+    *,
+    supported: bool = False,
+    summaries: dict[int, dict[str, int]] | None = None,
+) -> ThreadDetail:
+    """The thread (``thread.replies`` holds what the reader may see: ``readable_thread`` sees
+    to it); its author and the officials also see how far each reply reached (``summaries``
+    when already known)."""
+    if summaries is None:
+        summaries = _reach(thread, may_see_reach)
     return ThreadDetail(
         **Thread.fields_of(thread, len(thread.replies), supported=supported),
         replies=[Reply.of(reply, summaries.get(reply.id)) for reply in thread.replies],

@@ -68,8 +68,14 @@ def membership_of(account: Account | None, commune: Commune) -> Membership | Non
 
 def role_in(account: Account | None, commune: Commune) -> str | None:
     """``official``, ``resident`` or None: the single source of every permission."""
-    membership = membership_of(account, commune)
-    return membership.role if membership else None
+    if account is None:
+        return None
+    # The role alone: loading the membership would join its account and commune as well.
+    return db.session.scalar(
+        select(Membership.role).where(
+            Membership.account_id == account.id, Membership.commune_id == commune.id
+        )
+    )
 
 
 def require_member(account: Account | None, commune: Commune) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    make_response,
     redirect,
     render_template,
     request,
@@ -16,14 +17,18 @@ from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
+from app.announcements.validators import listed_state
+from app.communes.models import Commune
 from app.communes.services import get_commune
+from app.conditional import etag, not_modified, tagged
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.media.serving import media_response, uploaded
 from app.media.storage import content_type_of, media_storage
-from app.membership.in_app import in_app_help
+from app.membership.in_app import in_app_browser, in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
+from app.push.pages import this_phone_subscribed
 from app.ratelimit.declare import limited
 from app.schema.load import load
 from app.threads.access import official_thread, post_with_voice, readable_reply
@@ -51,6 +56,7 @@ from app.threads.services import (
     thread_with_photo,
 )
 from app.threads.supports import support, unsupport
+from app.threads.validators import feed_state, thread_state
 from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
@@ -59,24 +65,31 @@ from app.workspace.unread import open_thread
 bp = Blueprint("threads", __name__)
 
 
+FEED_THREADS = 20
+FEED_ANNOUNCEMENTS = 5
+
+
 def _feed_page(
     slug: str,
     *,
     form: dict | None = None,
     error: str | None = None,
     error_field: str | None = None,
+    member: tuple[Commune, str] | None = None,
 ) -> str:
     account = current_account()
     assert account is not None
-    commune, role = member_commune(slug, account)
+    commune, role = member or member_commune(slug, account)
     # A bad or out-of-range cursor on a page just shows the newest threads.
     before_id = page_cursor(request.args.get("cursor"))
-    threads, next_cursor = list_threads(commune, account, role, before_id=before_id, limit=20)
+    threads, next_cursor = list_threads(
+        commune, account, role, before_id=before_id, limit=FEED_THREADS
+    )
     return render_template(
         "threads/feed.html",
         commune=commune,
         role=role,
-        announcements=list_announcements(commune, limit=5),
+        announcements=list_announcements(commune, limit=FEED_ANNOUNCEMENTS),
         threads=threads,
         counts=seen_counts(threads, account, role),
         next_cursor=next_cursor,
@@ -93,8 +106,39 @@ def _feed_page(
 
 @bp.get("/c/<slug>")
 @resident_page
-def feed(slug: str) -> str:
-    return _feed_page(slug)
+def feed(slug: str) -> str | Response:
+    account = current_account()
+    assert account is not None
+    commune, role = member_commune(slug, account)
+    if account.is_staff:
+        # Staff pages carry the count of questions waiting in every commune they serve.
+        return _feed_page(slug, member=(commune, role))
+    # A resident's page is tagged from what it shows; the page's one-time form key may be
+    # served again with a 304: a key is spent only by a thread it created, which changes the
+    # tag, so a page whose key was used is never confirmed.
+    state = feed_state(
+        commune,
+        account,
+        role,
+        before_id=page_cursor(request.args.get("cursor")),
+        limit=FEED_THREADS,
+    )
+    announced = listed_state(commune, include_expired=False, limit=FEED_ANNOUNCEMENTS)
+    tag = etag(state.key, announced, _browser_state(commune))
+    unchanged = not_modified(tag)
+    if unchanged is not None:
+        return unchanged
+    return tagged(make_response(_feed_page(slug, member=(commune, role))), tag)
+
+
+def _browser_state(commune: Commune) -> tuple:
+    """What a resident's page shows of this browser: whether its notifications are on, and
+    the in-app browser help (with the commune's join link)."""
+    return (
+        this_phone_subscribed(),
+        in_app_browser(request.user_agent.string),
+        commune.join_token,
+    )
 
 
 @bp.post("/c/<slug>/threads")
@@ -187,11 +231,19 @@ def inbox_page(slug: str) -> Response:
 @resident_page
 def thread_page(thread_id: int) -> str:
     # An official opening the thread here (from a notification, say) has read it, as in /w/.
-    thread, role = open_thread(thread_id, current_account())
+    account = current_account()
+    assert account is not None
+    thread, role = open_thread(thread_id, account)
+    tag = None
+    if not account.is_staff:
+        tag = etag(thread_state(thread, account, role, reach=None), _browser_state(thread.commune))
+        unchanged = not_modified(tag)
+        if unchanged is not None:
+            return unchanged
     page = render_thread(thread, role, asked=request.args.get("asked") == "1")
     # After rendering: a commit reloads the thread's replies, hidden ones included.
     db.session.commit()
-    return page
+    return tagged(make_response(page), tag) if tag else page
 
 
 # The reply and status forms of both pages of a thread post to the two handlers below: at /t/

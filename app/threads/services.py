@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import Account
@@ -32,11 +33,17 @@ def visible_threads(commune: Commune, account: Account, role: str) -> Select[tup
     threads and their own, and of the hidden ones only their own."""
     query = select(Thread).where(Thread.commune_id == commune.id)
     if role != OFFICIAL:
-        query = query.where(
-            or_(Thread.author_id == account.id, Thread.visibility == "public"),
-            or_(Thread.author_id == account.id, Thread.hidden_at.is_(None)),
-        )
+        query = query.where(*resident_scope(account.id))
     return query
+
+
+def resident_scope(account_id: Any) -> tuple[ColumnElement[bool], ...]:
+    """What a resident sees of a commune's threads: public ones and their own, and of the
+    hidden ones only their own (``account_id``: an id or a bound parameter)."""
+    return (
+        or_(Thread.author_id == account_id, Thread.visibility == "public"),
+        or_(Thread.author_id == account_id, Thread.hidden_at.is_(None)),
+    )
 
 
 def may_see_thread(thread: Thread, account: Account, role: str) -> bool:
