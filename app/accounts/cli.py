@@ -27,8 +27,10 @@ users_cli = AppGroup("users", help="Manage staff accounts (officials and admins)
 @click.option("--commune", "communes", multiple=True, help="Slug of a commune they serve.")
 @click.option("--name", "display_name", default=None, help="Name shown to residents.")
 @click.option("--password-stdin", is_flag=True, required=True, help="Read the password from stdin.")
-@click.option("--province", default=None, help="Admins: manage this province's communes only.")
-@click.option("--district", default=None, help="Admins: only this district of --province.")
+@click.option(
+    "--province", default=None, help='Admins: only this province\'s communes ("91", "an giang").'
+)
+@click.option("--district", default=None, hidden=True, help="Ignored: districts are no level.")
 def create_user(
     email: str,
     role: str,
@@ -47,7 +49,7 @@ def create_user(
             email, password, is_admin=role == "admin", display_name=display_name
         )
         if role == "admin":
-            set_area(account, province, district)
+            set_area(account, province)
         for slug in communes:
             add_official(account, get_commune(slug))
     except DomainError as error:
@@ -57,6 +59,7 @@ def create_user(
         click.echo("Note: this official serves no commune yet (use --commune SLUG).", err=True)
     db.session.commit()
     click.echo(f"Created {role} {account.email} (id {account.id}).")
+    _district_ignored(district)
     if role == "admin":
         _check_area(account)
 
@@ -78,35 +81,48 @@ def set_password_command(email: str, password_stdin: bool) -> None:
 
 @users_cli.command("area")
 @click.argument("email")
-@click.option("--province", default=None, help="The province whose communes they manage.")
-@click.option("--district", default=None, help="Only this district of --province.")
+@click.option(
+    "--province", default=None, help='The province whose communes they manage ("91", "an giang").'
+)
+@click.option("--district", default=None, hidden=True, help="Ignored: districts are no level.")
 def change_area(email: str, province: str | None, district: str | None) -> None:
-    """Set the area an admin manages; with neither option, every commune (national)."""
+    """Set the province an admin manages; without --province, every commune (national)."""
     account = db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
     if account is None or not account.is_admin:
         raise click.ClickException(f"No admin account with the email {email}.")
+    if district is not None and province is None:
+        # Not national by mistake: "--district X" alone once meant a smaller area.
+        raise click.UsageError("Give --province: districts are no level since 1 July 2025.")
     try:
-        set_area(account, province, district)
+        set_area(account, province)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
+    _district_ignored(district)
     click.echo(f"{account.email} now manages: {area_name(account) or 'every commune'}.")
     _check_area(account)
 
 
+def _district_ignored(district: str | None) -> None:
+    if district is not None:
+        click.echo(
+            "Note: --district is ignored: since 1 July 2025 an admin manages a province "
+            "or the whole country.",
+            err=True,
+        )
+
+
 def _check_area(account: Account) -> None:
-    """Say how many communes the area holds; none usually means a spelling that differs from
-    the communes' own ("an giang", "Tỉnh An Giang"), so suggest the names that are close."""
+    """Say how many communes the province holds; none usually means its communes are not
+    imported yet (``flask communes import-official --province CODE``)."""
     if account.admin_province is None:
         return
     count = db.session.scalar(select(func.count(Commune.id)).where(managed_clause(account)))
     click.echo(f"Communes in this area now: {count}.")
-    if count:
-        return
-    column = Commune.district if account.admin_district else Commune.province
-    wanted = (account.admin_district or account.admin_province or "").casefold()
-    names = db.session.scalars(select(column).where(column.is_not(None)).distinct())
-    close = sorted(name for name in names if wanted in name.casefold())
-    hint = f" Did you mean: {', '.join(close)}?" if close else ""
-    click.echo(f"Warning: no commune carries this name exactly.{hint}", err=True)
+    if not count:
+        click.echo(
+            "Warning: no commune of this province yet; import them with "
+            f"`flask communes import-official --province {account.admin_province_code}`.",
+            err=True,
+        )

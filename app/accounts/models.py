@@ -28,12 +28,7 @@ class Account(db.Model):
     """A resident (display name only) or a staff member (email and password hash too)."""
 
     __tablename__ = "account"
-    # District names repeat between provinces: a district area always names its province.
     __table_args__ = (
-        CheckConstraint(
-            "admin_district IS NULL OR admin_province IS NOT NULL",
-            name="admin_district_needs_province",
-        ),
         # Ids are never reissued (SQLite would reuse the highest): a cookie, a link or a push
         # payload that names a deleted account can never name somebody else.
         IDS_NEVER_REUSED,
@@ -45,9 +40,11 @@ class Account(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
-    # An admin's area (app/communes/areas.py): a province, or a district of it; none is national.
+    # An admin's area (app/communes/areas.py): one province of the 2025 list by its code
+    # ("91"), its name beside it for display; none is national. Districts are no level since
+    # 1 July 2025 (migration 0021_two_tier_map made each district admin their province's).
     admin_province: Mapped[str | None] = mapped_column(String(120))
-    admin_district: Mapped[str | None] = mapped_column(String(120))
+    admin_province_code: Mapped[str | None] = mapped_column(String(2))
     # A random secret every session cookie of this account carries; replaced when all its
     # sessions end (password change, revocation), so no older cookie or pending sign-in
     # matches again, and never shared with an account made later.

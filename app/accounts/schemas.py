@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, WithJsonSchema
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from app.schema.out import DbId, Out, Time
 
@@ -81,10 +81,13 @@ class RecoveryCodes(Out):
 
 
 class AdminScope(Out):
-    """An admin's area; both null for a national admin."""
+    """An admin's province (its name and official code); all null for a national admin."""
 
     province: str | None
-    district: str | None
+    province_code: str | None
+    district: str | None = Field(
+        None, description="always null: districts are no level since 1 July 2025"
+    )
 
 
 class TransferCode(Out):

@@ -1,4 +1,7 @@
-"""Statistics as CSV, for spreadsheets: one row per commune, district, province and in total."""
+"""Statistics as CSV, for spreadsheets: one row per commune, per province and in total.
+
+A province row carries the province's official code in ``code``; a commune row its former
+district in ``district`` (history: districts are no level since 1 July 2025)."""
 
 from __future__ import annotations
 
@@ -64,10 +67,8 @@ def _share(value: float | None) -> str:
 
 def _rows(report: Report) -> Iterator[tuple[tuple[str, ...], Figures]]:
     yield ("total", "", "", "", "", ""), report.total
-    for province, figures in report.provinces:
-        yield ("province", province or "", "", "", "", ""), figures
-    for province, district, figures in report.districts:
-        yield ("district", province or "", district or "", "", "", ""), figures
+    for code, province, figures in report.provinces:
+        yield ("province", province or "", "", code or "", "", ""), figures
     for commune, figures in report.communes:
         yield _commune_key(commune), figures
 

@@ -426,12 +426,8 @@ def stats_page() -> str:
     province, district = query.province, query.district
     win = _window(query.weeks)
     report = services.admin_report(actor, win, province=province, district=district)
-    if district is not None:
-        level = "communes"
-    elif province is not None:
-        level = "districts"
-    else:
-        level = "provinces"
+    # Two tiers since 2025: the country by province, a province by commune.
+    level = "communes" if province is not None or district is not None else "provinces"
     return render_template(
         "admin/stats.html",
         report=report,

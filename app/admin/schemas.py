@@ -94,8 +94,11 @@ class CommuneAdmin(Out):
     slug: str
     name: str
     code: str | None
-    district: str | None
+    district: str | None = Field(
+        description="the district before 1 July 2025: history, no level any more"
+    )
     province: str | None
+    province_code: str | None = Field(description='the official province code, e.g. "91"')
     join_url: str
     join_code: str = JOIN_CODE
     open311_public: bool
@@ -108,6 +111,7 @@ class CommuneAdmin(Out):
             code=commune.code,
             district=commune.district,
             province=commune.province,
+            province_code=commune.province_code,
             join_url=join_url(base_url, commune),
             join_code=board_code(commune),
             open311_public=commune.open311_public,
@@ -355,12 +359,9 @@ class PublicStats(Window):
 
 class ProvinceFigures(Out):
     province: str | None
-    figures: Figures
-
-
-class DistrictFigures(Out):
-    province: str | None
-    district: str | None
+    province_code: str | None = Field(
+        description="the official code (2025 list); null for a name the list does not have"
+    )
     figures: Figures
 
 
@@ -377,7 +378,6 @@ class AreaFilter(Out):
 class AdminStats(Window):
     total: Figures
     provinces: list[ProvinceFigures]
-    districts: list[DistrictFigures]
     communes: list[CommuneFigures]
     filter: AreaFilter = Field(description="the province and district asked for")
 
@@ -388,12 +388,8 @@ class AdminStats(Window):
             **Window.fields_of(report.window),
             total=Figures.of(report.total),
             provinces=[
-                ProvinceFigures(province=province, figures=Figures.of(figures))
-                for province, figures in report.provinces
-            ],
-            districts=[
-                DistrictFigures(province=province, district=district, figures=Figures.of(figures))
-                for province, district, figures in report.districts
+                ProvinceFigures(province=name, province_code=code, figures=Figures.of(figures))
+                for code, name, figures in report.provinces
             ],
             communes=[
                 CommuneFigures(

@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts import second_factor
@@ -31,6 +31,7 @@ from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
+from app.communes.provinces import find_province
 from app.communes.services import get_commune
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
@@ -93,7 +94,8 @@ def _outside_area() -> NotFound:
 def managed_communes(
     account: Account, *, province: str | None = None, district: str | None = None
 ) -> Sequence[Commune]:
-    """The communes of an admin's area, optionally of one province or district of it."""
+    """The communes of an admin's area, optionally of one province (its code, "91", or a
+    name: "An Giang", "an giang") or of one former district (history, kept as a filter)."""
     require_admin(account)
     query = (
         select(Commune)
@@ -101,7 +103,16 @@ def managed_communes(
         .order_by(Commune.province, Commune.district, Commune.name, Commune.id)
     )
     if province is not None:
-        query = query.where(Commune.province == province)
+        official = find_province(province)
+        if official is None:
+            query = query.where(Commune.province == province)
+        else:
+            query = query.where(
+                or_(
+                    Commune.province_code == official.code,
+                    Commune.province_code.is_(None) & (Commune.province == province),
+                )
+            )
     if district is not None:
         query = query.where(Commune.district == district)
     return db.session.scalars(query).all()

@@ -1,4 +1,4 @@
-"""Statistics per commune, rolled up per district and province.
+"""Statistics per commune, rolled up per province and in total (two tiers since 2025).
 
 Every figure is computed in Python from a handful of SQL aggregates that run the same on SQLite
 and PostgreSQL (counts grouped by commune, a week number from a ``CASE`` over week boundaries
@@ -19,6 +19,9 @@ Definitions (see docs/admin.md):
   waited 24 hours already (a thread asked an hour ago is not counted against anyone yet);
 - push reach: over announcements made in the window, deliveries that reached the phone
   (``sent``) over the subscriptions they went to (every delivery row, whatever its outcome);
+- a province is the commune's official province code when it has one (``"91"``, shown with
+  the list's name, "An Giang", whatever spelling the commune carries), else its province name;
+  districts are no level since 1 July 2025 (a commune's district is history only);
 - the demo commune (``flask demo``, code ``DEMO``) is in no roll-up: it is not real use.
 """
 
@@ -37,6 +40,7 @@ from sqlalchemy import ColumnElement, case, distinct, exists, func, select
 
 from app.announcements.models import Announcement
 from app.communes.models import DEMO_CODE, Commune
+from app.communes.provinces import find_province
 from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.models_base import as_utc
@@ -318,12 +322,14 @@ def _push(ids: list[int], win: Window, figures: dict[int, Figures]) -> None:
 
 @dataclass
 class Report:
-    """Figures of a set of communes: each, per district, per province, and in total."""
+    """Figures of a set of communes: each, per province, and in total.
+
+    ``provinces``: ``(code, name, figures)``, the code ``None`` for communes whose province is
+    not one of the official list (grouped by the name they carry)."""
 
     window: Window
     communes: list[tuple[Commune, Figures]]
-    districts: list[tuple[str | None, str | None, Figures]]
-    provinces: list[tuple[str | None, Figures]]
+    provinces: list[tuple[str | None, str | None, Figures]]
     total: Figures
 
 
@@ -331,33 +337,39 @@ def _sort_key(value: str | None) -> tuple[bool, str]:
     return (value is None, value or "")
 
 
+def _province_of(commune: Commune) -> tuple[str | None, str | None]:
+    """The commune's province as the roll-up groups it: (code, the list's name), or
+    (None, the name it carries)."""
+    if commune.province_code is not None:
+        province = find_province(commune.province_code)
+        return commune.province_code, province.name if province else commune.province
+    return None, commune.province
+
+
 def report(communes: Sequence[Commune], win: Window) -> Report:
     """The roll-up of ``communes``, the demo commune left out (it is not real use)."""
     communes = [commune for commune in communes if commune.code != DEMO_CODE]
     per_commune = compute(communes, win)
     weeks = len(win.labels)
-    districts: dict[tuple[str | None, str | None], Figures] = defaultdict(lambda: Figures(weeks))
-    provinces: dict[str | None, Figures] = defaultdict(lambda: Figures(weeks))
+    provinces: dict[tuple[str | None, str | None], Figures] = defaultdict(lambda: Figures(weeks))
     total = Figures(weeks)
     ordered = sorted(
         communes,
-        key=lambda c: (_sort_key(c.province), _sort_key(c.district), c.name, c.id),
+        key=lambda c: (_sort_key(c.province_code), _sort_key(c.province), c.name, c.id),
     )
     for commune in ordered:
         figures = per_commune[commune.id]
-        districts[(commune.province, commune.district)].merge(_copy(figures))
-        provinces[commune.province].merge(_copy(figures))
+        provinces[_province_of(commune)].merge(_copy(figures))
         total.merge(_copy(figures))
     return Report(
         window=win,
         communes=[(commune, per_commune[commune.id]) for commune in ordered],
-        districts=[
-            (province, district, figures)
-            for (province, district), figures in sorted(
-                districts.items(), key=lambda item: (_sort_key(item[0][0]), _sort_key(item[0][1]))
+        provinces=[
+            (code, name, figures)
+            for (code, name), figures in sorted(
+                provinces.items(), key=lambda item: (_sort_key(item[0][0]), _sort_key(item[0][1]))
             )
         ],
-        provinces=sorted(provinces.items(), key=lambda item: _sort_key(item[0])),
         total=total,
     )
 

@@ -286,7 +286,7 @@ def public_commune_stats(slug: str) -> Response:
 
 @bp.get("/stats")
 @documented(
-    "Statistics of every commune, by province and district (admin)",
+    "Statistics of every commune, by province (admin)",
     {200: AdminStats},
     403,
     422,

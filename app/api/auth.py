@@ -186,8 +186,12 @@ def _me(account) -> dict:
     ]
     scope = None
     if account.is_admin:
-        # An admin's area; both null for a national admin. Null for everyone else.
-        scope = AdminScope(province=account.admin_province, district=account.admin_district)
+        # An admin's province; all null for a national admin. Null for everyone else.
+        scope = AdminScope(
+            province=account.admin_province,
+            province_code=account.admin_province_code,
+            district=None,
+        )
     answer = SignedIn(
         signed_in=True,
         id=account.id,

@@ -15,7 +15,8 @@ from app.accounts.models import Account
 from app.accounts.services import create_staff_account
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.models import DEMO_CODE, Commune
-from app.communes.official import find_province, import_official, official_provinces
+from app.communes.official import import_official
+from app.communes.provinces import find_province, official_provinces
 from app.communes.services import create_commune, get_commune, join_url, rotate_join_token
 from app.errors import DomainError
 from app.extensions import db

@@ -1,10 +1,14 @@
 """Importing many communes from a CSV file: all rows or none.
 
 Columns ``code, name, district, province`` (any order, extra columns ignored; Vietnamese
-headers such as ``mã, tên, huyện, tỉnh`` are understood too). UTF-8 with or without a byte
-order mark; comma or semicolon separated. A row whose code already exists updates that commune
-instead of adding a second one. Every bad row is reported with its line number and nothing of
-the file is applied.
+headers such as ``mã, tên, huyện, tỉnh`` are understood too). Since the 2025 two-tier map the
+district is history only (the commune's former district, kept and shown, no level); a province
+of the official list gives the commune its province code. The whole official list is imported
+by ``flask communes import-official`` instead (app/communes/official.py).
+
+UTF-8 with or without a byte order mark; comma or semicolon separated. A row whose code
+already exists updates that commune instead of adding a second one. Every bad row is reported
+with its line number and nothing of the file is applied.
 """
 
 from __future__ import annotations
@@ -21,7 +25,13 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, manages, place_in_area
+from app.communes.areas import (
+    DISTRICT_FIELD,
+    PROVINCE_FIELD,
+    manages,
+    place_in_area,
+    province_code_of,
+)
 from app.communes.models import Commune
 from app.communes.services import (
     NAME_FIELD,
@@ -88,6 +98,7 @@ class _Row:
     name: str
     district: str | None
     province: str | None
+    province_code: str | None
     # Which of district and province the file has columns for: a missing column leaves an
     # existing commune's value as it is (a file of codes and names must not wipe districts).
     places_given: frozenset[str] = frozenset({"district", "province"})
@@ -221,20 +232,22 @@ def _clean_row(record_: list[str], positions: dict[str, int], line: int) -> _Row
 
     code = clean_code(cell("code"), required=True)
     name = NAME_FIELD.clean(cell("name"))
+    province = PROVINCE_FIELD.clean(cell("province"))
     assert code is not None and name is not None
     return _Row(
         line=line,
         code=code,
         name=name,
         district=DISTRICT_FIELD.clean(cell("district")),
-        province=PROVINCE_FIELD.clean(cell("province")),
+        province=province,
+        province_code=province_code_of(province),
         places_given=frozenset(name for name in ("district", "province") if name in positions),
     )
 
 
 def _inside_area(rows: list[_Row], existing: dict[str, Commune], actor: Account) -> list[_Row]:
-    """Rows an admin of a province or district may apply, their area filled in where empty;
-    any row outside the area rejects the file."""
+    """Rows an admin of a province may apply, their province filled in where empty; any row
+    outside the province rejects the file."""
     placed: list[_Row] = []
     errors: list[dict[str, Any]] = []
     for row in rows:
@@ -244,11 +257,11 @@ def _inside_area(rows: list[_Row], existing: dict[str, Commune], actor: Account)
             errors.append({"line": row.line, "message": message})
             continue
         try:
-            province, district = place_in_area(actor, row.province, row.district)
+            province, province_code = place_in_area(actor, row.province)
         except DomainError as error:
             errors.append({"line": row.line, "message": error.message})
             continue
-        placed.append(replace(row, province=province, district=district))
+        placed.append(replace(row, province=province, province_code=province_code))
     if errors:
         raise ImportRejected(errors[:MAX_REPORTED])
     return placed
@@ -276,9 +289,17 @@ def import_communes(data: bytes | str, actor: Account | None) -> ImportResult:
     created: list[Commune] = []
     for row in rows:
         commune = existing.get(row.code)
-        values = {"name": row.name, "district": row.district, "province": row.province}
+        values = {
+            "name": row.name,
+            "district": row.district,
+            "province": row.province,
+            "province_code": row.province_code,
+        }
         if commune is not None:
-            values = {k: v for k, v in values.items() if k == "name" or k in row.places_given}
+            given = {"name", *row.places_given}
+            if "province" in row.places_given:
+                given.add("province_code")
+            values = {k: v for k, v in values.items() if k in given}
         if commune is None:
             slug = unused_slug(slugify(row.name), row.code, taken)
             taken.add(slug)

@@ -1,101 +1,36 @@
-"""The official 2025 list of Vietnam's provinces and communes, and importing it.
+"""Importing the official 2025 list of communes (app/communes/provinces.py).
 
 Since 1 July 2025 Vietnam governs in two tiers: 34 provinces and 3,321 communes, wards and
-special zones ("Xã", "Phường", "Đặc khu"), no districts. The list is the one the
-``vietnam-provinces`` package ships (its nested JSON); codes are zero-padded as the list
-prints them: province ``"91"`` (An Giang), commune ``"31027"`` (Xã U Minh Thượng).
-
-``import_official`` creates or updates every commune of the list, or of one province, matched
-by code: idempotent, nothing duplicated, and a commune that left the list is reported, never
-deleted (it may hold residents' questions).
+special zones ("Xã", "Phường", "Đặc khu"), no districts. ``import_official`` creates or updates
+every commune of the list, or of one province, matched by code: idempotent, nothing duplicated,
+and a commune that left the list is reported, never deleted (it may hold residents' questions).
 """
 
 from __future__ import annotations
 
-import json
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-import vietnam_provinces
 from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.services import record
 from app.communes.models import DEMO_CODE, Commune
+from app.communes.provinces import (
+    OfficialCommune,
+    OfficialProvince,
+    official_provinces,
+    province_key,
+)
 from app.communes.services import new_join_token, slugify, unused_slug
 from app.extensions import db
 from app.signals import commune_created
 
-PROVINCE_CODE_DIGITS = 2
-COMMUNE_CODE_DIGITS = 5
-# Words a province's name may start with, in the list or as people write it ("Tỉnh An Giang",
-# "TP. Hồ Chí Minh", "Thành phố Hà Nội"): left out when names are compared.
-_PROVINCE_PREFIX = re.compile(r"^(tinh|thanh pho|tp\.?)\s+")
 # How many codes one ``IN (...)`` asks for: well under SQLite's 999 bound parameters.
 CHUNK = 500
-
-
-@dataclass(frozen=True)
-class OfficialCommune:
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class OfficialProvince:
-    code: str
-    name: str
-    communes: tuple[OfficialCommune, ...]
-
-
-def fold(text: str) -> str:
-    """Lowercase, without diacritics, single spaces: ``"Tỉnh  An Giang"`` → ``"tinh an giang"``."""
-    plain = text.replace("đ", "d").replace("Đ", "D")
-    plain = unicodedata.normalize("NFKD", plain)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return " ".join(plain.lower().split())
-
-
-def province_key(name: str) -> str:
-    """A province's name for comparing: folded, "Tỉnh"/"Thành phố"/"TP." left out."""
-    return _PROVINCE_PREFIX.sub("", fold(name))
-
-
-@cache
-def official_provinces() -> tuple[OfficialProvince, ...]:
-    """The 34 provinces and their communes, in the list's order (read once per process)."""
-    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as file:
-        data: list[dict[str, Any]] = json.load(file)
-    return tuple(
-        OfficialProvince(
-            code=str(province["code"]).zfill(PROVINCE_CODE_DIGITS),
-            name=province["name"],
-            communes=tuple(
-                OfficialCommune(str(ward["code"]).zfill(COMMUNE_CODE_DIGITS), ward["name"])
-                for ward in province["wards"]
-            ),
-        )
-        for province in data
-    )
-
-
-def find_province(value: str | None) -> OfficialProvince | None:
-    """The province with this code (``"91"``, ``"1"``, ``"01"``) or name (``"an giang"``,
-    ``"Tỉnh An Giang"``, ``"TP Hồ Chí Minh"``); ``None`` if the list has none."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    provinces = official_provinces()
-    if text.isascii() and text.isdigit():
-        code = text.zfill(PROVINCE_CODE_DIGITS)
-        return next((province for province in provinces if province.code == code), None)
-    key = province_key(text)
-    return next((province for province in provinces if province_key(province.name) == key), None)
 
 
 @cache

@@ -39,12 +39,21 @@ class Commune(Out):
 
     slug: str
     name: str
+    province_code: str | None = Field(
+        description='the official code of its province in the 2025 list, e.g. "91" (An Giang)'
+    )
     join_url: str
     join_code: str = JOIN_CODE
 
     @classmethod
     def of(cls, commune: models.Commune, join_url: str, join_code: str) -> Commune:
-        return cls(slug=commune.slug, name=commune.name, join_url=join_url, join_code=join_code)
+        return cls(
+            slug=commune.slug,
+            name=commune.name,
+            province_code=commune.province_code,
+            join_url=join_url,
+            join_code=join_code,
+        )
 
 
 class CommuneList(Out):

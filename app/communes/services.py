@@ -15,7 +15,7 @@ from sqlalchemy import false, func, or_, select
 
 from app.accounts.models import Account
 from app.audit.services import record
-from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area
+from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area, province_code_of
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
 from app.communes.schemas import CommuneName
@@ -32,6 +32,8 @@ NAME_FIELD = Check(CommuneName, "name")
 SLUG_FIELD = Check(Slug, "slug")
 # Administrative codes are digits in Vietnam (e.g. "32014"); allow letters for other schemes.
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,15}$")
+# ``district`` is history since 1 July 2025 (the district the commune was in before the
+# two-tier map): kept, shown and editable, but nothing scopes or rolls up by it.
 EDITABLE = ("name", "district", "province", "code", "open311_public")
 
 
@@ -137,15 +139,19 @@ def create_commune(
     code: object = None,
     district: object = None,
     province: object = None,
+    province_code: str | None = None,
 ) -> Commune:
-    """Add a commune group (not committed)."""
+    """Add a commune group (not committed); ``province_code`` defaults to the code of the
+    official province ``province`` names, if any."""
     clean = SLUG_FIELD.clean(slug)
     clean_name = NAME_FIELD.clean(name)
     assert clean_name is not None
+    clean_province = PROVINCE_FIELD.clean(province)
     fields = {
         "code": clean_code(code),
         "district": DISTRICT_FIELD.clean(district),
-        "province": PROVINCE_FIELD.clean(province),
+        "province": clean_province,
+        "province_code": province_code or province_code_of(clean_province),
     }
     if db.session.scalar(select(Commune.id).where(Commune.slug == clean)) is not None:
         raise Conflict(_("A commune with this short name already exists."), field="slug")
@@ -160,13 +166,14 @@ def create_commune_as(actor: Account, data: Mapping[str, Any]) -> Commune:
         name = NAME_FIELD.clean(data.get("name"))
         assert name is not None
         slug = unused_slug(slugify(name), clean_code(data.get("code")))
-    province, district = place_in_area(
-        actor,
-        PROVINCE_FIELD.clean(data.get("province")),
-        DISTRICT_FIELD.clean(data.get("district")),
-    )
+    province, province_code = place_in_area(actor, PROVINCE_FIELD.clean(data.get("province")))
     commune = create_commune(
-        slug, data.get("name"), code=data.get("code"), district=district, province=province
+        slug,
+        data.get("name"),
+        code=data.get("code"),
+        district=data.get("district"),
+        province=province,
+        province_code=province_code,
     )
     record(
         actor,
@@ -194,12 +201,10 @@ def update_commune(commune: Commune, actor: Account, data: Mapping[str, Any]) ->
         "open311_public": clean_open311_public,
     }
     new_values = {key: cleaners[key](data[key]) for key in EDITABLE if key in data}
-    if "province" in new_values or "district" in new_values:
-        # An admin of an area cannot move a commune out of it.
-        new_values["province"], new_values["district"] = place_in_area(
-            actor,
-            new_values.get("province", commune.province),
-            new_values.get("district", commune.district),
+    if "province" in new_values:
+        # An admin of a province cannot move a commune out of it; the code follows the name.
+        new_values["province"], new_values["province_code"] = place_in_area(
+            actor, new_values["province"]
         )
     if "code" in new_values:
         _code_taken(new_values["code"], commune)

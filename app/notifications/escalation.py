@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, false, or_, select, update
 
 from app.accounts.models import Account
 from app.communes.models import Commune
@@ -38,8 +38,16 @@ def admins_of(commune: Commune) -> Select[Any]:
         .where(
             Account.is_admin.is_(True),
             PushSubscription.retired_at.is_(None),
-            or_(Account.admin_province.is_(None), Account.admin_province == commune.province),
-            or_(Account.admin_district.is_(None), Account.admin_district == commune.district),
+            or_(
+                # national, or of the commune's province (by code, or by name for an admin
+                # whose province the 2025 list did not recognise)
+                Account.admin_province.is_(None) & Account.admin_province_code.is_(None),
+                Account.admin_province_code == commune.province_code
+                if commune.province_code is not None
+                else false(),
+                Account.admin_province_code.is_(None)
+                & (Account.admin_province == commune.province),
+            ),
         )
     )
 

@@ -233,7 +233,11 @@ def test_figures_per_commune_match_the_hand_computed_ones(dataset):
 
 def test_roll_ups_pool_the_threads_not_the_medians(dataset):
     result = report(list(dataset.values()), window(NOW, 3, TZ))
-    provinces = dict(result.provinces)
+    assert [(code, name) for code, name, _f in result.provinces] == [
+        (None, "Tỉnh P"),
+        (None, "Tỉnh Q"),
+    ]
+    provinces = {name: f for _code, name, f in result.provinces}
     p = provinces["Tỉnh P"]
     assert p.opened == [2, 3, 3] and p.resolved == [1, 0, 1]
     assert p.median_seconds == 15 * H and p.p90_seconds == 30 * H
@@ -241,12 +245,27 @@ def test_roll_ups_pool_the_threads_not_the_medians(dataset):
     assert (p.members, p.push_members, p.officials) == (3, 1, 2)
     assert (p.push_subscriptions, p.push_delivered) == (8, 5)
     assert provinces["Tỉnh Q"].opened == [0, 0, 0]
-    districts = {(prov, dist): f for prov, dist, f in result.districts}
-    assert set(districts) == {("Tỉnh P", "Huyện D1"), ("Tỉnh P", "Huyện D2"), ("Tỉnh Q", None)}
-    assert districts[("Tỉnh P", "Huyện D2")].median_seconds == 12.5 * H
     assert sorted(result.total.answer_seconds) == sorted(p.answer_seconds)
-    # The per-commune figures were not changed by rolling them up.
-    assert dict((c.slug, f) for c, f in result.communes)["xa-a"].opened == [2, 2, 2]
+    # The per-commune figures were not changed by rolling them up; B's own median is what its
+    # former district (Huyện D2, B alone) showed when districts were a level.
+    per_commune = {c.slug: f for c, f in result.communes}
+    assert per_commune["xa-a"].opened == [2, 2, 2]
+    assert per_commune["xa-b"].median_seconds == 12.5 * H
+
+
+def test_a_province_of_the_list_rolls_up_by_its_code_whatever_the_spelling(dataset):
+    a, b = dataset["a"], dataset["b"]
+    a.province, a.province_code = "Tỉnh An Giang", "91"
+    b.province, b.province_code = "an giang", "91"
+    db.session.commit()
+    result = report(list(dataset.values()), window(NOW, 3, TZ))
+    assert [(code, name) for code, name, _f in result.provinces] == [
+        ("91", "An Giang"),
+        (None, "Tỉnh Q"),
+    ]
+    p = result.provinces[0][2]
+    assert p.opened == [2, 3, 3] and p.median_seconds == 15 * H and p.p90_seconds == 30 * H
+    assert (p.members, p.officials) == (3, 2)
 
 
 def test_json_shapes(dataset):
@@ -256,8 +275,9 @@ def test_json_shapes(dataset):
     body = AdminStats.of(result, area, "https://xa.example").dump()
     assert body["weeks"] == ["2026-W10", "2026-W11", "2026-W12"]
     assert body["since"] == "2026-03-01T17:00:00Z"
+    assert "districts" not in body  # two tiers since 2025
     p = body["provinces"][0]
-    assert p["province"] == "Tỉnh P"
+    assert (p["province"], p["province_code"]) == ("Tỉnh P", None)
     assert p["figures"]["first_answer"] == {
         "answered": 6,
         "waiting": 1,
@@ -374,8 +394,9 @@ def test_rollup_api_and_csv(recent):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
-    assert [row["level"] for row in rows] == ["total", "province", "district", "commune"]
+    assert [row["level"] for row in rows] == ["total", "province", "commune"]
     commune = rows[-1]
+    assert commune["district"] == "Huyện D1"  # history, not a level
     assert commune["slug"] == "xa-a" and commune["threads_opened"] == "5"
     assert commune["first_answer_median_hours"] == "2.50"
     assert commune["first_answer_p90_hours"] == "30.00"
@@ -384,7 +405,7 @@ def test_rollup_api_and_csv(recent):
     assert "weekly" in weekly.headers["Content-Disposition"]
     weekly_rows = list(csv.DictReader(io.StringIO(weekly.data.decode("utf-8-sig"))))
     weeks = admin.get("/api/v1/stats?weeks=3").get_json()["weeks"]
-    assert [row["week"] for row in weekly_rows] == weeks * 4  # total, province, district, xa-a
+    assert [row["week"] for row in weekly_rows] == weeks * 3  # total, province, xa-a
     assert sum(int(row["opened"]) for row in weekly_rows if row["level"] == "commune") == 5
 
 

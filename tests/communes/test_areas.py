@@ -1,4 +1,5 @@
-"""Admins of a province or a district manage only their communes; national admins all of them."""
+"""Admins of a province (by its official code) manage only its communes; national admins all of
+them. Districts are history since 1 July 2025, no area."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
+from app.communes.areas import set_area
 from app.communes.models import Commune
+from app.errors import ValidationError
 from app.extensions import db
 from app.membership.services import add_official, role_in
 
@@ -18,24 +21,17 @@ AN_GIANG, CA_MAU = "An Giang", "Cà Mau"
 
 @pytest.fixture
 def area(world, make_commune, make_staff, login) -> dict[str, Any]:
-    """xa-a (An Giang, Châu Thành), xa-c (An Giang, Tri Tôn), xa-b (Cà Mau); a province
-    admin of An Giang and a district admin of Châu Thành."""
+    """xa-a (An Giang, 91; formerly of Châu Thành district), xa-c ("Tỉnh An Giang" as typed
+    once, 91; formerly Tri Tôn), xa-b (Cà Mau, 96); an admin of province 91, set by name."""
     a, b = world["a"], world["b"]
     c = make_commune("xa-c", "Xã C")
-    a.province, a.district = AN_GIANG, "Châu Thành"
-    c.province, c.district = AN_GIANG, "Tri Tôn"
-    b.province = CA_MAU
+    a.province, a.province_code, a.district = AN_GIANG, "91", "Châu Thành"
+    c.province, c.province_code, c.district = "Tỉnh An Giang", "91", "Tri Tôn"
+    b.province, b.province_code = CA_MAU, "96"
     province = make_staff("tinh@example.vn", admin=True)
-    province.admin_province = AN_GIANG
-    district = make_staff("huyen@example.vn", admin=True)
-    district.admin_province, district.admin_district = AN_GIANG, "Châu Thành"
+    set_area(province, "an giang")
     db.session.commit()
-    return {
-        **world,
-        "c": c,
-        "province": login("tinh@example.vn"),
-        "district": login("huyen@example.vn"),
-    }
+    return {**world, "c": c, "province": login("tinh@example.vn")}
 
 
 def slugs(client, url: str = "/api/v1/communes") -> list[str]:
@@ -45,17 +41,23 @@ def slugs(client, url: str = "/api/v1/communes") -> list[str]:
 def test_lists_hold_only_the_admins_area(area):
     assert slugs(area["admin"]) == ["xa-a", "xa-b", "xa-c"]
     assert slugs(area["province"]) == ["xa-a", "xa-c"]
-    assert slugs(area["district"]) == ["xa-a"]
     page = area["province"].get("/admin").get_data(as_text=True)
     assert "Xã C" in page and "Xã B" not in page and CA_MAU not in page
     stats = area["province"].get("/api/v1/stats").get_json()
-    assert [p["province"] for p in stats["provinces"]] == [AN_GIANG]
-    me = area["district"].get("/api/v1/me").get_json()
-    assert me["admin_scope"] == {"province": AN_GIANG, "district": "Châu Thành"}
+    # One province however its communes spell it: by code, with the list's name.
+    assert [(p["province"], p["province_code"]) for p in stats["provinces"]] == [(AN_GIANG, "91")]
+    me = area["province"].get("/api/v1/me").get_json()
+    assert me["admin_scope"] == {"province": AN_GIANG, "province_code": "91", "district": None}
     assert area["admin"].get("/api/v1/me").get_json()["admin_scope"] == {
         "province": None,
+        "province_code": None,
         "district": None,
     }
+    listed = area["province"].get("/api/v1/communes").get_json()["items"]
+    assert {item["province_code"] for item in listed} == {"91"}
+    # The former district is history, still in the commune's JSON.
+    one = area["province"].patch("/api/v1/communes/xa-c", json={"name": "Xã C"}).get_json()
+    assert (one["district"], one["province_code"]) == ("Tri Tôn", "91")
 
 
 @pytest.mark.parametrize(
@@ -91,12 +93,18 @@ def test_new_and_edited_communes_stay_inside_the_area(area):
     assert db.session.scalar(select(Commune.province).where(Commune.slug == "xa-moi")) == AN_GIANG
     elsewhere = province.post("/admin/communes", data={"name": "Xã Khác", "province": CA_MAU})
     assert elsewhere.status_code == 422
+    assert db.session.scalar(select(Commune.province_code).where(Commune.slug == "xa-moi")) == "91"
     moved = province.patch("/api/v1/communes/xa-a", json={"province": CA_MAU})
     assert moved.status_code == 422 and moved.get_json()["error"]["field"] == "province"
-    other_district = area["district"].patch("/api/v1/communes/xa-a", json={"district": "Tri Tôn"})
-    assert other_district.status_code == 422
-    renamed = area["district"].patch("/api/v1/communes/xa-a", json={"name": "Xã A Mới"})
-    assert renamed.status_code == 200
+    # The former district is history: editing it is no move out of the province.
+    history = province.patch("/api/v1/communes/xa-a", json={"district": "Tri Tôn"})
+    assert history.status_code == 200
+    respelt = province.patch("/api/v1/communes/xa-a", json={"province": "Tỉnh An Giang"})
+    assert respelt.status_code == 200
+    assert respelt.get_json()["province_code"] == "91"
+    national = area["admin"].patch("/api/v1/communes/xa-b", json={"province": "an giang"})
+    assert national.status_code == 200 and national.get_json()["province_code"] == "91"
+    assert "xa-b" in slugs(province)
 
 
 def test_import_refuses_rows_outside_the_area_and_fills_in_the_province(area):
@@ -120,6 +128,8 @@ def test_import_refuses_rows_outside_the_area_and_fills_in_the_province(area):
     )
     assert done.status_code == 200
     assert db.session.scalar(select(Commune.province).where(Commune.code == "30001")) == AN_GIANG
+    assert db.session.scalar(select(Commune.district).where(Commune.code == "30001")) == "Tri Tôn"
+    assert db.session.scalar(select(Commune.province_code).where(Commune.code == "30001")) == "91"
 
 
 def test_invitations_and_audit_stay_inside_the_area(area):
@@ -204,11 +214,12 @@ def test_an_official_shared_with_another_area_is_the_national_admins_to_reset(ar
     assert sorted(events) == sorted([area["a"].id, area["b"].id])
 
 
-def test_a_district_area_always_names_its_province(app, make_staff):
-    from sqlalchemy.exc import IntegrityError
-
-    admin = make_staff("huyen.le@example.vn", admin=True)
-    admin.admin_district = "Châu Thành"
-    with pytest.raises(IntegrityError):
-        db.session.commit()
-    db.session.rollback()
+def test_an_area_is_a_province_of_the_list(app, make_staff):
+    admin = make_staff("tinh.moi@example.vn", admin=True)
+    for spelling in ("91", "An Giang", "tinh an giang"):
+        assert set_area(admin, spelling) is not None
+        assert (admin.admin_province, admin.admin_province_code) == (AN_GIANG, "91")
+    with pytest.raises(ValidationError):
+        set_area(admin, "Kiên Giang")  # merged into An Giang in 2025: no province any more
+    assert set_area(admin, None) is None
+    assert (admin.admin_province, admin.admin_province_code) == (None, None)

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
 from app.communes.models import Commune
-from app.communes.official import find_province, import_official, official_provinces
+from app.communes.official import import_official
+from app.communes.provinces import find_province, official_provinces
 from app.communes.services import create_commune
 from app.extensions import db
 from app.threads.categories import DEFAULT_CATEGORIES
@@ -200,3 +201,35 @@ def test_the_whole_country_has_unique_readable_slugs_and_every_province(shared):
     assert _by_code("31027").province == "An Giang"
     kinds = {name.split()[0] for name in db.session.scalars(select(Commune.name))}
     assert kinds == {"Xã", "Phường", "Đặc"}
+
+
+def test_an_admin_of_province_91_manages_its_imported_communes_only(app, make_staff, login):
+    for code in ("91", "96"):
+        import_official(find_province(code))
+    db.session.commit()
+    make_staff("tinh@example.vn", admin=True)
+    result = app.test_cli_runner().invoke(
+        args=["users", "area", "tinh@example.vn", "--province", "an giang"]
+    )
+    assert "Communes in this area now: 102" in result.output
+    client = login("tinh@example.vn")
+    listed = client.get("/api/v1/communes").get_json()["items"]
+    assert len(listed) == AN_GIANG_COMMUNES
+    assert {item["province_code"] for item in listed} == {"91"}
+    stats = client.get("/api/v1/stats?province=91").get_json()
+    assert len(stats["communes"]) == AN_GIANG_COMMUNES
+    assert [p["province_code"] for p in stats["provinces"]] == ["91"]
+    ca_mau = db.session.scalar(
+        select(Commune).where(Commune.province_code == "96").order_by(Commune.code)
+    )
+    assert ca_mau is not None
+    for response in (
+        client.patch(f"/api/v1/communes/{ca_mau.slug}", json={"name": "Đổi tên"}),
+        client.get(f"/api/v1/communes/{ca_mau.slug}/stats"),
+        client.get(f"/admin/communes/{ca_mau.slug}"),
+    ):
+        assert response.status_code == 404
+    moved = client.patch(f"/api/v1/communes/{_by_code('31027').slug}", json={"province": "96"})
+    assert moved.status_code == 422
+    mine = client.patch(f"/api/v1/communes/{_by_code('31027').slug}", json={"code": "31027"})
+    assert mine.status_code == 200
