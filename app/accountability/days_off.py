@@ -3,21 +3,16 @@ them for its communes' deadlines (app/threads/deadlines.py reads them).
 
 A province is named by its two-digit code in the 2025 list (``vietnam-provinces``), as
 ``Commune.province_code`` is. National admins manage every province's days off; an admin of a
-province (``admin_province``, no district) those of theirs: the name of their scope must be the
-province's, as the 2025 list or its communes spell it. Each change is kept in the audit log.
+province (``admin_province_code``) those of theirs. Each change is kept in the audit log.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import date
-from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
-from vietnam_provinces import Province
 
 from app.accountability.models import DayOff
 from app.accountability.schemas import DayOffRequest
@@ -25,47 +20,30 @@ from app.accounts.models import Account
 from app.audit.services import record
 from app.communes.areas import is_national
 from app.communes.models import Commune
+from app.communes.provinces import official_province
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, as_object
 from app.extensions import db
 from app.models_base import insert_once
 from app.schema.load import load
 
-_PREFIX = re.compile(r"^(tinh|thanh pho)\s+")
-
-
-def fold(name: str) -> str:
-    """``"Tỉnh An Giang"`` -> ``"an giang"``: names compared without the kind of province,
-    case or diacritics."""
-    text = unicodedata.normalize("NFD", name.replace("đ", "d").replace("Đ", "D"))
-    text = "".join(char for char in text if unicodedata.category(char) != "Mn")
-    return _PREFIX.sub("", " ".join(text.lower().split()))
-
-
-@cache
-def provinces() -> dict[str, str]:
-    """``{"91": "An Giang", ...}``: the 34 provinces of the 2025 list (built on first use)."""
-    return {f"{province.code.value:02d}": province.name for province in Province.iter_all()}
-
 
 def province_name(code: str) -> str:
     """The province's name for a code of the 2025 list; 404 for any other."""
-    name = provinces().get(code) if isinstance(code, str) and len(code) == 2 else None
-    if name is None:
-        raise NotFound(_("There is no province with the code %(code)s.", code=code[:8]))
-    return name
+    province = official_province(code)
+    if province is None:
+        raise NotFound(_("There is no province with the code %(code)s.", code=str(code)[:8]))
+    return province.name
 
 
 def manages_province(account: Account, code: str) -> bool:
-    """A national admin, or an admin of exactly this province (not of one district)."""
+    """A national admin, or an admin of exactly this province."""
     if not account.is_admin:
         return False
     if is_national(account):
         return True
-    if account.admin_district is not None or account.admin_province is None:
-        return False
-    if fold(account.admin_province) == fold(province_name(code)):
-        return True
-    # The name the province's communes carry (an older spelling, say).
+    if account.admin_province_code is not None:
+        return account.admin_province_code == code
+    # An admin whose province name is not in the 2025 list yet: by the name its communes carry.
     return (
         db.session.scalar(
             select(Commune.id)

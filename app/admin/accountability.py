@@ -18,7 +18,6 @@ threads read the working calendar, so ``accountability`` must stay below them.
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,11 +28,11 @@ from fractions import Fraction
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, or_, select
-from vietnam_provinces import Province, ProvinceCode
 
 from app.accountability.models import DayOff
 from app.accountability.working_time import WorkingCalendar
 from app.communes.models import DEMO_CODE, Commune
+from app.communes.provinces import official_province
 from app.errors import NotFound
 from app.extensions import db
 from app.models_base import as_utc, utcnow
@@ -45,7 +44,6 @@ MAX_DAYS = 365
 CLOSED_STATUSES = ("resolved", "declined")
 # A rating of 4 or 5 (of 5) is a satisfied resident.
 SATISFIED_RATING = 4
-PROVINCE_CODE = re.compile(r"^[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -130,13 +128,13 @@ class ProvinceTable:
 
 def calendars_for(communes: Iterable[Commune]) -> dict[str | None, WorkingCalendar]:
     """Each province's working calendar (office hours, holidays, its days off), by the
-    province's name as communes carry it; one query for all of them."""
-    provinces = {commune.province for commune in communes}
-    named = sorted(name for name in provinces if name)
+    province's code as communes carry it; one query for all of them."""
+    provinces = {commune.province_code for commune in communes}
+    coded = sorted(code for code in provinces if code)
     days_off: dict[str | None, list] = defaultdict(list)
-    if named:
+    if coded:
         rows = db.session.execute(
-            select(DayOff.province, DayOff.day).where(DayOff.province.in_(named))
+            select(DayOff.province_code, DayOff.day).where(DayOff.province_code.in_(coded))
         )
         for province, day in rows:
             days_off[province].append(day)
@@ -197,7 +195,7 @@ def figures_by_commune(communes: Sequence[Commune], win: Window) -> dict[int, Fi
     ).all()
 
     calendars = calendars_for(communes)
-    calendar_of = {commune.id: calendars[commune.province] for commune in communes}
+    calendar_of = {commune.id: calendars[commune.province_code] for commune in communes}
     now = win.until
     resolutions: dict[int, int] = defaultdict(int)
     for row in threads:
@@ -264,13 +262,10 @@ def commune_figures(commune: Commune, win: Window) -> Figures:
 
 def province_name(code: str) -> str:
     """The province's name in the 2025 list of 34 provinces; NotFound for any other code."""
-    if not isinstance(code, str) or not PROVINCE_CODE.match(code):
+    province = official_province(code)
+    if province is None:
         raise NotFound(_("There is no province with this code."))
-    try:
-        province = Province.from_code(ProvinceCode(int(code)))
-    except (ValueError, KeyError):
-        raise NotFound(_("There is no province with this code.")) from None
-    return str(province.name)
+    return province.name
 
 
 def rank_key(figures: Figures) -> tuple[Fraction, Fraction]:

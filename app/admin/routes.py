@@ -21,7 +21,6 @@ from app.accountability.days_off import (
     days_off,
     manages_province,
     province_name,
-    provinces,
     remove_day_off,
 )
 from app.accounts.models import Account
@@ -34,6 +33,7 @@ from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.areas import area_name
 from app.communes.boards import BoardPage, boards_pdf
 from app.communes.imports import ImportRejected, import_communes
+from app.communes.provinces import official_provinces
 from app.communes.services import (
     board_code,
     get_commune,
@@ -359,7 +359,11 @@ def invite_accept(token: str):
 def days_off_index() -> str:
     """The provinces whose days off the admin manages (all 34 for a national admin)."""
     actor = _admin()
-    managed = [(code, name) for code, name in provinces().items() if manages_province(actor, code)]
+    managed = [
+        (province.code, province.name)
+        for province in official_provinces()
+        if manages_province(actor, province.code)
+    ]
     return render_template("admin/days_off_index.html", provinces=managed)
 
 

@@ -80,3 +80,11 @@ def find_province(value: str | None) -> OfficialProvince | None:
         return next((province for province in provinces if province.code == code), None)
     key = province_key(text)
     return next((province for province in provinces if province_key(province.name) == key), None)
+
+
+def official_province(code: str) -> OfficialProvince | None:
+    """The province with exactly this two-digit code ("91"), or ``None``: for codes in URLs,
+    where "1" or a name is not the address of a province."""
+    if not isinstance(code, str) or len(code) != PROVINCE_CODE_DIGITS or not code.isascii():
+        return None
+    return next((province for province in official_provinces() if province.code == code), None)

@@ -2,7 +2,7 @@
 province (districts are no level any more)
 
 Revision ID: 0021_two_tier_map
-Revises: 0018_province_code
+Revises: 0023_voice_notes
 Create Date: 2026-12-03 12:30:00
 
 - ``commune.province_code`` is filled for every commune whose province name is one of the 34
@@ -26,7 +26,7 @@ import vietnam_provinces
 from alembic import op
 
 revision = "0021_two_tier_map"
-down_revision = "0018_province_code"
+down_revision = "0023_voice_notes"
 branch_labels = None
 depends_on = None
 

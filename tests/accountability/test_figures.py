@@ -110,7 +110,7 @@ def test_few_queries_whatever_the_number_of_threads(app, make_commune):
     """The window's threads, their status changes, their confirmations, the days off: the same
     four queries for one thread or for eight."""
     commune = make_commune("xa-hoa-binh", "Xã Hòa Bình")
-    commune.province = "Thành phố Huế"
+    commune.province, commune.province_code = "Thành phố Huế", "46"
     a_month(commune)
     db.session.refresh(commune)
     statements: list[str] = []
