@@ -101,9 +101,19 @@ ERRORS: dict[int, tuple[str, tuple[str, ...], str]] = {
     415: ("UnsupportedType", ("unsupported_media_type",), "This Content-Type is not accepted."),
     422: (
         "Invalid",
-        ("invalid", "idempotency_key_reused"),
+        (
+            "invalid",
+            "idempotency_key_reused",
+            # A voice note refused (app/threads/voice.py says why), "field": "voice".
+            "voice_type",
+            "voice_too_long",
+            "voice_too_big",
+            "voice_not_audio",
+            "voice_damaged",
+            "voice_empty",
+        ),
         "A field is missing or not valid (`field` names it), or an Idempotency-Key was used "
-        "for another request.",
+        "for another request, or a voice note was refused (`voice_…`).",
     ),
     429: ("TooManyRequests", ("too_many_requests",), "Rate limited: retry after Retry-After."),
     503: ("Unavailable", ("unavailable",), "The database is unavailable: retry after Retry-After."),

@@ -46,11 +46,23 @@ WEBM, OGG, MP4_AUDIO = "audio/webm", "audio/ogg", "audio/mp4"
 ENDINGS = {mime: ending for ending, mime in CONTENT_TYPES.items() if mime.startswith("audio/")}
 
 
+# The codes of a refusal, for clients (the API document lists them among the 422's).
+CODES = (
+    "voice_type",
+    "voice_too_long",
+    "voice_too_big",
+    "voice_not_audio",
+    "voice_damaged",
+    "voice_empty",
+)
+
+
 class VoiceRefused(ValidationError):
     """A voice file that cannot be taken; ``code`` says why, for clients."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message, field=FIELD)
+        assert code in CODES
         self.code = code
 
 

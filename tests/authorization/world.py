@@ -26,6 +26,7 @@ from PIL import Image
 from sqlalchemy import Row, Table, and_, func, literal, select, union_all
 
 from app.extensions import db
+from app.media.storage import content_type_of, media_storage
 from tests.conftest import build_world, new_staff, sign_in
 from tests.threads.audio import tiny_webm
 
@@ -53,11 +54,15 @@ class World:
     ids: dict[str, Any]
     _rows: dict[str, dict[tuple[Any, ...], Row[Any]]] = field(default_factory=dict)
     _cookies: dict[str, dict[Any, Any]] = field(default_factory=dict)
+    _media: dict[str, bytes] = field(default_factory=dict)
 
     def snapshot(self) -> None:
-        """Remember every row and every client's cookies as they are now."""
+        """Remember every row, every media object and every client's cookies as they are now."""
         with db.engine.connect() as conn:
             self._rows = {table.name: _rows_of(conn, table) for table in _tables()}
+        # A deleted account's voice notes go even where its posts stay: put back after.
+        storage = media_storage()
+        self._media = {item.key: storage.get(item.key) or b"" for item in storage.objects()}
         # Werkzeug keeps a client's cookies in ``_cookies``; a copy per client is the cheapest
         # way to undo a sign-out, a language switch or a new session cookie.
         self._cookies = {name: dict(client._cookies) for name, client in self.clients.items()}
@@ -67,8 +72,13 @@ class World:
             client._cookies = dict(self._cookies[name])
 
     def restore(self) -> None:
-        """Put the database back as the snapshot found it, touching only what differs."""
+        """Put the database back as the snapshot found it, touching only what differs, and
+        the media objects that went."""
         db.session.rollback()
+        storage = media_storage()
+        there = {item.key for item in storage.objects()}
+        for key in self._media.keys() - there:
+            storage.put(key, self._media[key], content_type_of(key))
         with db.engine.begin() as conn:
             now = {table.name: _rows_of(conn, table) for table in _tables()}
             # Parents first: a row inserted again may be the parent of a row set back.

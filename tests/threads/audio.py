@@ -9,6 +9,7 @@ authorization world).
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -35,6 +36,8 @@ def encode(
     """``seconds`` of a 440 Hz tone (or the lavfi ``source``, with more ``inputs``) encoded
     into ``name``'s container."""
     if FFMPEG is None:
+        if os.environ.get("REQUIRE_FFMPEG") == "1":
+            pytest.fail("ffmpeg is required (REQUIRE_FFMPEG=1): run bin/services")
         pytest.skip("ffmpeg is not installed (bin/services installs it from Debian's packages)")
     out = tmp_path / name
     metadata = [arg for key, value in TAGS.items() for arg in ("-metadata", f"{key}={value}")]

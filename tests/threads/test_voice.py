@@ -15,8 +15,10 @@ from mutagen.oggopus import OggOpus
 from PIL import Image
 from sqlalchemy import func, select
 
+from app.api.spec import ERRORS
 from app.extensions import db
 from app.threads.models import Reply, Thread
+from app.threads.voice import CODES
 from tests.threads.audio import TAGS, decodes, encode, tiny_webm
 
 pytestmark = pytest.mark.usefixtures("media")
@@ -373,3 +375,7 @@ def test_the_reply_forms_take_a_voice(world, page):
     assert response.status_code == 303
     reply = db.session.scalar(select(Reply))
     assert reply.voice_name and reply.voice_duration_ms == 3000 and reply.body == ""
+
+
+def test_the_api_document_names_every_refusal():
+    assert set(CODES) <= set(ERRORS[422][1])
