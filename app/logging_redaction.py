@@ -1,4 +1,5 @@
-"""Access logs without secrets: join and invitation tokens and photo names are masked."""
+"""Access logs without secrets: join and invitation tokens, photo and voice note names are
+masked."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 # Path segments that are capabilities: whoever reads them in a log could use them.
-_SECRET_PATHS = re.compile(r"^(/(?:j|invite|photos|api/v1/invites)/)[^/?#]+")
+_SECRET_PATHS = re.compile(r"^(/(?:j|invite|photos|voice|api/v1/invites)/)[^/?#]+")
 
 
 def redact_path(path: str) -> str:

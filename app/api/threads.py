@@ -17,6 +17,7 @@ from app.api.spec import (
     replayed,
 )
 from app.extensions import db
+from app.media.serving import uploaded
 from app.media.storage import media_storage
 from app.membership.models import OFFICIAL
 from app.membership.services import member_commune
@@ -34,6 +35,7 @@ from app.threads.schemas import (
     Flagged,
     Following,
     NewReply,
+    NewReplyForm,
     NewThread,
     NewThreadForm,
     OptionalReason,
@@ -65,6 +67,11 @@ bp = Blueprint("threads", __name__)
 NEW_THREAD: Schema = {
     "required": True,
     "content": {JSON: {"schema": NewThread}, "multipart/form-data": {"schema": NewThreadForm}},
+}
+# Replying takes JSON, or a form with the text and the voice note as the "voice" file.
+NEW_REPLY: Schema = {
+    "required": True,
+    "content": {JSON: {"schema": NewReply}, "multipart/form-data": {"schema": NewReplyForm}},
 }
 
 
@@ -107,21 +114,25 @@ def create(slug: str) -> tuple[Response, int]:
     account = require_account()
     commune, _role = member_commune(slug, account)
     key = parse_key(request.headers.get(HEADER))
-    photo = None
+    photo = voice = None
     if request.mimetype == "multipart/form-data":
-        # With a photo: the same fields as form fields, and the image as the "photo" file.
+        # With files: the same fields as form fields, the image as "photo", the voice note
+        # as "voice".
         data: dict = request.form.to_dict()
-        upload = request.files.get("photo")
-        photo = upload.read() if upload and upload.filename else None
+        photo = uploaded("photo")
+        voice = uploaded("voice")
     else:
         data = json_body()
     thread, created = post_once(
         account,
         key,
-        lambda: create_thread(commune, account, data, photo=photo, storage=media_storage()),
+        lambda: create_thread(
+            commune, account, data, photo=photo, voice=voice, storage=media_storage()
+        ),
         operation=f"thread:{commune.id}",
         fields=data,
         photo=photo,
+        voice=voice,
     )
     db.session.commit()
     counts = {thread.id: 0} if created else reply_counts([thread])
@@ -179,7 +190,7 @@ def _detail_with_delivery(
     {201: Reply},
     403,
     422,
-    body=NewReply,
+    body=NEW_REPLY,
     params=(IDEMPOTENCY_KEY,),
     special=replayed(Reply),
 )
@@ -187,13 +198,19 @@ def _detail_with_delivery(
 def reply(thread_id: int) -> tuple[Response, int]:
     account = require_account()
     key = parse_key(request.headers.get(HEADER))
-    data = json_body()
+    voice = None
+    if request.mimetype == "multipart/form-data":
+        data: dict = request.form.to_dict()
+        voice = uploaded("voice")
+    else:
+        data = json_body()
     new_reply, created = post_once(
         account,
         key,
-        lambda: add_reply(thread_id, account, data),
+        lambda: add_reply(thread_id, account, data, voice=voice, storage=media_storage()),
         operation=f"reply:{thread_id}",
         fields=data,
+        voice=voice,
     )
     db.session.commit()
     return _posted(Reply.of(new_reply).dump(), created)

@@ -26,10 +26,12 @@ from app.media.storage import (
     local_folder,
     media_storage,
 )
-from app.threads.models import Thread
+from app.threads.models import Reply, Thread
 from app.threads.photos import small_name
 
-media_cli = AppGroup("media", help="Photos in their storage: check, clean up, move to a bucket.")
+media_cli = AppGroup(
+    "media", help="Photos and voice notes in their storage: check, clean up, move to a bucket."
+)
 
 
 @dataclass
@@ -41,12 +43,20 @@ class Report:
 
 
 def posts_keys() -> tuple[dict[str, int], set[str]]:
-    """The objects posts need (key -> thread id), and those they may have (derivatives)."""
-    rows = db.session.execute(
+    """The objects posts need (key -> thread id), and those they may have (derivatives):
+    threads' photos and voice notes, replies' voice notes (by their thread)."""
+    photos = db.session.execute(
         select(Thread.id, Thread.photo_name).where(Thread.photo_name.is_not(None))
     ).all()
-    needed = {name: thread_id for thread_id, name in rows}
-    return needed, {small_name(name) for name in needed}
+    voices = db.session.execute(
+        select(Thread.id, Thread.voice_name)
+        .where(Thread.voice_name.is_not(None))
+        .union_all(select(Reply.thread_id, Reply.voice_name).where(Reply.voice_name.is_not(None)))
+    ).all()
+    needed = {name: thread_id for thread_id, name in photos}
+    optional = {small_name(name) for name in needed}
+    needed.update({name: thread_id for thread_id, name in voices})
+    return needed, optional
 
 
 def check_storage(storage: MediaStorage) -> tuple[Report, dict[str, datetime]]:

@@ -20,6 +20,13 @@ MEDIA_POLICY = (
 )
 
 
+def uploaded(field: str) -> bytes | None:
+    """The bytes of the request's file ``field``; None when none was chosen (a form's empty
+    file input sends a part without a file name)."""
+    upload = request.files.get(field)
+    return upload.read() if upload and upload.filename else None
+
+
 def media_response(data: bytes, mimetype: str) -> Response:
     """``data`` as ``mimetype``, not sniffed, cacheable for this person, with byte ranges."""
     response = Response(data, mimetype=mimetype)

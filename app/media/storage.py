@@ -1,7 +1,8 @@
 """Two places for media behind one small interface: a local folder, or an S3 bucket (boto3).
 
-Objects are small (a photo is re-encoded to at most ~300 KB), so they are read and written
-whole. Keys are flat names the app made (random tokens): no folders, no user input.
+Objects are small (a photo is re-encoded to at most ~300 KB, a voice note is at most 1 MB),
+so they are read and written whole. Keys are flat names the app made (random tokens): no
+folders, no user input.
 """
 
 from __future__ import annotations
@@ -67,8 +68,15 @@ class MediaStorage(Protocol):
     def objects(self) -> Iterator[StoredObject]: ...
 
 
-# The types the app stores, by the ending of their keys (photos, their small derivatives).
-CONTENT_TYPES = {".jpg": "image/jpeg", ".webp": "image/webp"}
+# The types the app stores, by the ending of their keys (photos, their small derivatives,
+# voice notes).
+CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".webp": "image/webp",
+    ".webm": "audio/webm",
+    ".ogg": "audio/ogg",
+    ".m4a": "audio/mp4",
+}
 
 
 def content_type_of(key: str) -> str:

@@ -84,16 +84,21 @@ def queue_reply(reply: Reply) -> PushMessage:
     with force_locale(locale()):
         if reply.author_role == OFFICIAL:
             kind = KIND_ANSWER
-            title = _("The official answered: %(thread)s", thread=_thread_name(thread))
+            if reply.voice_name:
+                title = _("The official answered by voice: %(thread)s", thread=_thread_name(thread))
+            else:
+                title = _("The official answered: %(thread)s", thread=_thread_name(thread))
         else:
             kind = KIND_DISCUSSION
-            title = _("New reply: %(thread)s", thread=thread.title or thread.body)
+            title = _(
+                "New reply: %(thread)s", thread=thread.title or thread.body or _spoken(thread)
+            )
         return _queue(
             kind=kind,
             commune=thread.commune,
             actor=reply.author,
             title=title,
-            body=reply.body,
+            body=_reply_body(reply),
             path=f"/t/{thread.id}",
             tag=f"t{thread.id}",
             ttl=THREAD_TTL,
@@ -101,6 +106,29 @@ def queue_reply(reply: Reply) -> PushMessage:
             thread=thread,
             reply=reply,
         )
+
+
+def _seconds(post: Thread | Reply) -> int:
+    return max(1, round((post.voice_duration_ms or 0) / 1000))
+
+
+def _spoken(thread: Thread) -> str:
+    """A thread told by voice alone, named in a push."""
+    if thread.kind == "question":
+        return _("A voice question (%(seconds)d s)", seconds=_seconds(thread))
+    return _("A voice report (%(seconds)d s)", seconds=_seconds(thread))
+
+
+def _reply_body(reply: Reply) -> str:
+    """The reply's text; a voice reply says it is one and how long it plays, first: the push
+    cannot play it, the thread's page can."""
+    if not reply.voice_name:
+        return reply.body
+    if reply.author_role == OFFICIAL:
+        said = _("A voice answer (%(seconds)d s): open it to listen.", seconds=_seconds(reply))
+    else:
+        said = _("A voice reply (%(seconds)d s): open it to listen.", seconds=_seconds(reply))
+    return f"{said} {reply.body}" if reply.body else said
 
 
 def queue_status_change(change: StatusChange) -> PushMessage:
@@ -146,7 +174,7 @@ def queue_new_thread(thread: Thread) -> PushMessage:
             commune=thread.commune,
             actor=thread.author,
             title=f"{title}: {thread.title}" if thread.title else title,
-            body=thread.body,
+            body=thread.body or (_spoken(thread) if thread.voice_name else ""),
             path=f"/t/{thread.id}",
             tag=f"t{thread.id}",
             ttl=THREAD_TTL,

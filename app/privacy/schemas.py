@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import Field
+
 from app.accounts.schemas import Kind
 from app.membership.schemas import Preferences, Role
 from app.schema.out import DbId, Out, Time
 from app.threads.models import KINDS, STATUSES, VISIBILITIES
+from app.threads.schemas import Voice
 
 
 class ExportedAccount(Out):
@@ -49,6 +52,7 @@ class ExportedThread(Out):
     visibility: Literal[VISIBILITIES]
     status: Literal[STATUSES]
     has_photo: bool
+    voice: Voice | None = Field(description="the voice note, to download while signed in")
     created_at: Time
 
     @classmethod
@@ -62,6 +66,7 @@ class ExportedThread(Out):
             visibility=thread.visibility,
             status=thread.status,
             has_photo=thread.photo_name is not None,
+            voice=Voice.of(thread),
             created_at=thread.created_at,
         )
 
@@ -70,7 +75,18 @@ class ExportedReply(Out):
     id: DbId
     thread_id: DbId
     body: str
+    voice: Voice | None = Field(description="the voice note, to download while signed in")
     created_at: Time
+
+    @classmethod
+    def of(cls, reply: Any) -> ExportedReply:
+        return cls(
+            id=reply.id,
+            thread_id=reply.thread_id,
+            body=reply.body,
+            voice=Voice.of(reply),
+            created_at=reply.created_at,
+        )
 
 
 class ExportedSupport(Out):

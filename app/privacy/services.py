@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, event, func, or_, select, update
+from sqlalchemy import Select, and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Account, LoginSession, SignInCode
@@ -38,7 +38,7 @@ from app.push.models import PushSubscription
 from app.threads.models import Confirmation, Flag, Reply, StatusChange, Thread, ThreadSupport
 from app.threads.photos import photo_keys
 
-# Photo objects to delete once the transaction that deleted their threads commits.
+# Photo and voice objects to delete once the transaction that deleted their posts commits.
 _DISCARD_KEY = "photo_files_to_discard"
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def export_data(account: Account) -> Export:
         account=ExportedAccount.model_validate(account),
         memberships=[ExportedMembership.of(m) for m in memberships],
         threads=[ExportedThread.of(t) for t in threads],
-        replies=[ExportedReply.model_validate(r) for r in replies],
+        replies=[ExportedReply.of(r) for r in replies],
         supports=[ExportedSupport.model_validate(s) for s in supports],
         confirmations=[ExportedConfirmation.model_validate(c) for c in confirmations],
         push_subscriptions=[ExportedSubscription.model_validate(s) for s in subscriptions],
@@ -84,19 +84,48 @@ def detach_posts(account: Account, commune: Commune | None, *, delete_posts: boo
         reply_filter.append(
             Reply.thread_id.in_(select(Thread.id).where(Thread.commune_id == commune.id))
         )
+    storage = media_storage()
+    # A voice identifies its speaker: it never stays as a former member's, even where the
+    # words do. Their own voice notes go in both cases (and others' replies in deleted threads).
+    _discard_voices(storage, thread_ids, reply_filter, delete_posts=delete_posts)
     if delete_posts:
         photos = db.session.scalars(
             select(Thread.photo_name).where(
                 Thread.id.in_(thread_ids), Thread.photo_name.is_not(None)
             )
         ).all()
-        storage = media_storage()
         _discard_after_commit([(storage, key) for name in photos for key in photo_keys(name)])
         db.session.execute(delete(Reply).where(*reply_filter))
         db.session.execute(delete(Thread).where(Thread.id.in_(thread_ids)))
     else:
         db.session.execute(update(Reply).where(*reply_filter).values(author_id=None))
         db.session.execute(update(Thread).where(Thread.id.in_(thread_ids)).values(author_id=None))
+
+
+def _discard_voices(
+    storage: MediaStorage, thread_ids: Select, reply_filter: list, *, delete_posts: bool
+) -> None:
+    """The voice notes of the person's posts go after the commit; kept posts lose theirs."""
+    own_threads = Thread.id.in_(thread_ids)
+    replies = select(Reply.voice_name).where(*reply_filter, Reply.voice_name.is_not(None))
+    if delete_posts:
+        # Others' replies in the deleted threads go with them (the rows cascade), so do their
+        # voice notes.
+        replies = select(Reply.voice_name).where(
+            or_(and_(*reply_filter), Reply.thread_id.in_(thread_ids)),
+            Reply.voice_name.is_not(None),
+        )
+    names = [
+        *db.session.scalars(
+            select(Thread.voice_name).where(own_threads, Thread.voice_name.is_not(None))
+        ),
+        *db.session.scalars(replies),
+    ]
+    _discard_after_commit([(storage, name) for name in names])
+    if not delete_posts:
+        cleared = {"voice_name": None, "voice_mime": None, "voice_duration_ms": None}
+        db.session.execute(update(Thread).where(own_threads).values(cleared))
+        db.session.execute(update(Reply).where(*reply_filter).values(cleared))
 
 
 def leave(account: Account | None, commune: Commune, *, delete_posts: bool = False) -> None:
@@ -116,8 +145,8 @@ def leave(account: Account | None, commune: Commune, *, delete_posts: bool = Fal
 
 def delete_account(account: Account, *, delete_posts: bool) -> None:
     """Forget a person: memberships, subscriptions, sessions and sign-in codes, flags,
-    invitations and their name in the audit log go at once; posts stay as "former member" or
-    go with their photos."""
+    invitations and their name in the audit log go at once; posts stay as "former member"
+    (without their voice notes) or go with their photos and voice notes."""
     detach_posts(account, None, delete_posts=delete_posts)
     forget_resident(account)
     db.session.execute(delete(Flag).where(Flag.account_id == account.id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.errors import NotFound, require_signed_in
@@ -34,3 +35,27 @@ def readable_reply(reply_id: int, account: Account | None) -> tuple[Reply, str]:
         raise NotFound(_("This reply does not exist or you cannot see it."))
     assert thread.id == reply.thread_id
     return reply, role
+
+
+def post_with_voice(voice_name: str, account: Account | None) -> Thread | Reply:
+    """The thread or reply a voice note belongs to, if the caller may read it (the rule of
+    photos: whoever may read the post; a hidden reply's voice only for whom sees the reply)."""
+    account = require_signed_in(account)
+    missing = NotFound(_("This voice note does not exist or you cannot see it."))
+    if len(voice_name) > 64:
+        raise missing
+    thread = db.session.scalar(select(Thread).where(Thread.voice_name == voice_name))
+    if thread is not None:
+        try:
+            readable_thread(thread.id, account)
+        except NotFound:
+            raise missing from None
+        return thread
+    reply = db.session.scalar(select(Reply).where(Reply.voice_name == voice_name))
+    if reply is None:
+        raise missing
+    try:
+        found, _role = readable_reply(reply.id, account)
+    except NotFound:
+        raise missing from None
+    return found

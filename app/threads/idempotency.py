@@ -125,15 +125,24 @@ def new_form_key() -> str:
     return secrets.token_urlsafe(16)
 
 
-def request_hash(operation: str, fields: Mapping[str, Any], photo: bytes | None = None) -> str:
+def request_hash(
+    operation: str,
+    fields: Mapping[str, Any],
+    photo: bytes | None = None,
+    voice: bytes | None = None,
+) -> str:
     """A fingerprint of what is asked: the operation (``thread:<commune id>``, ``reply:<thread
-    id>``), the fields as sent (key order and the form's key field aside), the photo's bytes."""
+    id>``), the fields as sent (key order and the form's key field aside), the photo's and the
+    voice note's bytes."""
     kept = {name: value for name, value in fields.items() if name != FORM_FIELD}
     digest = hashlib.sha256(operation.encode())
     # ASCII escapes: text that cannot be stored (a lone surrogate) still has a fingerprint.
     digest.update(json.dumps(kept, sort_keys=True, default=str).encode())
     if photo is not None:
         digest.update(hashlib.sha256(photo).digest())
+    if voice is not None:
+        # Marked, so that the same bytes as a photo or as a voice note are two requests.
+        digest.update(b"voice" + hashlib.sha256(voice).digest())
     return digest.hexdigest()
 
 
@@ -145,16 +154,17 @@ def post_once(
     operation: str,
     fields: Mapping[str, Any],
     photo: bytes | None = None,
+    voice: bytes | None = None,
 ) -> tuple[Posted, bool]:
     """``create()`` unless ``account`` already posted with ``key``: ``(post, created)``.
 
-    ``operation``, ``fields`` and ``photo`` are what is asked (see ``request_hash``). Without a
-    key, simply ``create()``. Not committed: the key is kept only if the caller commits what
-    ``create`` made.
+    ``operation``, ``fields``, ``photo`` and ``voice`` are what is asked (see
+    ``request_hash``). Without a key, simply ``create()``. Not committed: the key is kept only
+    if the caller commits what ``create`` made.
     """
     if key is None:
         return create(), True
-    fingerprint = request_hash(operation, fields, photo)
+    fingerprint = request_hash(operation, fields, photo, voice)
     _forget_old(account, key)
     table = IdempotencyKey.__table__
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert

@@ -106,6 +106,10 @@ class Thread(db.Model):
     photo_name: Mapped[str | None] = mapped_column(String(64), unique=True)
     photo_width: Mapped[int | None] = mapped_column(Integer)
     photo_height: Mapped[int | None] = mapped_column(Integer)
+    # One optional voice note (app/threads/voice.py), stripped of metadata, under a random name.
+    voice_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    voice_mime: Mapped[str | None] = mapped_column(String(16))
+    voice_duration_ms: Mapped[int | None] = mapped_column(Integer)
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("category.id", ondelete="SET NULL"), index=True
     )
@@ -163,6 +167,10 @@ class Reply(db.Model):
     # The author's role when they wrote it: an answer stays an official answer.
     author_role: Mapped[str] = mapped_column(String(16), nullable=False)
     body: Mapped[str] = mapped_column(Text, nullable=False)
+    # An optional voice note, as on a thread (a voice answer may have no text).
+    voice_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    voice_mime: Mapped[str | None] = mapped_column(String(16))
+    voice_duration_ms: Mapped[int | None] = mapped_column(Integer)
     hidden_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hidden_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()

@@ -19,14 +19,14 @@ from app.announcements.services import list_announcements
 from app.communes.services import get_commune
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.media.serving import media_response
-from app.media.storage import media_storage
+from app.media.serving import media_response, uploaded
+from app.media.storage import content_type_of, media_storage
 from app.membership.in_app import in_app_help
 from app.membership.services import member_commune
 from app.parsing import page_cursor
 from app.ratelimit.declare import limited
 from app.schema.load import load
-from app.threads.access import official_thread, readable_reply
+from app.threads.access import official_thread, post_with_voice, readable_reply
 from app.threads.categories import active_categories
 from app.threads.confirmations import confirm
 from app.threads.duplicates import similar_threads
@@ -104,17 +104,20 @@ def ask(slug: str):
     account = current_account()
     commune, _role = member_commune(slug, account)
     form = request.form.to_dict()
-    upload = request.files.get("photo")
-    photo = upload.read() if upload and upload.filename else None
+    photo = uploaded("photo")
+    voice = uploaded("voice")
     try:
         # The form's hidden one-time key: a second tap on a slow network posts nothing more.
         thread, _created = post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
-            lambda: create_thread(commune, account, form, photo=photo, storage=media_storage()),
+            lambda: create_thread(
+                commune, account, form, photo=photo, voice=voice, storage=media_storage()
+            ),
             operation=f"thread:{commune.id}",
             fields=form,
             photo=photo,
+            voice=voice,
         )
     except DomainError as error:
         # Re-show the form with everything the resident typed: nothing is lost.
@@ -155,6 +158,18 @@ def small_photo_view(name: str) -> Response:
     if data is None:
         raise NotFound()
     return media_response(data, "image/webp")
+
+
+@bp.get("/voice/<name>")
+@resident_page
+def voice_note(name: str) -> Response:
+    """A post's voice note, for those who may read the post; byte ranges for iPhones."""
+    post = post_with_voice(name, current_account())
+    assert post.voice_name is not None
+    data = media_storage().get(post.voice_name)
+    if data is None:
+        raise NotFound()
+    return media_response(data, content_type_of(post.voice_name))
 
 
 @bp.get("/c/<slug>/inbox")
@@ -211,15 +226,17 @@ def _back_to_page(thread_id: int, anchor: str, *, workspace: bool) -> Response:
 def reply(thread_id: int, workspace: bool = False):
     account = current_account()
     form = request.form.to_dict()
+    voice = uploaded("voice")
     try:
         if workspace:
             official_thread(thread_id, account)  # residents reply on the group's page
         post_once(
             account,
             parse_key(form.get(FORM_FIELD)),
-            lambda: add_reply(thread_id, account, form),
+            lambda: add_reply(thread_id, account, form, voice=voice, storage=media_storage()),
             operation=f"reply:{thread_id}",
             fields=form,
+            voice=voice,
         )
     except DomainError as error:
         return _refused(thread_id, form, error, _form_error(error), workspace=workspace)

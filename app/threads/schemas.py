@@ -42,9 +42,11 @@ PLACE = {"type": ["number", "string", "null"]}
 Kind = Choice(lazy_gettext("The kind"), KINDS)
 Title = OptionalText(lazy_gettext("The title"), max_len=200, line=True)
 ThreadBody = Text(lazy_gettext("The text"), max_len=BODY_LIMIT)
+OptionalThreadBody = OptionalText(lazy_gettext("The text"), max_len=BODY_LIMIT)
 Visibility = Choice(lazy_gettext("Who can see it"), VISIBILITIES, default="public")
 Address = OptionalText(lazy_gettext("The address"), max_len=250, line=True)
 ReplyBody = Text(lazy_gettext("The reply"), max_len=BODY_LIMIT)
+OptionalReplyBody = OptionalText(lazy_gettext("The reply"), max_len=BODY_LIMIT)
 Status = Choice(lazy_gettext("The status"), STATUSES)
 StatusNote = OptionalText(lazy_gettext("The note"), max_len=BODY_LIMIT)
 NoteBody = Text(lazy_gettext("The note"), max_len=BODY_LIMIT)
@@ -86,6 +88,12 @@ class ThreadText(BaseModel):
     urgent: UrgentFlag = False
 
 
+class VoiceThreadText(ThreadText):
+    """A question or report with a voice note: the voice alone is enough."""
+
+    body: OptionalThreadBody = None
+
+
 class NewThread(ThreadText):
     """``POST /communes/{slug}/threads`` as JSON."""
 
@@ -95,12 +103,25 @@ class NewThread(ThreadText):
     longitude: described({**PLACE, "description": "-180 to 180, given with latitude"}) = None
 
 
+VOICE_FILE = described(
+    {
+        "type": "string",
+        "contentMediaType": "application/octet-stream",
+        "description": (
+            "a voice note: WebM or Ogg with Opus, or MP4 (M4A) with AAC; at most 1 MB and "
+            "60 seconds; read from its bytes (422 with code voice_type, voice_too_long, "
+            "voice_too_big, voice_not_audio, voice_damaged or voice_empty); its tags are dropped"
+        ),
+    }
+)
+
+
 class NewThreadForm(BaseModel):
-    """The same as a form: text fields, and the photo as a file."""
+    """The same as a form: text fields, the photo and the voice note as files."""
 
     kind: str
     title: str | None = None
-    body: str
+    body: str | None = Field(None, description="required unless a voice note is sent")
     visibility: str | None = None
     address: str | None = None
     category: str | None = None
@@ -114,10 +135,24 @@ class NewThreadForm(BaseModel):
             "description": "JPEG, PNG, WebP, GIF or HEIF, at most 10 MB",
         }
     ) = None
+    voice: VOICE_FILE = None
 
 
 class NewReply(BaseModel):
     body: ReplyBody
+
+
+class VoiceReply(BaseModel):
+    """A reply with a voice note: its text is optional."""
+
+    body: OptionalReplyBody = None
+
+
+class NewReplyForm(BaseModel):
+    """A reply as a form: the text, and the voice note as a file."""
+
+    body: str | None = Field(None, description="required unless a voice note is sent")
+    voice: VOICE_FILE = None
 
 
 class StatusRequest(BaseModel):
@@ -209,6 +244,24 @@ class Location(Out):
     address: str | None
 
 
+class Voice(Out):
+    """A voice note, played by the browser's own <audio> (byte ranges are served)."""
+
+    url: str = Field(description="for those who may read the post, like its photo")
+    duration_s: float = Field(description="seconds, to a tenth")
+    mime: Literal["audio/webm", "audio/ogg", "audio/mp4"]
+
+    @classmethod
+    def of(cls, post: models.Thread | models.Reply) -> Voice | None:
+        if post.voice_name is None:
+            return None
+        return cls(
+            url=f"/voice/{post.voice_name}",
+            duration_s=round((post.voice_duration_ms or 0) / 1000, 1),
+            mime=post.voice_mime,
+        )
+
+
 def hidden_of(post: models.Thread | models.Reply) -> Hidden | None:
     if post.hidden_at is None:
         return None
@@ -230,6 +283,7 @@ class Thread(Out):
     photo_small_url: str | None = Field(
         description="the photo for lists and thread views: WebP, at most 480 px and 30 KB"
     )
+    voice: Voice | None = Field(description="the question told by voice, or null")
     category: Category | None
     hidden: Hidden | None
     location: Location | None
@@ -268,6 +322,7 @@ class Thread(Out):
             "reply_count": reply_count,
             "photo_url": f"/photos/{thread.photo_name}" if thread.photo_name else None,
             "photo_small_url": f"/photos/{thread.photo_name}/small" if thread.photo_name else None,
+            "voice": Voice.of(thread),
             "category": Category.model_validate(thread.category) if thread.category else None,
             "hidden": hidden_of(thread),
             "location": (
@@ -324,7 +379,8 @@ class Reply(Out):
 
     id: DbId
     thread_id: DbId
-    body: str
+    body: str = Field(description="may be empty when a voice note is given")
+    voice: Voice | None = Field(description="an answer or reply by voice, or null")
     author: ReplyAuthor
     created_at: Time
     hidden: Hidden | None
@@ -337,6 +393,7 @@ class Reply(Out):
             id=reply.id,
             thread_id=reply.thread_id,
             body=reply.body,
+            voice=Voice.of(reply),
             author=ReplyAuthor(
                 display_name=author.display_name if author else None, role=reply.author_role
             ),

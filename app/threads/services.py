@@ -23,7 +23,8 @@ from app.threads.categories import clean_category
 from app.threads.location import clean_location
 from app.threads.models import Reply, StatusChange, Thread
 from app.threads.photos import store_photo
-from app.threads.schemas import NewReply, StatusRequest, ThreadText
+from app.threads.schemas import NewReply, StatusRequest, ThreadText, VoiceReply, VoiceThreadText
+from app.threads.voice import CheckedVoice, StoredVoice, check_voice, store_checked
 
 
 def visible_threads(commune: Commune, account: Account, role: str) -> Select[tuple[Thread]]:
@@ -115,28 +116,33 @@ def create_thread(
     data: object,
     *,
     photo: bytes | None = None,
+    voice: bytes | None = None,
     storage: MediaStorage | None = None,
 ) -> Thread:
-    """A member asks a question or reports a problem, with an optional photo (not committed)."""
+    """A member asks a question or reports a problem, with an optional photo and an optional
+    voice note, which is then enough alone (not committed)."""
     require_member(account, commune)
     assert account is not None
     require_may_post(account, commune)
-    fields = load(ThreadText, _as_mapping(data)).model_dump()
+    fields = load(VoiceThreadText if voice else ThreadText, _as_mapping(data)).model_dump()
     category = clean_category(commune, _as_mapping(data).get("category"))
     if category is not None and category.personal and not _as_mapping(data).get("visibility"):
         # Not chosen: a personal matter is for the officials' eyes (the form says so too).
         fields["visibility"] = "officials"
     latitude, longitude, address = clean_location(_as_mapping(data))
+    # Both files are checked before either is stored: a refused voice leaves no photo behind.
+    checked_voice = check_voice(voice) if voice is not None else None
     stored = None
     if photo is not None:
         assert storage is not None
         stored = store_photo(photo, storage)
+    spoken = _store_voice(checked_voice, storage)
     thread = Thread(
         commune_id=commune.id,
         author=account,
         kind=fields["kind"],
         title=fields["title"] or "",
-        body=fields["body"],
+        body=fields["body"] or "",
         visibility=fields["visibility"],
         urgent=fields["urgent"],
         status="new",
@@ -147,11 +153,28 @@ def create_thread(
         photo_name=stored.name if stored else None,
         photo_width=stored.width if stored else None,
         photo_height=stored.height if stored else None,
+        **_voice_columns(spoken),
     )
     db.session.add(thread)
     db.session.flush()
     thread_created.send(thread)  # indexed for search, officials notified (same transaction)
     return thread
+
+
+def _store_voice(checked: CheckedVoice | None, storage: MediaStorage | None) -> StoredVoice | None:
+    if checked is None:
+        return None
+    assert storage is not None
+    return store_checked(checked, storage)
+
+
+def _voice_columns(spoken: StoredVoice | None) -> dict[str, object]:
+    """A post's voice columns (all None without a voice note)."""
+    return {
+        "voice_name": spoken.name if spoken else None,
+        "voice_mime": spoken.mime if spoken else None,
+        "voice_duration_ms": spoken.duration_ms if spoken else None,
+    }
 
 
 def require_may_post(account: Account, commune: Commune) -> None:
@@ -207,8 +230,16 @@ def _keep_visible_replies(thread: Thread, account: Account, role: str) -> None:
         set_committed_value(thread, "replies", visible)
 
 
-def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
-    """Reply in a thread: officials always; any member on public threads; the author always."""
+def add_reply(
+    thread_id: int,
+    account: Account | None,
+    data: object,
+    *,
+    voice: bytes | None = None,
+    storage: MediaStorage | None = None,
+) -> Reply:
+    """Reply in a thread: officials always; any member on public threads; the author always.
+    With a voice note, the text is optional."""
     thread, role = readable_thread(thread_id, account)
     assert account is not None
     if role != OFFICIAL and thread.visibility != "public" and thread.author_id != account.id:
@@ -216,8 +247,15 @@ def add_reply(thread_id: int, account: Account | None, data: object) -> Reply:
     if role != OFFICIAL and thread.hidden_at is not None:
         raise Forbidden(_("This post was hidden by an official; it cannot be replied to."))
     require_may_post(account, thread.commune)
-    fields = load(NewReply, _as_mapping(data)).model_dump()
-    reply = Reply(thread=thread, author=account, author_role=role, body=fields["body"])
+    fields = load(VoiceReply if voice else NewReply, _as_mapping(data)).model_dump()
+    spoken = _store_voice(check_voice(voice) if voice is not None else None, storage)
+    reply = Reply(
+        thread=thread,
+        author=account,
+        author_role=role,
+        body=fields["body"] or "",
+        **_voice_columns(spoken),
+    )
     db.session.add(reply)
     db.session.flush()
     reply_added.send(reply)

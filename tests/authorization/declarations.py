@@ -795,6 +795,9 @@ ROUTES: list[Route] = [
     ),
     route("GET", "/photos/<name>", author_and_official(200, anonymous=401)),
     route("GET", "/photos/<name>/small", author_and_official(200, anonymous=401)),
+    route(
+        "GET", "/voice/<name>", author_and_official(200, anonymous=401), values={"name": "{voice}"}
+    ),
     # Moving to a new phone: whoever holds the code.
     route("GET", "/transfer", everyone(200)),
     route("GET", "/transfer/<code>", everyone(200), values={"code": "ABCD-EFGH"}),

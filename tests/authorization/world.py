@@ -3,8 +3,8 @@
 Commune A (``xa-a``, in An Giang) and commune B (``xa-b``, in Cà Mau), each with an official and
 residents; a national admin, an admin of An Giang (A's area) and an admin of Cà Mau (B's, not
 A's). In A: a public and a private thread by the author, a private thread by another resident, a
-hidden thread, a thread with a photo, replies (one hidden), a blocked member, a canned reply, a
-category, an announcement; an invitation to A and an Open311 API client.
+hidden thread, a thread with a photo and a voice note, replies (one hidden), a blocked member, a
+canned reply, a category, an announcement; an invitation to A and an Open311 API client.
 
 A request that succeeds may add, change or delete rows, and sign its caller out. Rebuilding the
 world (nine sign-ins) after each would cost a second; ``World.restore`` instead compares every
@@ -27,6 +27,7 @@ from sqlalchemy import Row, Table, and_, func, literal, select, union_all
 
 from app.extensions import db
 from tests.conftest import build_world, new_staff, sign_in
+from tests.threads.audio import tiny_webm
 
 # Every kind of caller the matrix knows; ``declarations.py`` gives each an outcome.
 CALLERS = (
@@ -187,11 +188,13 @@ def build(app: Flask) -> World:
             "body": "Ngập nước trước chợ",
             "visibility": "officials",
             "photo": (io.BytesIO(_jpeg()), "ngap.jpg"),
+            "voice": (io.BytesIO(tiny_webm()), "ghi-am.webm"),
         },
         content_type="multipart/form-data",
     )
     created = _created(photo)
     ids["photo_thread"], ids["photo"] = created["id"], created["photo_url"].rsplit("/", 1)[1]
+    ids["voice"] = created["voice"]["url"].rsplit("/", 1)[1]
     ids["reply"] = reply(a2, ids["public"], "Trả lời của Anh Minh")
     ids["hidden_reply"] = reply(a2, ids["public"], "Trả lời bị ẩn")
     for path in (f"threads/{ids['hidden']}", f"replies/{ids['hidden_reply']}"):
