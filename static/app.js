@@ -347,7 +347,7 @@
     for (const it of items) {
       const li = tpl.cloneNode(true);
       const [text, badge, , error, edit] = li.children;
-      text.textContent = it.fields.title || it.fields.body;
+      text.textContent = it.fields.title || it.fields.body || list.dataset.voiceItem;
       if (it.error) {
         badge.hidden = true;
         error.textContent = it.error;
@@ -360,7 +360,7 @@
       const li = tpl.cloneNode(true);
       const [text, badge, link] = li.children;
       li.className = "";
-      text.textContent = s.data.title || s.data.body;
+      text.textContent = s.data.title || s.data.body || list.dataset.voiceItem;
       badge.textContent = list.dataset.sent;
       badge.className = "badge status-resolved";
       link.href = "/t/" + (s.data.thread_id || s.data.id);
@@ -383,6 +383,16 @@
         f.elements.photo.dispatchEvent(new Event("change"));
       } catch (e) {}
     }
+    if (it.voice && f.elements.voice) {
+      try {
+        const dt = new DataTransfer();
+        dt.items.add(it.voice);
+        f.elements.voice.files = dt.files;
+        f.elements.voice.dispatchEvent(new Event("change"));
+        // No recorder loaded on this page yet: the plain file input shows it.
+        if (!f.querySelector("[data-voice][data-ready]")) f.elements.voice.hidden = false;
+      } catch (e) {}
+    }
     await O.drop(it.id);
     showOutbox();
     refuse(f, it.error, it.field || "body");
@@ -399,15 +409,17 @@
     clear(f);
     const fields = {};
     let photo = null;
+    let voice = null;
     for (const [k, v] of new FormData(f)) {
       // The plain form's one-time key stays with the page; the outbox makes one per item.
       if (k === "idempotency_key") continue;
       if (typeof v === "string") fields[k] = v;
+      else if (v.size && k === "voice") voice = v;
       else if (v.size) photo = await shrink(v);
     }
     let id;
     try {
-      id = await O.add({ url: f.dataset.outbox, page: here, fields, photo, at: Date.now() });
+      id = await O.add({ url: f.dataset.outbox, page: here, fields, photo, voice, at: Date.now() });
     } catch (x) {
       f.submit(); // no storage on this phone: the plain form still works
       return;
@@ -496,6 +508,39 @@
         },
         () => (say.textContent = say.dataset.unlocated),
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+  }
+
+  // --- "Nói": a voice note. The recorder (static/recorder.js) is fetched once someone starts on
+  // the form (so it is on the phone, even offline, by the tap), or at the first tap ----------
+  for (const box of document.querySelectorAll("[data-voice]")) {
+    // No MediaRecorder (an old phone): the file input stays, and its sound recorder.
+    if (!self.MediaRecorder || !navigator.mediaDevices || !self.DataTransfer) continue;
+    const start = $("[data-voice-start]", box);
+    start.hidden = $("[data-voice-hint]", box).hidden = false;
+    $("input[type=file]", box).hidden = true;
+    let loading = null;
+    const ready = () =>
+      loading ||
+      (loading = new Promise((ok, fail) => {
+        if (self.CFRecorder) return ok(self.CFRecorder(box));
+        const s = document.createElement("script");
+        s.src = box.dataset.voice;
+        s.onload = () => ok(self.CFRecorder(box));
+        s.onerror = () => {
+          loading = null;
+          s.remove();
+          fail();
+        };
+        document.head.append(s);
+      }));
+    box.closest("form").addEventListener("focusin", () => ready().catch(() => {}), { once: true });
+    start.addEventListener("click", () => {
+      if (box.dataset.ready) return; // the recorder listens itself from now on
+      ready().then(
+        (r) => r.toggle(),
+        () => ($("[data-voice-state]", box).textContent = box.dataset.unavailable)
       );
     });
   }

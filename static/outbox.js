@@ -1,7 +1,7 @@
 /* The outbox: questions and replies written without a network, kept in IndexedDB until the
    server has them. Shared by the pages (app.js) and the service worker (sw.js, for Background
    Sync). An item: {id, key (its Idempotency-Key), url (API endpoint), page (where it was
-   written), fields, photo (Blob), at, sending (lease time), error (the server's refusal, kept for
+   written), fields, photo (Blob), voice (File: a recording), at, sending (lease time), error (the server's refusal, kept for
    the person to edit) and field (the one it is about)}. The key is made when the item is queued and sent with every attempt: if
    an attempt reached the server but its answer was lost, the next one gets the same thread
    back instead of posting it twice. */
@@ -56,10 +56,11 @@ self.CFOutbox = (() => {
   async function send(item) {
     let body;
     const headers = { Accept: "application/json", "Idempotency-Key": item.key };
-    if (item.photo) {
+    if (item.photo || item.voice) {
       body = new FormData();
       for (const k in item.fields) body.append(k, item.fields[k]);
-      body.append("photo", item.photo, "photo.jpg");
+      if (item.photo) body.append("photo", item.photo, "photo.jpg");
+      if (item.voice) body.append("voice", item.voice, item.voice.name || "voice.webm");
     } else {
       body = JSON.stringify(item.fields);
       headers["Content-Type"] = "application/json";
