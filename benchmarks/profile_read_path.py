@@ -107,7 +107,9 @@ def profile(args: argparse.Namespace) -> None:
     elapsed = time.perf_counter() - started
     print(
         f"{args.path} on {args.database}: {answer.status_code}, "
-        f"{len(answer.get_data())} bytes as sent, {queries / args.requests:.1f} queries and "
+        f"{len(answer.get_data())} bytes as sent (headers "
+        f"{sum(len(k) + len(v) + 4 for k, v in answer.headers.items())} bytes), "
+        f"{queries / args.requests:.1f} queries and "
         f"{1000 * elapsed / args.requests:.2f} ms per request (under cProfile)"
     )
     stats = pstats.Stats(profiler).strip_dirs()
