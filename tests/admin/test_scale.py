@@ -190,7 +190,10 @@ def test_invitations_page_without_skipping_or_repeating(world, make_staff, login
     assert every[0] == "o129@example.vn"  # newest first
     # An admin of An Giang sees its 65, pages full although half the rows are elsewhere.
     area_admin = make_staff("an.giang@example.vn", admin=True)
-    set_area(area_admin, "An Giang", None)
+    try:  # the two-tier map (issue 15) scopes admins by province only
+        set_area(area_admin, "An Giang")
+    except TypeError:
+        set_area(area_admin, "An Giang", None)
     db.session.commit()
     mine = emails(login("an.giang@example.vn"), 7)
     assert len(mine) == len(set(mine)) == 65
