@@ -31,7 +31,7 @@ from app.admin.schemas import AdminStatsQuery, AreaQuery, WeeksQuery
 from app.admin.stats import Window
 from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.areas import area_name
-from app.communes.boards import BoardPage, boards_pdf
+from app.communes.boards import BoardPage, stream_boards_pdf
 from app.communes.imports import ImportRejected, import_communes
 from app.communes.provinces import official_provinces
 from app.communes.services import (
@@ -50,6 +50,7 @@ from app.membership.models import OFFICIAL
 from app.membership.services import officials_of, role_in
 from app.models_base import utcnow
 from app.schema.load import load
+from app.schema.query import PageQuery
 from app.web import login_required, see_other
 
 bp = Blueprint("admin", __name__)
@@ -254,9 +255,15 @@ def _invites_page(
     *, form: Any = None, error: str | None = None, created: Any = None, status: int = 200
 ):
     actor = _admin()
+    paging = load(PageQuery, request.args)
+    invitations, next_cursor = services.pending_invitations_page(
+        actor, before_id=paging.cursor, limit=paging.size()
+    )
     page = render_template(
         "admin/invites.html",
-        invitations=services.pending_invitations(actor),
+        invitations=invitations,
+        cursor=paging.cursor,
+        next_cursor=next_cursor,
         communes=services.managed_communes(actor),
         form=form or {"communes": request.args.getlist("commune")},
         error=error,
@@ -506,25 +513,52 @@ def public_stats_page(slug: str) -> str:
 # --- board PDFs for many communes -------------------------------------------------------------
 
 
-@bp.get("/admin/boards.pdf")
-@login_required
-def boards_pdf_view() -> Response:
-    actor = _admin()
-    area = load(AreaQuery, request.args)
-    province, district = area.province, area.district
+def _area_boards(actor: Any, province: str | None, district: str | None) -> list[BoardPage]:
+    """Every board of the admin's communes of one province or district (all of them if
+    neither), read before the PDF streams: the stream itself needs no database."""
     communes = services.managed_communes(actor, province=province, district=district)
     if not communes:
         raise NotFound(_("No commune matches this province and district."))
     base_url = current_app.config["BASE_URL"]
-    pdf = boards_pdf(
-        [
-            BoardPage(commune.name, join_url(base_url, commune), typed_join_url(base_url, commune))
-            for commune in communes
-        ],
-        title=" · ".join(filter(None, ["Bảng mã QR", province, district])),
+    return [
+        BoardPage(commune.name, join_url(base_url, commune), typed_join_url(base_url, commune))
+        for commune in communes
+    ]
+
+
+@bp.get("/admin/boards")
+@login_required
+def boards_page() -> str:
+    """The page that prints a province's or district's boards: it starts the PDF and shows
+    how many pages have arrived (static/admin/boards.js); without script, a plain link."""
+    actor = _admin()
+    area = load(AreaQuery, request.args)
+    pages = services.count_found_communes(actor, province=area.province, district=area.district)
+    return render_template(
+        "admin/boards.html",
+        province=area.province,
+        district=area.district,
+        pages=pages,
+        pdf_url=url_for("admin.boards_pdf_view", province=area.province, district=area.district),
     )
+
+
+@bp.get("/admin/boards.pdf")
+@login_required
+def boards_pdf_view() -> Response:
+    """One PDF page per commune, streamed: each page is sent as soon as it is drawn, so the
+    download starts at once and the boards page counts the pages as they arrive."""
+    actor = _admin()
+    area = load(AreaQuery, request.args)
+    province, district = area.province, area.district
+    boards = _area_boards(actor, province, district)
+    title = " · ".join(filter(None, ["Bảng mã QR", province, district]))
     name = "-".join(filter(None, ["boards", _file_part(province), _file_part(district)]))
-    response = Response(pdf, mimetype="application/pdf")
+    response = Response(stream_boards_pdf(boards, title=title), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
     response.headers["Cache-Control"] = "private, no-cache"
+    # nginx passes each page on as it comes instead of holding the whole file (deploy/nginx.conf
+    # buffers other responses, to spare gunicorn's threads on slow links).
+    response.headers["X-Accel-Buffering"] = "no"
+    response.headers["X-Board-Pages"] = str(len(boards))
     return response

@@ -14,13 +14,14 @@ from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 from app.accounts.schemas import User
 from app.admin.stats import DEFAULT_WEEKS, MAX_WEEKS
 from app.communes import models
-from app.communes.schemas import JOIN_CODE, CommuneRef, District, Province
+from app.communes.schemas import JOIN_CODE, CommuneRef, CommuneSearch, District, Province
 from app.communes.services import CODE_PATTERN, board_code, join_url
 from app.membership.schemas import MyCommune
 from app.models_base import isoformat
 from app.parsing import InvalidValue, parse_int
 from app.schema.fields import invalid, nullable
 from app.schema.out import Count, DbId, Out, Time, TimeText
+from app.schema.query import Cursor, Limit, PageQuery
 from app.schema.text import SLUG_PATTERN
 
 # Checked by the communes' and admin services (after who may do it); described here.
@@ -182,6 +183,7 @@ class IssuedInvitation(Invitation):
 
 class InvitationList(Out):
     items: list[Invitation]
+    next_cursor: str | None
 
 
 class Acceptance(BaseModel):
@@ -227,6 +229,17 @@ class AreaQuery(BaseModel):
 
     province: Province = None
     district: District = None
+
+
+class CommuneSearchQuery(AreaQuery):
+    """The console's list of communes: ``?q=`` (name without diacritics, or code), of one
+    province or district, one page (``?cursor=&limit=``, as the API's lists)."""
+
+    q: CommuneSearch = None
+    cursor: Cursor = None
+    limit: Limit = None
+
+    size = PageQuery.size
 
 
 class AdminStatsQuery(AreaQuery):

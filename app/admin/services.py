@@ -32,7 +32,7 @@ from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
 from app.communes.provinces import find_province
-from app.communes.services import get_commune
+from app.communes.services import count_communes, get_commune, page_of_communes
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
 from app.membership.models import OFFICIAL, Invitation, Membership
@@ -96,26 +96,60 @@ def managed_communes(
 ) -> Sequence[Commune]:
     """The communes of an admin's area, optionally of one province (its code, "91", or a
     name: "An Giang", "an giang") or of one former district (history, kept as a filter)."""
-    require_admin(account)
     query = (
         select(Commune)
-        .where(managed_clause(account))
+        .where(_area_scope(account, province, district))
         .order_by(Commune.province, Commune.district, Commune.name, Commune.id)
     )
-    if province is not None:
-        official = find_province(province)
-        if official is None:
-            query = query.where(Commune.province == province)
-        else:
-            query = query.where(
-                or_(
-                    Commune.province_code == official.code,
-                    Commune.province_code.is_(None) & (Commune.province == province),
-                )
-            )
-    if district is not None:
-        query = query.where(Commune.district == district)
     return db.session.scalars(query).all()
+
+
+def find_communes(
+    account: Account,
+    *,
+    query: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+    after_id: int | None = None,
+    limit: int,
+) -> tuple[Sequence[Commune], int | None]:
+    """One page of the admin's communes matching ``query`` (name without diacritics, or code),
+    optionally of one province or district, and the next page's cursor (or None)."""
+    scope = _area_scope(account, province, district)
+    return page_of_communes(scope, query=query, after_id=after_id, limit=limit)
+
+
+def count_found_communes(
+    account: Account,
+    *,
+    query: str | None = None,
+    province: str | None = None,
+    district: str | None = None,
+) -> int:
+    """How many communes ``find_communes`` pages through."""
+    return count_communes(_area_scope(account, province, district), query=query)
+
+
+def _area_scope(account: Account, province: str | None, district: str | None) -> Any:
+    require_admin(account)
+    scope = managed_clause(account)
+    if province is not None:
+        scope = scope & _province_clause(province)
+    if district is not None:
+        scope = scope & (Commune.district == district)
+    return scope
+
+
+def _province_clause(province: str) -> Any:
+    """One province: its code ("91") or any spelling of its name in the 2025 list, or else
+    communes carrying exactly that name (a province the list does not know)."""
+    official = find_province(province)
+    if official is None:
+        return Commune.province == province
+    return or_(
+        Commune.province_code == official.code,
+        Commune.province_code.is_(None) & (Commune.province == province),
+    )
 
 
 def places(account: Account) -> list[tuple[str | None, list[str | None]]]:
@@ -366,6 +400,42 @@ def pending_invitations(actor: Account) -> Sequence[Invitation]:
         .options(selectinload(Invitation.communes))  # one query for every invitation's communes
     ).all()
     return [invitation for invitation in pending if _within_area(actor, invitation)]
+
+
+def pending_invitations_page(
+    actor: Account, *, before_id: int | None, limit: int
+) -> tuple[list[Invitation], int | None]:
+    """One page of ``pending_invitations`` (newest first, keyset on the id: an invitation made
+    or used meanwhile never shifts another to a different page), and the next page's cursor.
+
+    An area's admin sees the invitations whose communes all lie in the area: read in batches
+    until the page is full, so a page is never short while more follow."""
+    require_admin(actor)
+    now = utcnow()
+    found: list[Invitation] = []
+    last = before_id
+    batch = max(limit + 1, 100)
+    while len(found) <= limit:
+        query = (
+            select(Invitation)
+            .where(
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > now,
+            )
+            .order_by(Invitation.id.desc())
+            .limit(batch)
+            .options(selectinload(Invitation.communes))
+        )
+        if last is not None:
+            query = query.where(Invitation.id < last)
+        rows = db.session.scalars(query).all()
+        found += [invitation for invitation in rows if _within_area(actor, invitation)]
+        if len(rows) < batch:
+            break
+        last = rows[-1].id
+    page = found[:limit]
+    return page, (page[-1].id if len(found) > limit else None)
 
 
 def _within_area(actor: Account, invitation: Invitation) -> bool:

@@ -35,8 +35,20 @@ from app.admin.schemas import (
 )
 from app.admin.schemas import Window as StatsWindow
 from app.admin.stats import Window
-from app.api.helpers import json_body
-from app.api.spec import JSON, STR, Schema, array, documented, fields, obj, query, ref
+from app.api.helpers import json_body, page_query
+from app.api.spec import (
+    CURSOR,
+    JSON,
+    LIMIT,
+    STR,
+    Schema,
+    array,
+    documented,
+    fields,
+    obj,
+    query,
+    ref,
+)
 from app.communes.imports import import_communes
 from app.communes.models import Commune
 from app.communes.schemas import CommuneRef
@@ -194,11 +206,22 @@ def create_invite() -> tuple[Response, int]:
 
 
 @bp.get("/invites")
-@documented("Pending invitations (admin)", {200: InvitationList}, 403)
+@documented(
+    "Pending invitations, newest first (admin)",
+    {200: InvitationList},
+    403,
+    422,
+    params=(CURSOR, LIMIT),
+)
 def list_invites() -> Response:
     actor = services.require_admin(current_account())
-    items = [Invitation.of(invitation) for invitation in services.pending_invitations(actor)]
-    return jsonify(InvitationList(items=items).dump())
+    page = page_query()
+    invitations, next_cursor = services.pending_invitations_page(
+        actor, before_id=page.cursor, limit=page.size()
+    )
+    items = [Invitation.of(invitation) for invitation in invitations]
+    cursor = str(next_cursor) if next_cursor is not None else None
+    return jsonify(InvitationList(items=items, next_cursor=cursor).dump())
 
 
 @bp.delete("/invites/<id:invitation_id>")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from app.communes.search import fold
 from app.extensions import db
 from app.models_base import IDS_NEVER_REUSED, created_at_column, utcnow
 
@@ -22,6 +23,9 @@ class Commune(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
+    # The name folded for search (app/communes/search.py), set with the name: lists are ordered
+    # by it and searched in it the same way on every database.
+    search_name: Mapped[str] = mapped_column(String(200), nullable=False, index=True, default="")
     # Official administrative code, district and province: for imports and roll-ups.
     code: Mapped[str | None] = mapped_column(String(16), unique=True)
     district: Mapped[str | None] = mapped_column(String(120), index=True)
@@ -36,6 +40,11 @@ class Commune(db.Model):
         Boolean, nullable=False, default=True, server_default=true()
     )
     created_at: Mapped[datetime] = created_at_column()
+
+    @validates("name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.search_name = fold(name)
+        return name
 
 
 class RetiredJoinToken(db.Model):

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from app.accounts.sessions import current_account
 from app.admin import services as admin_services
-from app.admin.schemas import AreaQuery
+from app.admin.schemas import CommuneSearchQuery
 from app.communes.areas import area_name
 from app.communes.boards import (
     BOARD_FOOTER,
@@ -125,12 +125,26 @@ def _admin_page(form: object, error: str | None) -> str:
     account = current_account()
     assert account is not None
     base_url = current_app.config["BASE_URL"]
-    province = district = None
+    province = district = search = None
     places: list = []
+    next_cursor: int | None = None
+    found: int | None = None
+    cursor: int | None = None
     if account.is_admin:
-        area = load(AreaQuery, request.args)
-        province, district = area.province, area.district
-        listed = admin_services.managed_communes(account, province=province, district=district)
+        area = load(CommuneSearchQuery, request.args)
+        province, district, search, cursor = area.province, area.district, area.q, area.cursor
+        # One page of a search among thousands, never every commune of the country at once.
+        listed, next_cursor = admin_services.find_communes(
+            account,
+            query=search,
+            province=province,
+            district=district,
+            after_id=cursor,
+            limit=area.size(),
+        )
+        found = admin_services.count_found_communes(
+            account, query=search, province=province, district=district
+        )
         places = admin_services.places(account)
     else:
         listed = communes_for(account)
@@ -142,6 +156,10 @@ def _admin_page(form: object, error: str | None) -> str:
         places=places,
         province=province,
         district=district,
+        search=search,
+        found=found,
+        cursor=cursor,
+        next_cursor=next_cursor,
         form=form,
         error=error,
     )

@@ -8,10 +8,13 @@ from pydantic import BaseModel, Field
 from app.communes import models
 from app.schema.fields import OptionalText, Slug, Text
 from app.schema.out import Out
+from app.schema.query import PageQuery
 
 CommuneName = Text(lazy_gettext("The commune name"), max_len=120, line=True)
 District = OptionalText(lazy_gettext("The district"), max_len=120, line=True)
 Province = OptionalText(lazy_gettext("The province"), max_len=120, line=True)
+# What an admin types to find a commune: words of its name (diacritics optional) or its code.
+CommuneSearch = OptionalText(lazy_gettext("The search"), max_len=120, line=True)
 
 
 class NewCommune(BaseModel):
@@ -58,3 +61,11 @@ class Commune(Out):
 
 class CommuneList(Out):
     items: list[Commune]
+    next_cursor: str | None
+
+
+class CommuneQuery(PageQuery):
+    """``?q=&cursor=&limit=``: a page of communes whose name holds every word of ``q`` (with
+    or without diacritics) or whose code starts with it."""
+
+    q: CommuneSearch = None

@@ -7,11 +7,11 @@ import hmac
 import re
 import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from app.accounts.models import Account
 from app.audit.services import record
@@ -19,6 +19,7 @@ from app.communes.areas import DISTRICT_FIELD, PROVINCE_FIELD, place_in_area, pr
 from app.communes.errors import BoardReplaced
 from app.communes.models import Commune, RetiredJoinToken
 from app.communes.schemas import CommuneName
+from app.communes.search import words
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.parsing import MAX_ID
@@ -334,3 +335,69 @@ def unused_slug(base: str, code: str | None = None, taken: set[str] | None = Non
     while not free(f"{base}-{number}"):
         number += 1
     return f"{base}-{number}"
+
+
+# --- finding communes among thousands -----------------------------------------------------------
+
+# An administrative code is what an admin types as digits: "31027", or "310" for its first ones.
+CODE_QUERY = re.compile(r"^[0-9A-Za-z]{1,16}$")
+
+
+def search_clause(query: str | None) -> ColumnElement[bool]:
+    """Communes whose folded name has a word starting with each word of ``query`` (any order;
+    "u minh thuong", "phuong"), or whose code starts with it ("31027", "310"). Empty: every
+    commune."""
+    terms = words(query)
+    if not terms:
+        return true()
+    # Each word starts a word of the name: "u" finds "Xã U Minh Thượng", not every "thuong".
+    by_name = and_(
+        *(
+            or_(
+                Commune.search_name.startswith(term, autoescape=True),
+                Commune.search_name.contains(" " + term, autoescape=True),
+            )
+            for term in terms
+        )
+    )
+    text = (query or "").strip()
+    if CODE_QUERY.match(text):
+        return or_(by_name, Commune.code.startswith(text, autoescape=True))
+    return by_name
+
+
+def count_communes(scope: ColumnElement[bool], *, query: str | None) -> int:
+    """How many communes in ``scope`` match ``query`` (the list's "N communes")."""
+    statement = select(func.count(Commune.id)).where(scope, search_clause(query))
+    return db.session.scalar(statement) or 0
+
+
+def page_of_communes(
+    scope: ColumnElement[bool], *, query: str | None, after_id: int | None, limit: int
+) -> tuple[Sequence[Commune], int | None]:
+    """One page of the communes in ``scope`` matching ``query``, in the order of their folded
+    names (then id, so the order is total), and the cursor of the next page (or None).
+
+    Keyset paging: the cursor is the last commune's id and the next page starts after its
+    (search_name, id), so a commune added or removed meanwhile never shifts a row to another
+    page (skipped or shown twice), as an offset would.
+    """
+    statement = select(Commune).where(scope, search_clause(query))
+    if after_id is not None:
+        last = db.session.get(Commune, after_id) if 0 < after_id <= MAX_ID else None
+        if last is None:
+            raise ValidationError(
+                _("This page of the list no longer exists: start again from the first page."),
+                field="cursor",
+            )
+        statement = statement.where(
+            or_(
+                Commune.search_name > last.search_name,
+                and_(Commune.search_name == last.search_name, Commune.id > last.id),
+            )
+        )
+    rows = db.session.scalars(
+        statement.order_by(Commune.search_name, Commune.id).limit(limit + 1)
+    ).all()
+    page = rows[:limit]
+    return page, (page[-1].id if len(rows) > limit else None)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from app.accounts.models import Account
 from app.communes.areas import managed_clause
@@ -125,6 +125,16 @@ def communes_served(account: Account) -> Sequence[Commune]:
         .where(Membership.account_id == account.id, Membership.role == OFFICIAL)
         .order_by(Commune.name, Commune.id)
     ).all()
+
+
+def communes_for_clause(account: Account) -> ColumnElement[bool]:
+    """A WHERE clause on ``Commune`` for ``communes_for(account)``, to page and search them."""
+    if account.is_admin:
+        return managed_clause(account)
+    served = select(Membership.commune_id).where(
+        Membership.account_id == account.id, Membership.role == OFFICIAL
+    )
+    return Commune.id.in_(served)
 
 
 def communes_for(account: Account) -> Sequence[Commune]:

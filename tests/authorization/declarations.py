@@ -316,6 +316,7 @@ ROUTES: list[Route] = [
         outcome(anonymous=302, others=403, **each(OFFICIALS, 200), **each(ADMINS, 200)),
     ),
     route("GET", "/admin/boards.pdf", page_admin_only(200, elsewhere=200)),
+    route("GET", "/admin/boards", page_admin_only(200, elsewhere=200)),
     route(
         "POST",
         "/admin/communes",

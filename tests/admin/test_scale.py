@@ -1,0 +1,204 @@
+"""The console at national scale (issue 15): finding a commune among the 3,321 of the 2025 list
+by name without diacritics or by code, and paging every list without skipping or repeating a
+row, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from vietnam_provinces import Province, Ward
+
+from app.accounts.models import Account
+from app.admin.services import create_invitation
+from app.communes.areas import set_area
+from app.communes.models import Commune
+from app.communes.search import fold
+from app.communes.services import update_commune
+from app.extensions import db
+
+AN_GIANG = "91"
+
+
+def official_list(province_code: str | None = None) -> list[Commune]:
+    """The communes and wards of the 2025 list (``vietnam-provinces``), as commune groups."""
+    provinces = {str(province.code.value): province.name for province in Province.iter_all()}
+    communes = []
+    for ward in Ward.iter_all():
+        code = f"{ward.province_code.value:02d}"
+        if province_code is not None and code != province_code:
+            continue
+        communes.append(
+            Commune(
+                slug=ward.codename.replace("_", "-")[:50] + f"-{ward.code.value}",
+                name=ward.name,
+                code=f"{ward.code.value:05d}",
+                province=provinces[str(ward.province_code.value)],
+                province_code=code,
+                join_token=secrets.token_urlsafe(16),
+            )
+        )
+    db.session.add_all(communes)
+    db.session.commit()
+    return communes
+
+
+@pytest.fixture
+def country(app) -> list[Commune]:
+    return official_list()
+
+
+def test_fold_removes_diacritics_and_case():
+    assert fold("Xã U Minh Thượng") == "xa u minh thuong"
+    assert fold("Đặc khu Côn Đảo") == "dac khu con dao"
+    assert fold("  PHƯỜNG Bà Rịa–Vũng Tàu ") == "phuong ba ria vung tau"
+
+
+def test_search_name_follows_the_name(app, make_commune):
+    commune = make_commune("xa-a", "Xã Ân Hảo")
+    assert commune.search_name == "xa an hao"
+    commune.name = "Phường Đông Hưng Thuận"
+    db.session.commit()
+    assert db.session.get(Commune, commune.id).search_name == "phuong dong hung thuan"
+
+
+def all_pages(client, url: str, limit: int, cursor: str = "") -> tuple[list[str], int]:
+    """Every commune slug a listing gives from ``cursor``, following ``next_cursor``; and how
+    many pages."""
+    slugs: list[str] = []
+    pages = 0
+    while pages < 100:
+        separator = "&" if "?" in url else "?"
+        response = client.get(f"{url}{separator}limit={limit}&cursor={cursor}")
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        pages += 1
+        assert len(body["items"]) <= limit
+        slugs += [item["slug"] for item in body["items"]]
+        if body["next_cursor"] is None:
+            return slugs, pages
+        cursor = body["next_cursor"]
+    raise AssertionError("the pages never end")
+
+
+def test_api_finds_a_commune_among_the_whole_country(world, country):
+    admin = world["admin"]
+    assert len(country) == 3321
+
+    def found(q: str) -> list[str]:
+        body = admin.get(f"/api/v1/communes?q={q}&limit=100").get_json()
+        return [item["name"] for item in body["items"]]
+
+    assert found("u minh thuong") == ["Xã U Minh Thượng"]
+    assert found("U MINH THƯỢNG") == ["Xã U Minh Thượng"]
+    assert found("thuong minh u") == ["Xã U Minh Thượng"]  # every word, any order
+    assert found("31027") == ["Xã U Minh Thượng"]  # the exact code
+    by_prefix = admin.get("/api/v1/communes?q=3102&limit=100").get_json()["items"]
+    codes = {c.code: c.slug for c in country}
+    assert {item["slug"] for item in by_prefix} == {
+        slug for code, slug in codes.items() if code.startswith("3102")
+    }
+    assert found("dac khu con dao") == ["Đặc khu Côn Đảo"]
+    # "phuong" finds every ward (and nothing but names that hold the word).
+    wards, _pages = all_pages(admin, "/api/v1/communes?q=phuong", 100)
+    expected = {c.slug for c in country if "phuong" in fold(c.name).split()}
+    assert set(wards) == expected and len(wards) == len(expected)
+    assert expected >= {c.slug for c in country if c.name.startswith("Phường")}
+    assert found("no such place at all") == []
+
+
+def test_api_pages_every_commune_once(world, country):
+    slugs, pages = all_pages(world["admin"], "/api/v1/communes", 100)
+    assert len(slugs) == len(set(slugs)) == 3321 + 2  # the world's two and the country
+    assert pages == 34
+    # In the order of the folded names, so a page is a stretch of the alphabet.
+    names = {c.slug: c.search_name for c in db.session.query(Commune)}
+    assert [names[slug] for slug in slugs] == sorted(names[slug] for slug in slugs)
+
+
+def test_paging_skips_and_repeats_nothing_when_communes_are_added(world, app):
+    official_list(AN_GIANG)
+    admin = world["admin"]
+    first = admin.get("/api/v1/communes?limit=50").get_json()
+    # A commune whose name sorts onto the first page arrives between two page loads.
+    db.session.add(Commune(slug="aaa", name="Ấp Đầu", join_token=secrets.token_urlsafe(16)))
+    db.session.commit()
+    rest, _pages = all_pages(admin, "/api/v1/communes", 50, first["next_cursor"])
+    seen = [item["slug"] for item in first["items"]] + rest
+    assert len(seen) == len(set(seen)) == 102 + 2
+
+
+def test_api_search_is_scoped(world, country):
+    # An official lists the communes they serve, searched the same way.
+    official = world["official_a"]
+    assert official.get("/api/v1/communes?q=xa a").get_json()["items"][0]["slug"] == "xa-a"
+    assert official.get("/api/v1/communes?q=u minh thuong").get_json()["items"] == []
+    assert world["resident_a"].get("/api/v1/communes").status_code == 403
+
+
+def test_api_refuses_a_bad_cursor_or_search(world):
+    admin = world["admin"]
+    for query in ("cursor=abc", "cursor=999999", "limit=0", "q=" + "x" * 121):
+        response = admin.get(f"/api/v1/communes?{query}")
+        assert response.status_code == 422, query
+        assert response.get_json()["error"]["code"] == "invalid"
+
+
+def test_console_finds_and_pages_communes(world):
+    official_list(AN_GIANG)
+    admin = world["admin"]
+    page = admin.get("/admin?q=u minh thuong")
+    assert page.status_code == 200
+    assert "Xã U Minh Thượng" in page.text and "Xã Mỹ Hòa Hưng" not in page.text
+    assert 'value="u minh thuong"' in page.text
+    assert admin.get("/admin?q=31027").text.count('id="commune-') == 1
+
+    seen: list[str] = []
+    url = "/admin?province=An Giang&limit=40"
+    while url:
+        html = admin.get(url).text
+        seen += [part.split('"')[0] for part in html.split('id="commune-')[1:]]
+        if 'rel="next"' not in html:
+            break
+        url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+        assert "province=An+Giang" in url or "province=An%20Giang" in url
+    assert len(seen) == len(set(seen)) == 102
+
+
+def test_invitations_page_without_skipping_or_repeating(world, make_staff, login):
+
+    national = db.session.query(Account).filter_by(email="admin@example.vn").one()
+    update_commune(world["a"], national, {"province": "An Giang"})
+    for number in range(130):
+        commune = "xa-a" if number % 2 else "xa-b"
+        create_invitation(national, {"email": f"o{number}@example.vn", "communes": [commune]})
+    db.session.commit()
+
+    def emails(client, limit: int) -> list[str]:
+        seen, cursor = [], ""
+        for _page in range(50):
+            body = client.get(f"/api/v1/invites?limit={limit}&cursor={cursor}").get_json()
+            assert len(body["items"]) == limit or body["next_cursor"] is None
+            seen += [item["email"] for item in body["items"]]
+            if body["next_cursor"] is None:
+                return seen
+            cursor = body["next_cursor"]
+        raise AssertionError("the pages never end")
+
+    every = emails(world["admin"], 20)
+    assert len(every) == len(set(every)) == 130
+    assert every[0] == "o129@example.vn"  # newest first
+    # An admin of An Giang sees its 65, pages full although half the rows are elsewhere.
+    area_admin = make_staff("an.giang@example.vn", admin=True)
+    try:  # the two-tier map (issue 15) scopes admins by province only
+        set_area(area_admin, "An Giang")
+    except TypeError:
+        set_area(area_admin, "An Giang", None)
+    db.session.commit()
+    mine = emails(login("an.giang@example.vn"), 7)
+    assert len(mine) == len(set(mine)) == 65
+    assert all(int(email[1:].split("@")[0]) % 2 for email in mine)
+    # The page lists a page at a time, with a link to the next.
+    html = world["admin"].get("/admin/invites?limit=50").text
+    assert html.count("o1") and 'rel="next"' in html
+    assert "o0@example.vn" not in html
