@@ -383,6 +383,14 @@ class CommuneFigures(Out):
     figures: Figures
 
 
+class DistrictFigures(Out):
+    """A district's roll-up of before 1 July 2025: no answer has one any more."""
+
+    province: str | None
+    district: str | None
+    figures: Figures
+
+
 class AreaFilter(Out):
     province: str | None
     district: str | None
@@ -391,6 +399,11 @@ class AreaFilter(Out):
 class AdminStats(Window):
     total: Figures
     provinces: list[ProvinceFigures]
+    # Clients written before the 2025 reform read this list: it stays, always empty.
+    districts: list[DistrictFigures] = Field(
+        default_factory=list,
+        description="always empty: Vietnam has had no districts since 1 July 2025",
+    )
     communes: list[CommuneFigures]
     filter: AreaFilter = Field(description="the province and district asked for")
 

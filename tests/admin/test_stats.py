@@ -380,6 +380,8 @@ def test_rollup_api_and_csv(recent):
     db.session.commit()
     body = admin.get("/api/v1/stats?weeks=2").get_json()
     assert [p["province"] for p in body["provinces"]] == ["Tỉnh P", "Tỉnh Q"]
+    # No district level since 2025: the list stays for older clients, empty.
+    assert body["districts"] == []
     assert body["total"]["members"] == 3
     assert body["filter"] == {"province": None, "district": None}
     only = admin.get("/api/v1/stats?province=Tỉnh P").get_json()
