@@ -223,6 +223,8 @@ def _remake(world: World) -> None:
     invite = {"email": "moi@example.vn", "communes": ["xa-a"]}
     invite = _ok(admin.post("/api/v1/invites", json=invite), 201)
     client = _ok(admin.post("/api/v1/open311/clients", json={"name": "Ứng dụng"}), 201)
+    day_off = {"day": "2027-03-09", "name": "Bão"}
+    _ok(admin.post("/api/v1/provinces/91/days-off", json=day_off), 201)
     world.objects = {
         "slug": "xa-a",
         "thread_id": thread["id"],
@@ -236,7 +238,8 @@ def _remake(world: World) -> None:
         "token": invite["invite_url"].rsplit("/", 1)[1],
         "client_id": client["id"],
         "join_token": join_token,
-        "code": "46",  # a province (Huế) in the 2025 list
+        "code": "91",  # a province of the 2025 list, with one day off
+        "day": "2027-03-09",
     }
     world.cookies = {"anonymous": None}
     for name in ("resident", "official", "admin"):
