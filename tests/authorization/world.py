@@ -25,6 +25,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 from sqlalchemy import Row, Table, and_, func, literal, select, union_all
 
+from app.communes.areas import set_area
 from app.extensions import db
 from app.media.storage import content_type_of, media_storage
 from tests.conftest import build_world, new_staff, sign_in
@@ -43,7 +44,7 @@ CALLERS = (
     "admin_elsewhere",
 )
 API = "/api/v1"
-PROVINCE_A, PROVINCE_B = "An Giang", "Cà Mau"
+PROVINCE_A, PROVINCE_B = ("An Giang", "91"), ("Cà Mau", "96")
 
 
 @dataclass
@@ -147,9 +148,10 @@ def build(app: Flask) -> World:
     """Build the world through the real endpoints, then take the snapshot."""
     people = build_world(app)
     a, b = people["a"], people["b"]
-    a.province, b.province = PROVINCE_A, PROVINCE_B
-    new_staff("admin.area@example.vn", admin=True).admin_province = PROVINCE_A
-    new_staff("admin.elsewhere@example.vn", admin=True).admin_province = PROVINCE_B
+    # Two provinces of the 2025 list, as `communes import-official` would mark them.
+    (a.province, a.province_code), (b.province, b.province_code) = PROVINCE_A, PROVINCE_B
+    set_area(new_staff("admin.area@example.vn", admin=True), PROVINCE_A[1])
+    set_area(new_staff("admin.elsewhere@example.vn", admin=True), PROVINCE_B[1])
     db.session.commit()
     clients = {
         "anonymous": app.test_client(),
