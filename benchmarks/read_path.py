@@ -30,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.load_mixed import throwaway_or_sqlite  # noqa: E402
-from tests.server.helpers import VENV_BIN, flask_cli, free_port, server_env  # noqa: E402
+from tests.server.helpers import VENV_BIN, flask_cli, free_port, server_env, serving  # noqa: E402
 
 SLUG = "xa-doc"
 THREADS = 200
@@ -64,39 +63,17 @@ class Result:
 def serve(app: str, env: dict[str, str], log: Path):
     """gunicorn with the project's settings and 2 workers; yields its URL."""
     port = free_port()
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                *("-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"),
-                app,
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    requests.get(f"{url}/", timeout=5)
-                    break
-                except requests.RequestException:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        out.flush()
-                        tail = log.read_text()[-2000:]
-                        raise RuntimeError(f"gunicorn {app} did not start:\n{tail}") from None
-                    time.sleep(0.2)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    url = f"http://127.0.0.1:{port}"
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        *("-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2"),
+        app,
+    ]
+    # A loaded machine starts gunicorn slowly: give it 90 s.
+    with serving(
+        command, log_path=log, ready_url=f"{url}/", name=f"gunicorn {app}", env=env, timeout=90
+    ):
+        yield url
 
 
 def ensure_wrk() -> str:

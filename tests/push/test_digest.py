@@ -20,12 +20,11 @@ from app.push.models import (
     KIND_ESCALATION,
     Delivery,
     PushMessage,
-    PushSubscription,
 )
 from app.push.periodic import registered_periodic
 from app.threads.models import Thread
 from tests.conftest import new_staff, sign_in
-from tests.threads.helpers import ask, me
+from tests.threads.helpers import ask, me, stored_subscription
 
 
 def _local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:
@@ -34,18 +33,6 @@ def _local(year: int, month: int, day: int, hour: int, minute: int = 0) -> datet
 
 # Thursday 10 December 2026, a working day.
 MORNING = _local(2026, 12, 10, 7, 5)
-
-
-def _subscribe(account_id: int) -> int:
-    subscription = PushSubscription(
-        account_id=account_id,
-        endpoint=f"https://push.example.net/{account_id}",
-        p256dh="p" * 87,
-        auth="a" * 22,
-    )
-    db.session.add(subscription)
-    db.session.commit()
-    return subscription.id
 
 
 def _overdue(client, slug: str, body: str, *, before: datetime = MORNING) -> int:
@@ -74,7 +61,8 @@ def _area_admin(app, email: str, province: str):
 
 def test_each_commune_gets_one_digest_each_working_morning(world):
     official, resident = world["official_a"], world["resident_a"]
-    official_sub, resident_sub = _subscribe(me(official)), _subscribe(me(resident))
+    official_sub = stored_subscription(me(official))
+    resident_sub = stored_subscription(me(resident))
     first = _overdue(resident, "xa-a", "Đèn đường hỏng ở ngõ 4")
     _overdue(resident, "xa-a", "Cống bị tắc")
     _overdue(world["resident_b"], "xa-b", "Rác chưa thu")
@@ -127,7 +115,7 @@ def test_each_admin_gets_one_digest_for_the_communes_of_their_area(app, world):
     area = _area_admin(app, "admin.angiang@example.vn", "An Giang")
     elsewhere = _area_admin(app, "admin.camau@example.vn", "Cà Mau")
     subs = {
-        name: _subscribe(me(c))
+        name: stored_subscription(me(c))
         for name, c in (("national", world["admin"]), ("area", area), ("elsewhere", elsewhere))
     }
     _overdue(world["resident_a"], "xa-a", "Sạt lở")

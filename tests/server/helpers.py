@@ -57,21 +57,23 @@ def serving(
     ready_url: str,
     name: str,
     env: dict[str, str] | None = None,
+    timeout: float = 30,
 ) -> Iterator[subprocess.Popen]:
-    """Start a server process, wait until ``ready_url`` answers (30 s at most), stop it at the end.
+    """Start a server process, wait until ``ready_url`` answers (``timeout`` seconds at most),
+    stop it at the end.
 
     Output goes to ``log_path``, which a failing test can show."""
     log = open(log_path, "w")  # noqa: SIM115
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while True:
             try:
                 requests.get(ready_url, timeout=5)
                 break
             except (requests.ConnectionError, requests.Timeout):
-                assert process.poll() is None, f"{name} exited at start-up"
-                assert time.monotonic() < deadline, f"{name} did not start in 30 s"
+                assert process.poll() is None, f"{name} exited at start-up (see {log_path})"
+                assert time.monotonic() < deadline, f"{name} did not start in {timeout:g} s"
                 time.sleep(0.1)
         yield process
     finally:

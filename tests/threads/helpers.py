@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from app.extensions import db
 from app.membership.models import Membership
 from app.models_base import utcnow
+from app.push.models import PushSubscription
 from app.threads.models import Thread
 
 API = "/api/v1"
@@ -65,3 +66,17 @@ def establish(client: FlaskClient, thread_id: int, *, days: int = 8) -> None:
         .values(created_at=utcnow() - timedelta(days=days))
     )
     db.session.commit()
+
+
+def stored_subscription(account_id: int) -> int:
+    """A browser of the account, stored directly (its endpoint is never called: the tests read
+    the deliveries written for it)."""
+    subscription = PushSubscription(
+        account_id=account_id,
+        endpoint=f"https://push.example.net/{account_id}",
+        p256dh="p" * 87,
+        auth="a" * 22,
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    return subscription.id

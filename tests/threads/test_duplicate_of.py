@@ -11,26 +11,13 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.push.models import KIND_DUPLICATE, Delivery, PushMessage, PushSubscription
 from app.threads.models import Thread, ThreadFollower, ThreadSupport
-from tests.threads.helpers import API, ask, call, me
+from tests.threads.helpers import API, ask, call, me, stored_subscription
 
 
 def _duplicate(client, thread_id: int, original: object):
     return call(
         client, "POST", f"{API}/threads/{thread_id}/duplicate-of", json={"thread_id": original}
     )
-
-
-def _subscribe(account_id: int) -> int:
-    """A browser of the account (its endpoint is never called: deliveries are only written)."""
-    subscription = PushSubscription(
-        account_id=account_id,
-        endpoint=f"https://push.example.net/{account_id}",
-        p256dh="p" * 87,
-        auth="a" * 22,
-    )
-    db.session.add(subscription)
-    db.session.commit()
-    return subscription.id
 
 
 def _told(thread_id: int) -> set[int]:
@@ -66,7 +53,7 @@ def test_a_duplicate_is_closed_and_its_people_move_to_the_original(app, world, j
     hoa = join(world["a"], "Cô Hoa")
     ids = {name: me(client) for name, client in (("lan", lan), ("minh", minh), ("hoa", hoa))}
     for account_id in ids.values():
-        _subscribe(account_id)
+        stored_subscription(account_id)
     original = ask(lan, "xa-a", "Đèn đường thôn 2 hỏng")
     duplicate = ask(minh, "xa-a", "Đèn đường ở thôn 2 không sáng")
     # Hoa supports both and follows the duplicate; Lan (the original's author) supports it.
