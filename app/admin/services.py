@@ -18,7 +18,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts import second_factor
@@ -31,7 +31,7 @@ from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
 from app.communes.models import Commune
-from app.communes.provinces import find_province
+from app.communes.provinces import find_province, fold, official_province
 from app.communes.services import count_communes, get_commune, page_of_communes
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
 from app.extensions import db
@@ -152,23 +152,35 @@ def _province_clause(province: str) -> Any:
     )
 
 
-def places(account: Account) -> list[tuple[str | None, list[str | None]]]:
-    """Provinces and their districts among the admin's communes, for filters and links."""
+@dataclass(frozen=True)
+class ProvinceInArea:
+    """A province among an admin's communes: what its links filter by, and how many it has."""
+
+    key: str  # its code in the 2025 list, or the name its communes carry when it has none
+    name: str | None
+    communes: int
+    code: str | None
+
+
+def provinces_in_area(account: Account) -> list[ProvinceInArea]:
+    """The provinces of the admin's communes with their counts, for the console's links (one
+    query; communes without a 2025 code are grouped by the name they carry)."""
     require_admin(account)
     rows = db.session.execute(
-        select(Commune.province, Commune.district).where(managed_clause(account)).distinct()
+        select(Commune.province_code, Commune.province, func.count())
+        .where(managed_clause(account))
+        .group_by(Commune.province_code, Commune.province)
     ).all()
-    grouped: dict[str | None, set[str | None]] = {}
-    for province, district in rows:
-        grouped.setdefault(province, set()).add(district)
-
-    def key(value: str | None) -> tuple[bool, str]:
-        return (value is None, value or "")
-
-    return [
-        (province, sorted(districts, key=key))
-        for province, districts in sorted(grouped.items(), key=lambda item: key(item[0]))
+    counts: dict[tuple[str | None, str | None], int] = {}
+    for code, name, count in rows:
+        official = official_province(code) if code else None
+        place = (code, official.name) if official else (None, name)
+        counts[place] = counts.get(place, 0) + count
+    listed = [
+        ProvinceInArea(key=code or name or "", name=name, communes=count, code=code)
+        for (code, name), count in counts.items()
     ]
+    return sorted(listed, key=lambda item: (item.name is None, fold(item.name or "")))
 
 
 # --- officials --------------------------------------------------------------------------------

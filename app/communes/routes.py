@@ -145,7 +145,7 @@ def _admin_page(form: object, error: str | None) -> str:
         found = admin_services.count_found_communes(
             account, query=search, province=province, district=district
         )
-        places = admin_services.places(account)
+        places = admin_services.provinces_in_area(account)
     else:
         listed = communes_for(account)
     communes = [(commune, join_url(base_url, commune)) for commune in listed]

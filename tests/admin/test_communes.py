@@ -69,10 +69,14 @@ def test_admin_page_creates_commune_with_details_and_derived_slug(world):
     page = admin.get("/admin")
     assert "Xã Đất Mũi" in page.text and "/communes/xa-dat-mui/board.pdf" in page.text
     assert "/admin/communes/xa-dat-mui" in page.text
-    # Places link to their boards (the page that makes the PDF and shows its progress).
-    assert "/admin/boards?province=C%C3%A0+Mau" in page.text
-    boards = admin.get("/admin/boards?province=Cà Mau").text
-    assert "/admin/boards.pdf?province=C%C3%A0+Mau" in boards
+    # Each province (by its 2025 code: Cà Mau is 96) links to its communes, its boards (the
+    # page that makes the PDF and shows its progress), its statistics and its public results.
+    assert commune.province_code == "96"
+    for link in ("/admin?province=96", "/admin/boards?province=96", "/admin/stats?province=96"):
+        assert link in page.text
+    assert "/provinces/96/accountability" in page.text
+    boards = admin.get("/admin/boards?province=96").text
+    assert "/admin/boards.pdf?province=96" in boards
     filtered = admin.get("/admin?province=Cà Mau")
     assert "Xã Đất Mũi" in filtered.text and "Xã A" not in filtered.text.replace("Xã Đất", "")
 
