@@ -275,7 +275,7 @@ def test_json_shapes(dataset):
     body = AdminStats.of(result, area, "https://xa.example").dump()
     assert body["weeks"] == ["2026-W10", "2026-W11", "2026-W12"]
     assert body["since"] == "2026-03-01T17:00:00Z"
-    assert "districts" not in body  # two tiers since 2025
+    assert body["districts"] == []  # two tiers since 2025: kept, empty, for older clients
     p = body["provinces"][0]
     assert (p["province"], p["province_code"]) == ("Tỉnh P", None)
     assert p["figures"]["first_answer"] == {

@@ -213,7 +213,12 @@ def test_an_admin_of_province_91_manages_its_imported_communes_only(app, make_st
     )
     assert "Communes in this area now: 102" in result.output
     client = login("tinh@example.vn")
-    listed = client.get("/api/v1/communes").get_json()["items"]
+    listed, url = [], "/api/v1/communes?limit=50"
+    while url:  # the list pages (20 by default): read every page
+        page = client.get(url).get_json()
+        listed += page["items"]
+        after = page["next_cursor"]
+        url = f"/api/v1/communes?limit=50&cursor={after}" if after else ""
     assert len(listed) == AN_GIANG_COMMUNES
     assert {item["province_code"] for item in listed} == {"91"}
     stats = client.get("/api/v1/stats?province=91").get_json()
