@@ -515,6 +515,16 @@
   // --- "Nói": a voice note. The recorder (static/recorder.js) is fetched once someone starts on
   // the form (so it is on the phone, even offline, by the tap), or at the first tap ----------
   for (const box of document.querySelectorAll("[data-voice]")) {
+    // The text is required unless a voice note is attached. The page leaves the check to the
+    // server (so a phone without scripts can send a recording alone); with scripts the browser
+    // checks it at once, and a chosen or recorded file lifts it.
+    const body = box.closest("form").elements.body;
+    const file = $("input[type=file]", box);
+    if (body && "required" in body.dataset) {
+      const need = () => (body.required = !file.files.length);
+      need();
+      file.addEventListener("change", need);
+    }
     // No MediaRecorder (an old phone): the file input stays, and its sound recorder.
     if (!self.MediaRecorder || !navigator.mediaDevices || !self.DataTransfer) continue;
     const start = $("[data-voice-start]", box);

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     until,
 )
 from tests.browser.test_accessibility import AXE, auditor, axe
+from tests.threads.audio import encode
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(skip_reason()), reason=str(skip_reason()))]
 
@@ -299,7 +300,11 @@ def test_record_replay_cancel_and_record_again(mic_phone, site: Site) -> None:
     page.locator(f"{ASK} [data-voice-cancel]").wait_for()
     page.wait_for_timeout(500)
     page.click(f"{ASK} [data-voice-cancel]")
-    assert page.inner_text(f"{ASK} [data-voice-state]") == "Đã hủy ghi âm."
+    # The recorder stops asynchronously: wait for what it says (a busy phone takes a moment).
+    page.wait_for_function(
+        "(sel) => document.querySelector(sel).textContent === 'Đã hủy ghi âm.'",
+        arg=f"{ASK} [data-voice-state]",
+    )
     assert page.evaluate(f"document.querySelector('{ASK} input[name=voice]').files.length") == 0
 
     # Hold to speak: letting go stops. Then "Ghi lại" records afresh.
@@ -438,3 +443,29 @@ def test_a_voice_question_recorded_offline_goes_on_reconnection(mic_phone, site:
     sent.wait_for(timeout=40_000)
     page.goto(sent.get_attribute("href"))
     assert heard(page, "article audio.voice-note") > 0
+
+
+def test_without_scripts_a_recording_alone_is_a_question(phone, site: Site, tmp_path) -> None:
+    """A phone without scripts has the plain file input (its own sound recorder): a recording
+    with no text is sent as a whole question, and no text and no recording is refused by the
+    server in words, not by a dead form."""
+    resident = join(phone(java_script_enabled=False), site, "Ông Bảy")
+    if resident.locator("details.ask").get_attribute("open") is None:
+        resident.click("details.ask summary")
+    resident.check("input[name=kind][value=question]")
+    resident.click("details.ask button[type=submit]")
+    resident.wait_for_selector("#ask-error:not([hidden])")
+    assert "bắt buộc" in resident.inner_text("#ask-error")
+
+    note = tmp_path / "ghi-am.ogg"
+    note.write_bytes(encode(tmp_path, "tone.ogg", seconds=2))
+    if resident.locator("details.ask").get_attribute("open") is None:
+        resident.click("details.ask summary")
+    resident.check("input[name=kind][value=question]")
+    resident.set_input_files("#ask-voice", str(note))
+    resident.click("details.ask button[type=submit]")
+    resident.wait_for_url(re.compile(r"/t/\d+\?asked=1$"))
+    thread_id = int(resident.url.split("?", 1)[0].rsplit("/", 1)[1])
+    thread = resident.request.get(f"{site.url}/api/v1/threads/{thread_id}").json()
+    assert thread["voice"]["mime"] == "audio/ogg" and thread["body"] == ""
+    assert resident.locator("audio").count() >= 1
