@@ -175,6 +175,8 @@ def test_larger_text_kept_on_the_phone_and_no_page_wider_than_it(phone, site: Si
     too_wide = {}
     for name, path in pages.items():
         page.goto(path)
+        # The first frame may come after the load event on a busy machine: wait for it.
+        page.wait_for_function("window.firstFrame !== undefined")
         assert page.evaluate("window.firstFrame") is True, name  # before the first frame
         assert page.evaluate(body_size) == 20, name
         page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
