@@ -16,7 +16,7 @@ def test_a_canned_link_that_is_no_id_shows_the_thread_without_it(world, canned):
     page = world["official_a"].get(f"/w/t/{thread}", query_string={"canned": canned})
     assert page.status_code == 200
     assert (
-        '<textarea id="reply-body" name="body" rows="4" maxlength="4000" required></textarea>'
+        '<textarea id="reply-body" name="body" rows="4" maxlength="4000" data-required></textarea>'
         in (page.text)
     )
 
