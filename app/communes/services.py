@@ -250,23 +250,13 @@ def find_by_token(token: object) -> Commune:
         assert isinstance(token, str)
         commune = db.session.scalar(select(Commune).where(Commune.join_token == token))
         if commune is None:
-            retired = db.session.scalar(
-                select(Commune)
-                .join(RetiredJoinToken, RetiredJoinToken.commune_id == Commune.id)
-                .where(RetiredJoinToken.token_hash == token_digest(token))
-            )
-            if retired is not None:
-                raise BoardReplaced(
-                    retired.name,
-                    _(
-                        "This QR board was replaced by a new one. Please scan the new board "
-                        "of %(commune)s: it hangs at the commune's public administrative "
-                        "service center.",
-                        commune=retired.name,
-                    ),
-                )
-        if commune is None:
+            _refuse_retired(token_digest(token))
             commune = find_by_board_code(token)
+        if commune is None:
+            # An old board's short code, typed from a board that was replaced.
+            code = typed(token, longest=40)
+            if code:
+                _refuse_retired(_board_code_digest(code))
     if commune is None:
         raise NotFound(
             _(
@@ -277,14 +267,49 @@ def find_by_token(token: object) -> Commune:
     return commune
 
 
+def _board_code_digest(code: str) -> str:
+    """What is kept of a retired board code: its digest, apart from the tokens' digests."""
+    return token_digest(f"board code\n{code}")
+
+
+def _refuse_retired(digest: str) -> None:
+    """Raise ``BoardReplaced`` when ``digest`` is a retired token's or board code's."""
+    retired = db.session.scalar(
+        select(Commune)
+        .join(RetiredJoinToken, RetiredJoinToken.commune_id == Commune.id)
+        .where(RetiredJoinToken.token_hash == digest)
+    )
+    if retired is not None:
+        raise BoardReplaced(
+            retired.name,
+            _(
+                "This QR board was replaced by a new one. Please scan the new board "
+                "of %(commune)s: it hangs at the commune's public administrative "
+                "service center.",
+                commune=retired.name,
+            ),
+        )
+
+
 def rotate_join_token(commune: Commune, actor: Account | None) -> str:
-    """Give the commune a new join token (a new board); the old one answers 410 from now on.
+    """Give the commune a new join token (a new board); the old token and the old board's short
+    code answer 410 from now on.
 
     Members who joined with the old token keep their membership. Returns the new token.
     """
+    old_code = board_code(commune).replace("-", "")
     db.session.add(
         RetiredJoinToken(commune_id=commune.id, token_hash=token_digest(commune.join_token))
     )
+    code_digest = _board_code_digest(old_code)
+    # Four letters repeat once in 19^4 rotations: a code retired twice is kept once.
+    if (
+        db.session.scalar(
+            select(RetiredJoinToken.id).where(RetiredJoinToken.token_hash == code_digest)
+        )
+        is None
+    ):
+        db.session.add(RetiredJoinToken(commune_id=commune.id, token_hash=code_digest))
     commune.join_token = new_join_token()
     db.session.flush()
     record(

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from app.communes.models import RetiredJoinToken
 from app.communes.services import board_code, rotate_join_token
 from app.extensions import db
 
@@ -75,7 +77,24 @@ def test_rotating_the_token_changes_the_code(client, commune):
     db.session.commit()
     assert client.get(f"/j/{board_code(commune)}").status_code == 200
     if board_code(commune) != before:  # they match by chance once in 19^4
-        assert client.get(f"/j/{before}").status_code == 404
+        # The old board's code says the board was replaced, however it is typed.
+        for typed in (before, before.lower().replace("-", " ")):
+            old = client.get(f"/j/{typed}")
+            assert old.status_code == 410
+            assert "Xã U Minh Thượng" in old.text
+        assert client.post("/api/v1/join", json={"token": before}).status_code == 410
+
+
+def test_a_code_retired_twice_is_kept_once(commune, monkeypatch):
+    """Two rotations that happen to give the same four letters do not fail."""
+    monkeypatch.setattr("app.communes.services.board_code", lambda commune: "32014-K7MX")
+    rotate_join_token(commune, None)
+    rotate_join_token(commune, None)
+    db.session.commit()
+    kept = db.session.scalars(
+        select(RetiredJoinToken.token_hash).where(RetiredJoinToken.commune_id == commune.id)
+    ).all()
+    assert len(kept) == 3  # two tokens, one code
 
 
 def test_the_code_typed_into_the_form(client, commune):
