@@ -87,6 +87,8 @@ class Figures:
     urgent: int = 0
     answered: int = 0
     declined: int = 0
+    # Closed as another thread's duplicate: followed up there, so not counted as declined.
+    duplicates: int = 0
     answered_on_time: Ratio = Ratio()
     resolved_on_time: Ratio = Ratio()
     overdue_now: int = 0
@@ -169,6 +171,7 @@ def figures_by_commune(communes: Sequence[Commune], win: Window) -> dict[int, Fi
             Thread.respond_by,
             Thread.resolve_by,
             Thread.first_response_at,
+            Thread.duplicate_of_id,
         ).where(
             Thread.commune_id.in_(ids),
             or_(in_window, Thread.status.in_(OPEN_STATUSES)),
@@ -208,7 +211,11 @@ def figures_by_commune(communes: Sequence[Commune], win: Window) -> dict[int, Fi
             continue  # an open thread from before the window: only overdue_now counts it
         figures.received += 1
         figures.urgent += int(row.urgent)
-        figures.declined += int(row.status == "declined")
+        if row.status == "declined":
+            if row.duplicate_of_id is None:
+                figures.declined += 1
+            else:
+                figures.duplicates += 1
         closed_at, resolved_times = changes.get(row.id, (None, 0))
         resolutions[row.commune_id] += resolved_times
         _answer(figures, row, calendar_of[row.commune_id], now)

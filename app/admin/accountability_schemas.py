@@ -73,7 +73,12 @@ class AccountabilityFigures(Out):
     received: Count = Field(description="questions and reports received in the window")
     urgent: Count = Field(description="of them, marked urgent")
     answered: Count = Field(description="of them, with a first official answer")
-    declined: Count = Field(description="of them, declined now (always with a reason)")
+    declined: Count = Field(
+        description="of them, declined now (always with a reason), duplicates apart"
+    )
+    duplicates: Count = Field(
+        description="of them, closed as duplicates of another thread, followed up there"
+    )
     answered_on_time_rate: Share
     answered_on_time: CountOf = Field(
         description="first answer by respond_by, of those answered or past respond_by"
@@ -104,6 +109,7 @@ class AccountabilityFigures(Out):
             urgent=figures.urgent,
             answered=figures.answered,
             declined=figures.declined,
+            duplicates=figures.duplicates,
             answered_on_time_rate=figures.answered_on_time.rate,
             answered_on_time=CountOf.of_ratio(figures.answered_on_time),
             resolved_on_time_rate=figures.resolved_on_time.rate,

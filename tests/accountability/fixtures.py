@@ -181,6 +181,7 @@ EXPECTED = {
     "urgent": 1,
     "answered": 6,
     "declined": 1,
+    "duplicates": 0,
     "answered_on_time_rate": round(4 / 6, 4),
     "answered_on_time": {"count": 4, "of": 6},
     "resolved_on_time_rate": 0.8,

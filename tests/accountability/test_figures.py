@@ -22,6 +22,7 @@ from tests.accountability.fixtures import (
     answered,
     asked,
     local,
+    moved,
 )
 
 
@@ -83,6 +84,24 @@ def test_a_shorter_window_keeps_only_its_threads(app, make_commune):
     assert figures["confirmed_fixed"] == {"count": 1, "of": 1}
     assert figures["satisfaction"] == {"count": 0, "of": 0}
     assert figures["rated"] == {"count": 0, "of": 1}
+
+
+def test_a_duplicate_is_not_a_refusal(app, make_commune):
+    """A report closed as another's duplicate is followed up there: it counts as a duplicate,
+    not as declined, though its status is "declined"."""
+    commune = make_commune("xa-hoa-binh", "Xã Hòa Bình")
+    first = asked(commune, local(2026, 2, 23, 8))
+    second = asked(commune, local(2026, 2, 23, 9))
+    refused = asked(commune, local(2026, 2, 23, 10))
+    db.session.flush()
+    second.duplicate_of_id = first.id
+    moved(second, "declined", local(2026, 2, 23, 11), note="Đã đóng vì trùng với câu hỏi #1")
+    moved(refused, "declined", local(2026, 2, 23, 11), note="Đường của tỉnh, không của xã.")
+    db.session.commit()
+    figures = figures_json(commune)
+    assert figures["received"] == 3
+    assert figures["declined"] == 1
+    assert figures["duplicates"] == 1
 
 
 def test_across_national_day(app, make_commune):
