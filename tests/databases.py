@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -80,5 +81,16 @@ def postgres_for_test() -> Iterator[str]:
         if os.environ.get("REQUIRE_POSTGRES") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
+    with throwaway_postgres() as url:
+        yield url
+
+
+@contextmanager
+def separate_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """An empty database of the same backend as ``database_url`` (the run's own, which
+    create_all() built for the other tests), for a test that runs the migrations itself."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+        return
     with throwaway_postgres() as url:
         yield url

@@ -3,14 +3,12 @@ then on no id is ever reissued (SQLite AUTOINCREMENT); the models say the same."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask_migrate import upgrade
 from sqlalchemy import Integer, text
 
 from app import create_app
 from app.extensions import db
+from tests.databases import separate_database
 
 # Internal ids of the search index (see migrations/versions/0012_sessions.py).
 NOT_AUTOINCREMENT = {"search_entry"}
@@ -32,19 +30,8 @@ ROWS = (
 )
 
 
-@contextmanager
-def _database(database_url: str, tmp_path) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'ids.sqlite3'}"
-        return
-    from tests.databases import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        yield url
-
-
 def test_upgrade_keeps_rows_and_never_reissues_ids(database_url, tmp_path):
-    with _database(database_url, tmp_path) as url:
+    with separate_database(database_url, tmp_path) as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade(revision="0011_idempotency")

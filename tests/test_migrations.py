@@ -10,18 +10,12 @@ from sqlalchemy import create_engine
 from app import create_app
 from app.extensions import db
 from app.threads.models import include_name
+from tests.databases import separate_database
 
 
 def test_migrations_match_models(database_url, tmp_path):
-    # A separate database from the one create_all() built for the other tests.
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
+    with separate_database(database_url, tmp_path) as url:
         _check(url)
-    else:
-        from tests.databases import throwaway_postgres
-
-        with throwaway_postgres() as url:
-            _check(url)
 
 
 def _check(url: str) -> None:

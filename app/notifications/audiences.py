@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from app.announcements.models import Announcement
 from app.membership.models import OFFICIAL, Membership
-from app.membership.preferences import PREFERENCE_COLUMNS
 from app.models_base import utcnow
+from app.notifications.kinds import wants
 from app.push.models import (
     KIND_ANSWER,
     KIND_DIGEST,
@@ -64,14 +64,13 @@ def members_told(message: PushMessage, account_ids: Sequence[int]) -> Select[Any
     """The live subscriptions of these members of the message's commune who want its kind
     and may read its thread (never its actor): for a message whose audience is a list of
     people known when it is queued."""
-    wants = getattr(Membership, PREFERENCE_COLUMNS[message.kind])
     query = (
         select(PushSubscription.id)
         .join(Membership, Membership.account_id == PushSubscription.account_id)
         .where(
             Membership.commune_id == message.commune_id,
             Membership.account_id.in_(list(account_ids)),
-            wants.is_(true()),
+            wants(message.kind).is_(true()),
             PushSubscription.retired_at.is_(None),
         )
     )
@@ -91,13 +90,12 @@ def audience(message: PushMessage) -> Select[Any]:
     deleting an account deletes its subscriptions; a member stopped from posting still reads,
     so still hears. Retired subscriptions are left out.
     """
-    wants = getattr(Membership, PREFERENCE_COLUMNS[message.kind])
     query = (
         select(PushSubscription.id)
         .join(Membership, Membership.account_id == PushSubscription.account_id)
         .where(
             Membership.commune_id == message.commune_id,
-            wants.is_(true()),
+            wants(message.kind).is_(true()),
             PushSubscription.retired_at.is_(None),
         )
     )

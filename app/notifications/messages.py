@@ -75,6 +75,57 @@ def _queue(
     return message
 
 
+def _queue_about(
+    thread: Thread,
+    *,
+    kind: str,
+    title: str,
+    body: str,
+    urgency: str,
+    actor: Account | None = None,
+    path: str | None = None,
+    tag: str | None = None,
+    reply: Reply | None = None,
+) -> PushMessage:
+    """A message about one thread, in its commune, kept for ``THREAD_TTL``; the tap opens the
+    thread's page unless ``path`` says otherwise, and a newer message with the same tag (the
+    thread's, by default) replaces it on the phone."""
+    return _queue(
+        kind=kind,
+        commune=thread.commune,
+        actor=actor,
+        title=title,
+        body=body,
+        path=path or f"/t/{thread.id}",
+        tag=tag or f"t{thread.id}",
+        ttl=THREAD_TTL,
+        urgency=urgency,
+        thread=thread,
+        reply=reply,
+    )
+
+
+def _queue_digest(commune: Commune, *, title: str, body: str, path: str, tag: str) -> PushMessage:
+    """A morning digest of overdue threads: news of one morning, which the next replaces."""
+    return _queue(
+        kind=KIND_DIGEST,
+        commune=commune,
+        actor=None,
+        title=title,
+        body=body,
+        path=path,
+        tag=tag,
+        ttl=DIGEST_TTL,
+        urgency="normal",
+    )
+
+
+def _listed(entries: Sequence[str], more: str | None) -> str:
+    """A digest's body: its entries, then how many more it left out (``more``), if any."""
+    body = "; ".join(entries)
+    return f"{body}; {more}" if more else body
+
+
 def locale() -> str:
     """Notifications are written once for everyone, in the service's default language."""
     return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -101,17 +152,13 @@ def queue_reply(reply: Reply) -> PushMessage:
             title = _(
                 "New reply: %(thread)s", thread=thread.title or thread.body or _spoken(thread)
             )
-        return _queue(
+        return _queue_about(
+            thread,
             kind=kind,
-            commune=thread.commune,
             actor=reply.author,
             title=title,
             body=_reply_body(reply),
-            path=f"/t/{thread.id}",
-            tag=f"t{thread.id}",
-            ttl=THREAD_TTL,
             urgency="high",
-            thread=thread,
             reply=reply,
         )
 
@@ -143,9 +190,9 @@ def queue_status_change(change: StatusChange) -> PushMessage:
     """The author and followers hear of the new status, with the official's note."""
     thread = change.thread
     with force_locale(locale()):
-        return _queue(
+        return _queue_about(
+            thread,
             kind=KIND_ANSWER,
-            commune=thread.commune,
             actor=change.actor,
             title=_(
                 "%(thread)s: %(status)s",
@@ -153,13 +200,8 @@ def queue_status_change(change: StatusChange) -> PushMessage:
                 status=status_label(change.to_status),
             ),
             body=_status_body(change),
-            path=f"/t/{thread.id}#confirmation"
-            if change.to_status == "resolved"
-            else f"/t/{thread.id}",
-            tag=f"t{thread.id}",
-            ttl=THREAD_TTL,
+            path=f"/t/{thread.id}#confirmation" if change.to_status == "resolved" else None,
             urgency="high",
-            thread=thread,
         )
 
 
@@ -177,17 +219,13 @@ def queue_new_thread(thread: Thread) -> PushMessage:
     """The commune's officials hear of a new question or report (from a member or Open311)."""
     with force_locale(locale()):
         title = _("New question") if thread.kind == "question" else _("New problem report")
-        return _queue(
+        return _queue_about(
+            thread,
             kind=KIND_NEW_THREAD,
-            commune=thread.commune,
             actor=thread.author,
             title=f"{title}: {thread.title}" if thread.title else title,
             body=thread.body or (_spoken(thread) if thread.voice_name else ""),
-            path=f"/t/{thread.id}",
-            tag=f"t{thread.id}",
-            ttl=THREAD_TTL,
             urgency="high" if thread.urgent else "normal",
-            thread=thread,
         )
 
 
@@ -196,10 +234,9 @@ def queue_escalation(thread: Thread) -> PushMessage:
     minutes (app/notifications/escalation.py writes its deliveries itself)."""
     commune = thread.commune
     with force_locale(locale()):
-        return _queue(
+        return _queue_about(
+            thread,
             kind=KIND_ESCALATION,
-            commune=commune,
-            actor=None,
             title=_("Urgent report not answered: %(commune)s", commune=commune.name),
             body=_(
                 "No official has answered an urgent report for 30 minutes. "
@@ -207,9 +244,7 @@ def queue_escalation(thread: Thread) -> PushMessage:
             ),
             path=f"/admin/communes/{commune.slug}",
             tag=f"e{thread.id}",
-            ttl=THREAD_TTL,
             urgency="high",
-            thread=thread,
         )
 
 
@@ -223,17 +258,14 @@ def queue_overdue(thread: Thread) -> PushMessage:
         else:
             title = _("Overdue, not settled: %(thread)s", thread=_short(thread))
             body = _("It was to be settled by %(due)s.", due=_local_time(thread.resolve_by))
-        return _queue(
+        return _queue_about(
+            thread,
             kind=KIND_OVERDUE,
-            commune=thread.commune,
-            actor=None,
             title=title,
             body=body,
             path=f"/w/t/{thread.id}",
             tag=f"o{thread.id}",
-            ttl=THREAD_TTL,
             urgency="high" if thread.urgent else "normal",
-            thread=thread,
         )
 
 
@@ -260,19 +292,13 @@ def queue_digest(commune: Commune, first: Sequence[Thread], count: int) -> PushM
             count,
             commune=commune.name,
         )
-        body = "; ".join(f"#{thread.id} {_short(thread)}" for thread in first)
-        if count > len(first):
-            body = f"{body}; " + _("and %(num)d more", num=count - len(first))
-        return _queue(
-            kind=KIND_DIGEST,
-            commune=commune,
-            actor=None,
+        more = _("and %(num)d more", num=count - len(first)) if count > len(first) else None
+        return _queue_digest(
+            commune,
             title=title,
-            body=body,
+            body=_listed([f"#{thread.id} {_short(thread)}" for thread in first], more),
             path=f"/w/{commune.slug}/overdue",
             tag=f"d{commune.id}",
-            ttl=DIGEST_TTL,
-            urgency="normal",
         )
 
 
@@ -287,19 +313,14 @@ def queue_admin_digest(communes: Sequence[tuple[Commune, int]], total: int) -> P
             total,
         )
         shown = communes[:5]
-        body = "; ".join(f"{commune.name}: {count}" for commune, count in shown)
-        if len(communes) > len(shown):
-            body = f"{body}; " + _("and %(num)d more communes", num=len(communes) - len(shown))
-        return _queue(
-            kind=KIND_DIGEST,
-            commune=communes[0][0],
-            actor=None,
+        left = len(communes) - len(shown)
+        more = _("and %(num)d more communes", num=left) if left else None
+        return _queue_digest(
+            communes[0][0],
             title=title,
-            body=body,
+            body=_listed([f"{commune.name}: {count}" for commune, count in shown], more),
             path="/admin/overdue",
             tag="digest",
-            ttl=DIGEST_TTL,
-            urgency="normal",
         )
 
 
@@ -311,20 +332,16 @@ def queue_duplicate(change: StatusChange) -> PushMessage:
     words are not in the push, since it may be for officials only."""
     thread = change.thread
     with force_locale(locale()):
-        return _queue(
+        return _queue_about(
+            thread,
             kind=KIND_DUPLICATE,
-            commune=thread.commune,
             actor=change.actor,
             title=_("%(thread)s: merged with another thread", thread=_thread_name(thread)),
             body=_(
                 "An official found the same matter in another thread and closed this one. "
                 "You now follow the other thread and will hear of its answers."
             ),
-            path=f"/t/{thread.id}",
-            tag=f"t{thread.id}",
-            ttl=THREAD_TTL,
             urgency="normal",
-            thread=thread,
         )
 
 

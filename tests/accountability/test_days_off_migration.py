@@ -3,15 +3,13 @@ every row it can map (by the communes' codes, else the 2025 list) and refusing t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.extensions import db
+from tests.databases import separate_database
 
 INSERT_COMMUNE = (
     "INSERT INTO commune (slug, name, province, province_code, join_token, open311_public,"
@@ -21,17 +19,6 @@ INSERT_DAY_OFF = (
     "INSERT INTO day_off (province, day, name, created_at)"
     " VALUES (:province, :day, :name, CURRENT_TIMESTAMP)"
 )
-
-
-@contextmanager
-def _database(database_url: str, tmp_path) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'days_off.sqlite3'}"
-    else:
-        from tests.databases import throwaway_postgres
-
-        with throwaway_postgres() as url:
-            yield url
 
 
 def _at_0018(url: str):
@@ -59,7 +46,7 @@ def _rows(url: str, query: str) -> list[tuple]:
 
 
 def test_days_off_keep_their_rows_under_the_province_code(database_url, tmp_path):
-    with _database(database_url, tmp_path) as url:
+    with separate_database(database_url, tmp_path) as url:
         app = _at_0018(url)
         _run(
             url,
@@ -93,7 +80,7 @@ def test_days_off_keep_their_rows_under_the_province_code(database_url, tmp_path
 
 
 def test_a_province_name_that_maps_to_no_code_stops_the_upgrade(database_url, tmp_path):
-    with _database(database_url, tmp_path) as url:
+    with separate_database(database_url, tmp_path) as url:
         app = _at_0018(url)
         _run(
             url, (INSERT_DAY_OFF, {"province": "Xứ Sở Thần Tiên", "day": "2026-12-14", "name": "?"})

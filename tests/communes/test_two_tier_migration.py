@@ -4,14 +4,13 @@ a district's admin becomes their province's (said in the audit log)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
 from app.extensions import db
+from tests.databases import separate_database
 
 COMMUNES = (
     (1, "xa-a", "Xã A", "Tỉnh An Giang", "Châu Thành"),
@@ -27,19 +26,8 @@ ADMINS = (
 )
 
 
-@contextmanager
-def _database(database_url: str, tmp_path) -> Iterator[str]:
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'two-tier.sqlite3'}"
-        return
-    from tests.databases import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        yield url
-
-
 def test_upgrade_fills_province_codes_and_rekeys_admins(database_url, tmp_path):
-    with _database(database_url, tmp_path) as url:
+    with separate_database(database_url, tmp_path) as url:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
         with app.app_context():
             upgrade(revision="0018_province_code")
