@@ -125,7 +125,11 @@ def test_the_thread_page_asks_its_author_whether_it_was_fixed(world):
     assert sent.status_code == 303
     shown = call(resident, "GET", f"{API}/threads/{thread}").get_json()
     assert shown["status"] == "in_progress" and shown["confirmation"]["rating"] == 2
-    assert "Đã được khắc phục chưa?" not in resident.get(f"/t/{thread}").text
+    page = resident.get(f"/t/{thread}").text
+    assert "Đã được khắc phục chưa?" not in page
+    # The form is gone; the author reads back what they answered, and no one else does.
+    assert ": chưa được khắc phục." in page and "Bạn đánh giá: 2 – chưa hài lòng." in page
+    assert "Bạn đã trả lời" not in world["resident_a2"].get(f"/t/{thread}").text
 
 
 def test_the_resolved_push_asks_whether_it_was_fixed(world):
