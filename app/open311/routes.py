@@ -8,6 +8,8 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
 from app.extensions import db
+from app.media.serving import media_response
+from app.media.storage import media_storage
 from app.open311 import services
 from app.open311.formats import error_response, render
 from app.open311.services import Open311Error
@@ -118,6 +120,18 @@ def one_request(request_id: str, fmt: str) -> Response:
     thread = services.one_request(request_id)
     body = services.requests_json([thread], current_app.config["BASE_URL"])
     return render("requests", body, fmt)
+
+
+@bp.get("/media/<name>")
+def media(name: str) -> Response:
+    """A published report's photo (its ``media_url``), for anyone, without a session."""
+    data = media_storage().get(services.published_photo(name))
+    if data is None:
+        raise Open311Error(404, "no such media")
+    response = media_response(data, "image/jpeg")
+    # Public, but briefly: a report hidden or unpublished later stops being served soon.
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.get("/tokens/<token>.<fmt>")

@@ -227,6 +227,17 @@ def one_request(request_id: str) -> Thread:
     return thread
 
 
+def published_photo(name: str) -> str:
+    """The storage name of a published report's photo, or a 404 when no published report has
+    it (a private post, a hidden one, a question, a commune that does not publish)."""
+    thread = None
+    if len(name) <= 64 and is_storable(name):
+        thread = db.session.scalar(_published_threads().where(Thread.photo_name == name))
+    if thread is None or thread.photo_name is None:
+        raise Open311Error(404, "no such media")
+    return thread.photo_name
+
+
 def request_for_token(token: str) -> ClientReport:
     report = None
     if len(token) <= 40 and is_storable(token):
@@ -301,7 +312,11 @@ def _request_json(
         "zipcode": None,
         "lat": thread.latitude,
         "long": thread.longitude,
-        "media_url": f"{base_url}/photos/{thread.photo_name}" if thread.photo_name else None,
+        # The group's own photo address needs a member's session: Open311's is public, for
+        # as long as the report stays published.
+        "media_url": f"{base_url}/open311/v2/media/{thread.photo_name}"
+        if thread.photo_name
+        else None,
     }
 
 

@@ -877,6 +877,8 @@ ROUTES: list[Route] = [
     route("POST", "/open311/v2/requests.<fmt>", everyone(403), form={}),
     route("GET", "/open311/v2/requests/<request_id>.<fmt>", everyone(404)),
     route("GET", "/open311/v2/tokens/<token>.<fmt>", everyone(404)),
+    # A published report's photo; an unknown name is a 404 whoever asks.
+    route("GET", "/open311/v2/media/<name>", everyone(404)),
     # The officials' workspace.
     route("GET", "/w/", outcome(anonymous=302, others=403, **each(OFFICIALS, 200))),
     route("GET", "/w/<slug>", officials_only(200, anonymous=302)),

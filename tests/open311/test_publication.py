@@ -14,6 +14,7 @@ from app.communes.models import Commune
 from app.extensions import db
 from app.models_base import utcnow
 from tests.open311.conftest import API
+from tests.threads.test_photos import jpeg_with_gps, post_photo
 
 
 def listed(client, query: str = "jurisdiction_id=xa-a") -> list[str]:
@@ -130,3 +131,26 @@ def test_an_old_hidden_row_stays_out_of_xml_too(client, world, make_thread):
     shown = make_thread(world["a"])
     root = ET.fromstring(client.get(f"{API}/requests.xml?jurisdiction_id=xa-a").data)
     assert [node.findtext("service_request_id") for node in root] == [str(shown.id)]
+
+
+@pytest.mark.parametrize("media", ["local"], indirect=True)
+def test_a_published_photo_is_public_while_its_report_is(app, client, world, media):
+    """``media_url`` opens without a session (the group's /photos/ needs a member's), and
+    stops once the report is hidden; a private post's photo is never served there."""
+    resident = world["resident_a"]
+    report = str(post_photo(resident, "xa-a", jpeg_with_gps(800, 600)).get_json()["id"])
+    private = post_photo(resident, "xa-a", jpeg_with_gps(800, 600), visibility="officials")
+    private_name = private.get_json()["photo_url"].removeprefix("/photos/")
+    [item] = client.get(f"{API}/requests/{report}.json").get_json()
+    url = item["media_url"]
+    assert url.startswith("http") and "/open311/v2/media/" in url
+    path = "/" + url.split("/", 3)[3]
+    anonymous = app.test_client()
+    photo = anonymous.get(path)
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert photo.data[:2] == b"\xff\xd8" and b"Exif" not in photo.data[:4096]
+    assert photo.headers["Cache-Control"] == "public, max-age=300"
+    assert anonymous.get(f"{API}/media/{private_name}").status_code == 404
+    world["official_a"].post(f"/api/v1/threads/{report}/hide", json={"reason": "Không phù hợp"})
+    gone = anonymous.get(path)
+    assert gone.status_code == 404 and gone.get_json()[0]["code"] == 404
