@@ -3,8 +3,11 @@ following a thread and flagging a post (what residents do about others' posts)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, jsonify, request
 
+from app.accounts.models import Account
 from app.api.helpers import json_body, page_query, require_account
 from app.api.spec import (
     CURSOR,
@@ -275,12 +278,7 @@ def update(thread_id: int) -> Response:
     ),
 )
 def urgency(thread_id: int) -> Response:
-    account = require_account()
-    mark_urgency(thread_id, account, json_body())
-    db.session.commit()
-    thread, _role = readable_thread(thread_id, account)
-    detail = _detail_with_delivery(thread, True, supported=bool(supported_ids([thread], account)))
-    return jsonify(detail.dump())
+    return _officials_change(thread_id, mark_urgency)
 
 
 @bp.post("/threads/<id:thread_id>/duplicate-of")
@@ -299,11 +297,18 @@ def urgency(thread_id: int) -> Response:
     ),
 )
 def duplicate_of(thread_id: int) -> Response:
+    return _officials_change(thread_id, mark_duplicate)
+
+
+def _officials_change(thread_id: int, change: Callable[[int, Account, object], object]) -> Response:
+    """An official's change of a thread from a JSON body (the service checks who may), then
+    the thread as they see it afterwards, with how far its replies reached."""
     account = require_account()
-    mark_duplicate(thread_id, account, json_body())
+    change(thread_id, account, json_body())
     db.session.commit()
     thread, _role = readable_thread(thread_id, account)
-    return jsonify(_detail_with_delivery(thread, True).dump())
+    detail = _detail_with_delivery(thread, True, supported=bool(supported_ids([thread], account)))
+    return jsonify(detail.dump())
 
 
 @bp.post("/threads/<id:thread_id>/follow")

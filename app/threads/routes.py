@@ -184,12 +184,7 @@ def _form_error(error: DomainError) -> str:
 @resident_page
 def photo(name: str) -> Response:
     """A thread's photo, for those who may read the thread."""
-    thread = thread_with_photo(name, current_account())
-    assert thread.photo_name is not None
-    data = media_storage().get(thread.photo_name)
-    if data is None:
-        raise NotFound()
-    return media_response(data, "image/jpeg")
+    return _stored(thread_with_photo(name, current_account()).photo_name, "image/jpeg")
 
 
 @bp.get("/photos/<name>/small")
@@ -197,11 +192,7 @@ def photo(name: str) -> Response:
 def small_photo_view(name: str) -> Response:
     """The photo's small derivative that feeds and threads show, for the same readers."""
     thread = thread_with_photo(name, current_account())
-    assert thread.photo_name is not None
-    data = small_photo(thread.photo_name, media_storage())
-    if data is None:
-        raise NotFound()
-    return media_response(data, "image/webp")
+    return _stored(thread.photo_name, "image/webp", small=True)
 
 
 @bp.get("/voice/<name>")
@@ -210,10 +201,18 @@ def voice_note(name: str) -> Response:
     """A post's voice note, for those who may read the post; byte ranges for iPhones."""
     post = post_with_voice(name, current_account())
     assert post.voice_name is not None
-    data = media_storage().get(post.voice_name)
+    return _stored(post.voice_name, content_type_of(post.voice_name))
+
+
+def _stored(key: str | None, mimetype: str, *, small: bool = False) -> Response:
+    """The stored file ``key`` of a post its reader may read (the caller found the post for
+    them), or its photo's small derivative; 404 when the store no longer has it."""
+    assert key is not None  # the post was found by this name
+    storage = media_storage()
+    data = small_photo(key, storage) if small else storage.get(key)
     if data is None:
         raise NotFound()
-    return media_response(data, content_type_of(post.voice_name))
+    return media_response(data, mimetype)
 
 
 @bp.get("/c/<slug>/inbox")
