@@ -436,12 +436,25 @@ def stats_page() -> str:
     query = load(AdminStatsQuery, request.args)
     province, district = query.province, query.district
     win = _window(query.weeks)
-    report = services.admin_report(actor, win, province=province, district=district)
-    # Two tiers since 2025: the country by province, a province by commune.
+    page = services.admin_report_page(
+        actor,
+        win,
+        province=province,
+        district=district,
+        query=query.q,
+        after_id=query.cursor,
+        limit=query.size(),
+    )
+    report = page.report
+    # Two tiers since 2025: the country by province, a province (or a search) by commune.
     level = "communes" if province is not None or district is not None else "provinces"
     return render_template(
         "admin/stats.html",
         report=report,
+        page=page,
+        search=query.q,
+        cursor=query.cursor,
+        limit=query.limit,
         win=win,
         province=province,
         district=district,

@@ -242,8 +242,9 @@ class CommuneSearchQuery(AreaQuery):
     size = PageQuery.size
 
 
-class AdminStatsQuery(AreaQuery):
-    """Every commune's statistics: of one province or district, and the window."""
+class AdminStatsQuery(CommuneSearchQuery):
+    """Every commune's statistics: of one province or district, and the window; the rows of
+    the communes a page at a time (``?cursor=&limit=``), found by ``?q=`` as in the console."""
 
     weeks: Weeks = DEFAULT_WEEKS
 
@@ -404,12 +405,17 @@ class AdminStats(Window):
         default_factory=list,
         description="always empty: Vietnam has had no districts since 1 July 2025",
     )
-    communes: list[CommuneFigures]
+    communes: list[CommuneFigures] = Field(
+        description="one page of the communes (found by q), in the order of their names"
+    )
+    communes_found: Count = Field(description="how many communes q finds: the rows' pages")
+    next_cursor: str | None = Field(description="the next page of communes; null: the last")
     filter: AreaFilter = Field(description="the province and district asked for")
 
     @classmethod
-    def of(cls, report: Any, area: AreaFilter, base_url: str) -> AdminStats:
-        """From ``app.admin.stats.Report``."""
+    def of(cls, page: Any, area: AreaFilter, base_url: str) -> AdminStats:
+        """From ``app.admin.services.StatsPage``: the roll-up and one page of communes."""
+        report = page.report
         return cls(
             **Window.fields_of(report.window),
             total=Figures.of(report.total),
@@ -421,7 +427,9 @@ class AdminStats(Window):
                 CommuneFigures(
                     commune=CommuneAdmin.of(commune, base_url), figures=Figures.of(figures)
                 )
-                for commune, figures in report.communes
+                for commune, figures in page.rows
             ],
+            communes_found=page.found,
+            next_cursor=str(page.next_cursor) if page.next_cursor is not None else None,
             filter=area,
         )

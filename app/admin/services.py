@@ -30,7 +30,7 @@ from app.admin.stats import window as make_window
 from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
-from app.communes.models import Commune
+from app.communes.models import DEMO_CODE, Commune
 from app.communes.provinces import find_province, fold, official_province
 from app.communes.services import count_communes, get_commune, page_of_communes
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
@@ -574,6 +574,48 @@ def admin_report(
     actor: Account, win: Window, *, province: str | None = None, district: str | None = None
 ) -> Report:
     return report(managed_communes(actor, province=province, district=district), win)
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    """The statistics of an admin's area (``report``: in total and per province, over every
+    commune of the area), and one page of its communes' rows, found by ``q``."""
+
+    report: Report
+    rows: list[tuple[Commune, Figures]]
+    next_cursor: int | None
+    found: int  # how many communes ``q`` finds in the area (what the rows page through)
+
+
+def admin_report_page(
+    actor: Account,
+    win: Window,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    query: str | None = None,
+    after_id: int | None = None,
+    limit: int,
+) -> StatsPage:
+    """``admin_report`` with its communes a page at a time, as the console's list of communes
+    pages them (``page_of_communes``: folded names, keyset on the id); ``query`` narrows the
+    rows only, never the totals."""
+    whole = admin_report(actor, win, province=province, district=district)
+    # The demo commune is in no roll-up (not real use), so in no row either.
+    scope = _area_scope(actor, province, district) & or_(
+        Commune.code.is_(None), Commune.code != DEMO_CODE
+    )
+    communes, next_cursor = page_of_communes(scope, query=query, after_id=after_id, limit=limit)
+    figures = {commune.id: commune_figures for commune, commune_figures in whole.communes}
+    missing = [commune for commune in communes if commune.id not in figures]
+    if missing:  # made after the roll-up was read (a commune created meanwhile)
+        figures |= compute(missing, win)
+    return StatsPage(
+        report=whole,
+        rows=[(commune, figures[commune.id]) for commune in communes],
+        next_cursor=next_cursor,
+        found=count_communes(scope, query=query),
+    )
 
 
 @dataclass(frozen=True)

@@ -202,3 +202,55 @@ def test_invitations_page_without_skipping_or_repeating(world, make_staff, login
     html = world["admin"].get("/admin/invites?limit=50").text
     assert html.count("o1") and 'rel="next"' in html
     assert "o0@example.vn" not in html
+
+
+def stats_pages(client, url: str, limit: int) -> tuple[list[str], int]:
+    """Every commune slug of the statistics' rows, following ``next_cursor``; and how many
+    pages (each page's totals are the whole area's)."""
+    slugs: list[str] = []
+    cursor = ""
+    for pages in range(1, 100):
+        body = client.get(f"{url}&limit={limit}&cursor={cursor}").get_json()
+        assert len(body["communes"]) <= limit
+        slugs += [row["commune"]["slug"] for row in body["communes"]]
+        if body["next_cursor"] is None:
+            return slugs, pages
+        cursor = body["next_cursor"]
+    raise AssertionError("the pages never end")
+
+
+def test_stats_rows_page_and_search_a_province(world):
+    communes = official_list(AN_GIANG)
+    admin = world["admin"]
+    first = admin.get("/api/v1/stats?province=91&limit=30").get_json()
+    assert first["communes_found"] == 102 and first["next_cursor"] is not None
+    assert [p["province_code"] for p in first["provinces"]] == ["91"]
+    slugs, pages = stats_pages(admin, "/api/v1/stats?province=91", 30)
+    assert pages == 4
+    assert len(slugs) == len(set(slugs)) == 102
+    assert set(slugs) == {commune.slug for commune in communes}
+    found = admin.get("/api/v1/stats?province=An Giang&q=u minh thuong").get_json()
+    assert [row["commune"]["name"] for row in found["communes"]] == ["Xã U Minh Thượng"]
+    assert found["communes_found"] == 1 and found["next_cursor"] is None
+    by_code = admin.get("/api/v1/stats?q=31027").get_json()  # the whole country: one row
+    assert [row["commune"]["code"] for row in by_code["communes"]] == ["31027"]
+    # The totals are the area's, whatever the search or page.
+    assert by_code["total"] == admin.get("/api/v1/stats").get_json()["total"]
+    assert admin.get("/api/v1/stats?cursor=abc").status_code == 422
+
+
+def test_stats_page_lists_communes_a_page_at_a_time(world):
+    official_list(AN_GIANG)
+    admin = world["admin"]
+    seen: list[str] = []
+    url = "/admin/stats?province=91&limit=40"
+    for _page in range(10):
+        html = admin.get(url).text
+        assert "102 xã" in html or "102 communes" in html
+        seen += [part.split('"')[0] for part in html.split('id="stats-')[1:]]
+        if 'rel="next"' not in html:
+            break
+        url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert len(seen) == len(set(seen)) == 102
+    html = admin.get("/admin/stats?q=u+minh+thuong").text
+    assert html.count('id="stats-') == 1 and 'value="u minh thuong"' in html
