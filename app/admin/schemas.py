@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.accounts.schemas import User
@@ -19,7 +20,7 @@ from app.communes.services import CODE_PATTERN, board_code, join_url
 from app.membership.schemas import MyCommune
 from app.models_base import isoformat
 from app.parsing import InvalidValue, parse_int
-from app.schema.fields import invalid, nullable
+from app.schema.fields import OptionalText, invalid, nullable
 from app.schema.out import Count, DbId, Out, Time, TimeText
 from app.schema.query import Cursor, Limit, PageQuery
 from app.schema.text import SLUG_PATTERN
@@ -148,6 +149,20 @@ class InvitationRequest(BaseModel):
     email: Email
     display_name: PersonName | None = None
     communes: Slugs
+
+
+# Official codes typed to pick communes: "31027 31030" (up to 200 of them, 16 characters each).
+CommuneCodes = OptionalText(lazy_gettext("The codes"), max_len=4000)
+
+
+class InvitePickerQuery(BaseModel):
+    """The invitation form's commune search (``find``: name without diacritics or code, in
+    ``find_province``, from ``after``: the next page), and codes typed to pick communes."""
+
+    find: CommuneSearch = None
+    find_province: Province = None
+    after: Cursor = None
+    codes: CommuneCodes = None
 
 
 class Inviter(Out):
