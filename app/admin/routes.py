@@ -27,7 +27,7 @@ from app.accounts.models import Account
 from app.accounts.sessions import current_account, sign_in
 from app.admin import services
 from app.admin.exports import summary_csv, weekly_csv
-from app.admin.schemas import AdminStatsQuery, AreaQuery, WeeksQuery
+from app.admin.schemas import AdminStatsQuery, AreaQuery, InvitePickerQuery, WeeksQuery
 from app.admin.stats import Window
 from app.admin.views import answer_chart, duration, percent, weekly_chart
 from app.communes.areas import area_name
@@ -251,21 +251,51 @@ def import_submit():
 # --- invitations ------------------------------------------------------------------------------
 
 
+def _invite_form(values: Any, *, chosen: list[str]) -> dict[str, Any]:
+    """The invitation form as typed (a form or a query string): the person, the communes
+    ticked (``communes``; ``commune`` in a link from a commune's page) and the search."""
+    form = {
+        key: values.get(key, "")
+        for key in ("email", "display_name", "codes", "find", "find_province", "after")
+    }
+    form["communes"] = chosen
+    return form
+
+
 def _invites_page(
-    *, form: Any = None, error: str | None = None, created: Any = None, status: int = 200
+    form: dict[str, Any], *, error: str | None = None, created: Any = None, status: int = 200
 ):
     actor = _admin()
     paging = load(PageQuery, request.args)
     invitations, next_cursor = services.pending_invitations_page(
         actor, before_id=paging.cursor, limit=paging.size()
     )
+    picker = None
+    try:
+        search = load(InvitePickerQuery, form)
+        picker = services.invitation_picker(
+            actor,
+            chosen=form["communes"],
+            codes=search.codes,
+            query=search.find,
+            province=search.find_province,
+            after_id=search.after,
+        )
+        form = {**form, "codes": ""}  # now ticked among the chosen communes
+    except DomainError as error_found:
+        db.session.rollback()
+        error, status = error or error_found.message, max(status, error_found.status)
+    if picker is None:  # a bad search or code: the chosen communes and the first page again
+        picker = services.invitation_picker(actor, chosen=form["communes"])
+    places = services.provinces_in_area(actor)
     page = render_template(
         "admin/invites.html",
         invitations=invitations,
         cursor=paging.cursor,
         next_cursor=next_cursor,
-        communes=services.managed_communes(actor),
-        form=form or {"communes": request.args.getlist("commune")},
+        picker=picker,
+        provinces=[place for place in places if place.key],
+        form=form,
         error=error,
         created=created,
         notice=request.args.get("done"),
@@ -276,26 +306,33 @@ def _invites_page(
 @bp.get("/admin/invites")
 @login_required
 def invites_page():
-    return _invites_page()
+    """The form and the pending invitations; ``?find=&find_province=`` is the commune search
+    (what static/admin/picker.js asks for as the admin types)."""
+    return _invites_page(_invite_form(request.args, chosen=request.args.getlist("commune")))
 
 
 @bp.post("/admin/invites")
 @login_required
 def invites_create():
+    """Create the invitation; or, with the form's search button (``action=find``, or the
+    next page of results, ``after``), show the form again with what the search found, the
+    typed fields and the ticked communes kept (how the picker works without script)."""
     actor = _admin()
-    data = {
-        "email": request.form.get("email", ""),
-        "display_name": request.form.get("display_name", ""),
-        "communes": request.form.getlist("communes"),
-    }
+    form = _invite_form(request.form, chosen=request.form.getlist("communes"))
+    if request.form.get("action") == "find" or request.form.get("after"):
+        return _invites_page(form)
     try:
-        created = services.create_invitation(actor, data)
+        created = services.create_invitation(actor, form)
     except DomainError as error:
         db.session.rollback()
-        return _invites_page(form=data, error=error.message, status=error.status)
+        return _invites_page(form, error=error.message, status=error.status)
     db.session.commit()
     link = services.invitation_url(current_app.config["BASE_URL"], created.token)
-    return _invites_page(created={"invitation": created.invitation, "url": link}, status=201)
+    return _invites_page(
+        _invite_form({}, chosen=[]),
+        created={"invitation": created.invitation, "url": link},
+        status=201,
+    )
 
 
 @bp.post("/admin/invites/<id:invitation_id>/revoke")
@@ -306,7 +343,8 @@ def invites_revoke(invitation_id: int):
         services.revoke_invitation(actor, invitation_id)
     except DomainError as error:
         db.session.rollback()
-        return _invites_page(error=error.message, status=error.status)
+        form = _invite_form({}, chosen=[])
+        return _invites_page(form, error=error.message, status=error.status)
     db.session.commit()
     return see_other(url_for("admin.invites_page", done="revoked"))
 
@@ -436,12 +474,25 @@ def stats_page() -> str:
     query = load(AdminStatsQuery, request.args)
     province, district = query.province, query.district
     win = _window(query.weeks)
-    report = services.admin_report(actor, win, province=province, district=district)
-    # Two tiers since 2025: the country by province, a province by commune.
+    page = services.admin_report_page(
+        actor,
+        win,
+        province=province,
+        district=district,
+        query=query.q,
+        after_id=query.cursor,
+        limit=query.size(),
+    )
+    report = page.report
+    # Two tiers since 2025: the country by province, a province (or a search) by commune.
     level = "communes" if province is not None or district is not None else "provinces"
     return render_template(
         "admin/stats.html",
         report=report,
+        page=page,
+        search=query.q,
+        cursor=query.cursor,
+        limit=query.limit,
         win=win,
         province=province,
         district=district,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.accounts.schemas import User
@@ -19,7 +20,7 @@ from app.communes.services import CODE_PATTERN, board_code, join_url
 from app.membership.schemas import MyCommune
 from app.models_base import isoformat
 from app.parsing import InvalidValue, parse_int
-from app.schema.fields import invalid, nullable
+from app.schema.fields import OptionalText, invalid, nullable
 from app.schema.out import Count, DbId, Out, Time, TimeText
 from app.schema.query import Cursor, Limit, PageQuery
 from app.schema.text import SLUG_PATTERN
@@ -150,6 +151,20 @@ class InvitationRequest(BaseModel):
     communes: Slugs
 
 
+# Official codes typed to pick communes: "31027 31030" (up to 200 of them, 16 characters each).
+CommuneCodes = OptionalText(lazy_gettext("The codes"), max_len=4000)
+
+
+class InvitePickerQuery(BaseModel):
+    """The invitation form's commune search (``find``: name without diacritics or code, in
+    ``find_province``, from ``after``: the next page), and codes typed to pick communes."""
+
+    find: CommuneSearch = None
+    find_province: Province = None
+    after: Cursor = None
+    codes: CommuneCodes = None
+
+
 class Inviter(Out):
     display_name: str
 
@@ -242,8 +257,9 @@ class CommuneSearchQuery(AreaQuery):
     size = PageQuery.size
 
 
-class AdminStatsQuery(AreaQuery):
-    """Every commune's statistics: of one province or district, and the window."""
+class AdminStatsQuery(CommuneSearchQuery):
+    """Every commune's statistics: of one province or district, and the window; the rows of
+    the communes a page at a time (``?cursor=&limit=``), found by ``?q=`` as in the console."""
 
     weeks: Weeks = DEFAULT_WEEKS
 
@@ -404,12 +420,17 @@ class AdminStats(Window):
         default_factory=list,
         description="always empty: Vietnam has had no districts since 1 July 2025",
     )
-    communes: list[CommuneFigures]
+    communes: list[CommuneFigures] = Field(
+        description="one page of the communes (found by q), in the order of their names"
+    )
+    communes_found: Count = Field(description="how many communes q finds: the rows' pages")
+    next_cursor: str | None = Field(description="the next page of communes; null: the last")
     filter: AreaFilter = Field(description="the province and district asked for")
 
     @classmethod
-    def of(cls, report: Any, area: AreaFilter, base_url: str) -> AdminStats:
-        """From ``app.admin.stats.Report``."""
+    def of(cls, page: Any, area: AreaFilter, base_url: str) -> AdminStats:
+        """From ``app.admin.services.StatsPage``: the roll-up and one page of communes."""
+        report = page.report
         return cls(
             **Window.fields_of(report.window),
             total=Figures.of(report.total),
@@ -421,7 +442,9 @@ class AdminStats(Window):
                 CommuneFigures(
                     commune=CommuneAdmin.of(commune, base_url), figures=Figures.of(figures)
                 )
-                for commune, figures in report.communes
+                for commune, figures in page.rows
             ],
+            communes_found=page.found,
+            next_cursor=str(page.next_cursor) if page.next_cursor is not None else None,
             filter=area,
         )

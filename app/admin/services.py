@@ -10,6 +10,7 @@ Who may do what here:
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from app.admin.stats import window as make_window
 from app.audit.services import record
 from app.communes.areas import is_national, managed_clause, manages
 from app.communes.errors import Gone
-from app.communes.models import Commune
+from app.communes.models import DEMO_CODE, Commune
 from app.communes.provinces import find_province, fold, official_province
 from app.communes.services import count_communes, get_commune, page_of_communes
 from app.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationError
@@ -359,6 +360,9 @@ def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
     slugs = data.get("communes")
     if isinstance(slugs, str):
         slugs = [slugs]
+    if data.get("codes") and isinstance(slugs, list):
+        # Picked by their official codes ("31027 31030"): the same communes, by slug.
+        slugs = [*slugs, *(commune.slug for commune in communes_by_codes(actor, data["codes"]))]
     if (
         not isinstance(slugs, list)
         or not slugs
@@ -368,7 +372,8 @@ def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
         raise ValidationError(
             _("Choose one or more communes (a list of their short names)."), field="communes"
         )
-    managed = {commune.slug: commune for commune in managed_communes(actor)}
+    # Only the communes named, never every commune of the country, to check them.
+    managed = {commune.slug: commune for commune in _managed_by_slug(actor, slugs)}
     unknown = [slug for slug in slugs if slug not in managed]
     if unknown:
         raise ValidationError(
@@ -395,6 +400,82 @@ def create_invitation(actor: Account, data: Mapping[str, Any]) -> NewInvitation:
             detail={"email": email},
         )
     return NewInvitation(invitation=invitation, token=token)
+
+
+def _managed_by_slug(actor: Account, slugs: Sequence[str]) -> Sequence[Commune]:
+    wanted = list(dict.fromkeys(slugs))
+    return db.session.scalars(
+        select(Commune).where(Commune.slug.in_(wanted), managed_clause(actor))
+    ).all()
+
+
+_CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def communes_by_codes(actor: Account, text: str) -> list[Commune]:
+    """The admin's communes whose official codes ``text`` lists (``"31027, 31030"``: spaces,
+    commas or semicolons between them), in that order; a code of none of them is refused."""
+    require_admin(actor)
+    codes = list(dict.fromkeys(code for code in _CODE_SEPARATORS.split(text or "") if code))
+    if len(codes) > MAX_INVITE_COMMUNES:
+        raise ValidationError(
+            _("An invitation names at most %(num)d communes.", num=MAX_INVITE_COMMUNES),
+            field="codes",
+        )
+    if not codes:
+        return []
+    found = {
+        commune.code: commune
+        for commune in db.session.scalars(
+            select(Commune).where(Commune.code.in_(codes), managed_clause(actor))
+        )
+    }
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(
+            _("No commune of yours has the code %(code)s.", code=unknown[0][:16]), field="codes"
+        )
+    return [found[code] for code in codes]
+
+
+PICKER_PAGE = 30
+
+
+@dataclass(frozen=True)
+class InvitePicker:
+    """What the invitation form offers: the communes chosen so far, and one page of those a
+    search finds (name without diacritics or code, in one province), the chosen left out."""
+
+    chosen: list[Commune]
+    found: Sequence[Commune]
+    matches: int  # how many the search finds, the chosen included
+    next_cursor: int | None
+
+
+def invitation_picker(
+    actor: Account,
+    *,
+    chosen: Sequence[str],
+    codes: str | None = None,
+    query: str | None = None,
+    province: str | None = None,
+    after_id: int | None = None,
+    limit: int = PICKER_PAGE,
+) -> InvitePicker:
+    """The form's communes at national scale: never a checkbox for each of the 3,321, but the
+    chosen ones (by slug, or typed ``codes``) and a page of a search, as ``page_of_communes``
+    pages the console's list. Unknown slugs are dropped (a stale link); unknown codes refused."""
+    require_admin(actor)
+    picked = {commune.slug: commune for commune in _managed_by_slug(actor, chosen[:500])}
+    by_code = communes_by_codes(actor, codes) if codes else []
+    ordered = [picked[slug] for slug in dict.fromkeys(chosen) if slug in picked]
+    ordered += [commune for commune in by_code if commune.slug not in picked]
+    scope = _area_scope(actor, province, None)
+    if ordered:
+        scope = scope & Commune.id.not_in([commune.id for commune in ordered])
+    found, next_cursor = page_of_communes(scope, query=query, after_id=after_id, limit=limit)
+    matches = count_communes(_area_scope(actor, province, None), query=query)
+    return InvitePicker(chosen=ordered, found=found, matches=matches, next_cursor=next_cursor)
 
 
 def pending_invitations(actor: Account) -> Sequence[Invitation]:
@@ -574,6 +655,48 @@ def admin_report(
     actor: Account, win: Window, *, province: str | None = None, district: str | None = None
 ) -> Report:
     return report(managed_communes(actor, province=province, district=district), win)
+
+
+@dataclass(frozen=True)
+class StatsPage:
+    """The statistics of an admin's area (``report``: in total and per province, over every
+    commune of the area), and one page of its communes' rows, found by ``q``."""
+
+    report: Report
+    rows: list[tuple[Commune, Figures]]
+    next_cursor: int | None
+    found: int  # how many communes ``q`` finds in the area (what the rows page through)
+
+
+def admin_report_page(
+    actor: Account,
+    win: Window,
+    *,
+    province: str | None = None,
+    district: str | None = None,
+    query: str | None = None,
+    after_id: int | None = None,
+    limit: int,
+) -> StatsPage:
+    """``admin_report`` with its communes a page at a time, as the console's list of communes
+    pages them (``page_of_communes``: folded names, keyset on the id); ``query`` narrows the
+    rows only, never the totals."""
+    whole = admin_report(actor, win, province=province, district=district)
+    # The demo commune is in no roll-up (not real use), so in no row either.
+    scope = _area_scope(actor, province, district) & or_(
+        Commune.code.is_(None), Commune.code != DEMO_CODE
+    )
+    communes, next_cursor = page_of_communes(scope, query=query, after_id=after_id, limit=limit)
+    figures = {commune.id: commune_figures for commune, commune_figures in whole.communes}
+    missing = [commune for commune in communes if commune.id not in figures]
+    if missing:  # made after the roll-up was read (a commune created meanwhile)
+        figures |= compute(missing, win)
+    return StatsPage(
+        report=whole,
+        rows=[(commune, figures[commune.id]) for commune in communes],
+        next_cursor=next_cursor,
+        found=count_communes(scope, query=query),
+    )
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from app.admin.schemas import (
 )
 from app.admin.schemas import Window as StatsWindow
 from app.admin.stats import Window
+from app.api.communes import SEARCH
 from app.api.helpers import json_body, page_query
 from app.api.spec import (
     CURSOR,
@@ -313,14 +314,20 @@ def public_commune_stats(slug: str) -> Response:
     {200: AdminStats},
     403,
     422,
-    params=(query("province", PLACE), query("district", PLACE), WEEKS),
+    params=(query("province", PLACE), query("district", PLACE), WEEKS, SEARCH, CURSOR, LIMIT),
 )
 def stats() -> Response:
     actor = services.require_admin(current_account())
     query = load(AdminStatsQuery, request.args)
-    result = services.admin_report(
-        actor, _window(query.weeks), province=query.province, district=query.district
+    page = services.admin_report_page(
+        actor,
+        _window(query.weeks),
+        province=query.province,
+        district=query.district,
+        query=query.q,
+        after_id=query.cursor,
+        limit=query.size(),
     )
     area = AreaFilter(province=query.province, district=query.district)
-    body = AdminStats.of(result, area, current_app.config["BASE_URL"])
+    body = AdminStats.of(page, area, current_app.config["BASE_URL"])
     return jsonify(body.dump())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from sqlalchemy import select
 from vietnam_provinces import Province, Ward
 
 from app.accounts.models import Account
@@ -16,6 +17,7 @@ from app.communes.models import Commune
 from app.communes.search import fold
 from app.communes.services import update_commune
 from app.extensions import db
+from app.membership.models import Invitation
 
 AN_GIANG = "91"
 
@@ -38,8 +40,12 @@ def official_list(province_code: str | None = None) -> list[Commune]:
                 join_token=secrets.token_urlsafe(16),
             )
         )
+    codes = [commune.code for commune in communes]
     db.session.add_all(communes)
     db.session.commit()
+    # One SELECT loads them all again (the commit expired them): reading each expired row
+    # would cost a query per commune.
+    db.session.scalars(select(Commune).where(Commune.code.in_(codes))).all()
     return communes
 
 
@@ -202,3 +208,139 @@ def test_invitations_page_without_skipping_or_repeating(world, make_staff, login
     html = world["admin"].get("/admin/invites?limit=50").text
     assert html.count("o1") and 'rel="next"' in html
     assert "o0@example.vn" not in html
+
+
+def stats_pages(client, url: str, limit: int) -> tuple[list[str], int]:
+    """Every commune slug of the statistics' rows, following ``next_cursor``; and how many
+    pages (each page's totals are the whole area's)."""
+    slugs: list[str] = []
+    cursor = ""
+    for pages in range(1, 100):
+        body = client.get(f"{url}&limit={limit}&cursor={cursor}").get_json()
+        assert len(body["communes"]) <= limit
+        slugs += [row["commune"]["slug"] for row in body["communes"]]
+        if body["next_cursor"] is None:
+            return slugs, pages
+        cursor = body["next_cursor"]
+    raise AssertionError("the pages never end")
+
+
+def test_stats_rows_page_and_search_a_province(world):
+    communes = official_list(AN_GIANG)
+    admin = world["admin"]
+    first = admin.get("/api/v1/stats?province=91&limit=30").get_json()
+    assert first["communes_found"] == 102 and first["next_cursor"] is not None
+    assert [p["province_code"] for p in first["provinces"]] == ["91"]
+    slugs, pages = stats_pages(admin, "/api/v1/stats?province=91", 30)
+    assert pages == 4
+    assert len(slugs) == len(set(slugs)) == 102
+    assert set(slugs) == {commune.slug for commune in communes}
+    found = admin.get("/api/v1/stats?province=An Giang&q=u minh thuong").get_json()
+    assert [row["commune"]["name"] for row in found["communes"]] == ["Xã U Minh Thượng"]
+    assert found["communes_found"] == 1 and found["next_cursor"] is None
+    by_code = admin.get("/api/v1/stats?q=31027").get_json()  # the whole country: one row
+    assert [row["commune"]["code"] for row in by_code["communes"]] == ["31027"]
+    # The totals are the area's, whatever the search or page.
+    assert by_code["total"] == admin.get("/api/v1/stats").get_json()["total"]
+    assert admin.get("/api/v1/stats?cursor=abc").status_code == 422
+
+
+def test_stats_page_lists_communes_a_page_at_a_time(world):
+    official_list(AN_GIANG)
+    admin = world["admin"]
+    seen: list[str] = []
+    url = "/admin/stats?province=91&limit=40"
+    for _page in range(10):
+        html = admin.get(url).text
+        assert "102 xã" in html or "102 communes" in html
+        seen += [part.split('"')[0] for part in html.split('id="stats-')[1:]]
+        if 'rel="next"' not in html:
+            break
+        url = html.split('rel="next" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert len(seen) == len(set(seen)) == 102
+    html = admin.get("/admin/stats?q=u+minh+thuong").text
+    assert html.count('id="stats-') == 1 and 'value="u minh thuong"' in html
+
+
+def _boxes(html: str) -> list[tuple[str, bool]]:
+    """The invitation form's commune checkboxes: (slug, ticked)."""
+    found = []
+    for part in html.split('type="checkbox" name="communes" value="')[1:]:
+        slug, rest = part.split('"', 1)
+        found.append((slug, rest.startswith(" checked")))
+    return found
+
+
+def test_invitation_form_finds_communes_instead_of_listing_the_country(world, country):
+    admin = world["admin"]
+    page = admin.get("/admin/invites")
+    assert page.status_code == 200
+    assert len(_boxes(page.text)) == 30  # a page of the search, never 3,321 checkboxes
+    assert "3323" in page.text.replace(".", "").replace(",", "")  # how many there are
+    assert page.text.count("<option") == 34 + 1  # every province, and "every province"
+    u_minh = next(c for c in country if c.code == "31027")
+    found = admin.get("/admin/invites?find=u+minh+thuong").text
+    assert _boxes(found) == [(u_minh.slug, False)]
+    assert _boxes(admin.get("/admin/invites?find=31027").text) == [(u_minh.slug, False)]
+    # A province's communes a page at a time (the "next" button), none twice, none missed.
+    seen: list[str] = []
+    form = {"action": "find", "find_province": "91", "email": "moi@example.vn"}
+    for _page in range(10):
+        html = admin.post("/admin/invites", data=form).text
+        assert 'value="moi@example.vn"' in html  # what was typed stays
+        seen += [slug for slug, _ticked in _boxes(html)]
+        if 'name="after" value="' not in html:
+            break
+        after = html.split('name="after" value="')[1].split('"')[0]
+        form = {"find_province": "91", "after": after, "email": "moi@example.vn"}
+    an_giang = {c.slug for c in country if c.province_code == "91"}
+    assert len(seen) == len(set(seen)) == 102 and set(seen) == an_giang
+
+
+def test_invitation_picks_communes_by_code_and_keeps_them_across_searches(world, country):
+    admin = world["admin"]
+    by_code = {c.code: c.slug for c in country}
+    picked = admin.post(
+        "/admin/invites", data={"action": "find", "codes": "31027, 00070", "find": "con dao"}
+    )
+    assert picked.status_code == 200
+    boxes = _boxes(picked.text)
+    assert boxes[:2] == [(by_code["31027"], True), (by_code["00070"], True)]
+    assert [slug for slug, ticked in boxes[2:] if not ticked] == [
+        c.slug for c in country if c.name == "Đặc khu Côn Đảo"
+    ]
+    assert (
+        'id="codes" name="codes" inputmode="numeric" autocomplete="off" maxlength="4000" value=""'
+        in (picked.text)
+    )
+    unknown = admin.post("/admin/invites", data={"action": "find", "codes": "31027 99999"})
+    assert unknown.status_code == 422 and "99999" in unknown.text
+    created = admin.post(
+        "/admin/invites",
+        data={
+            "email": "ma.so@example.vn",
+            "codes": "31027 00070",
+            "communes": [by_code["31027"]],
+        },
+    )
+    assert created.status_code == 201, created.text
+    invitation = db.session.query(Invitation).filter_by(email="ma.so@example.vn").one()
+    assert sorted(c.code for c in invitation.communes) == ["00070", "31027"]
+    refused = admin.post("/admin/invites", data={"email": "x@example.vn", "codes": "99999"})
+    assert (
+        refused.status_code == 422
+        and not db.session.query(Invitation).filter_by(email="x@example.vn").count()
+    )
+
+
+def test_an_area_admin_picks_only_in_the_province(world, country, make_staff, login):
+    area_admin = make_staff("an.giang@example.vn", admin=True)
+    set_area(area_admin, "91")
+    db.session.commit()
+    client = login("an.giang@example.vn")
+    page = client.get("/admin/invites?find=phuong").text
+    assert "<select" not in page  # one province: nothing to choose
+    ward = next(c for c in country if c.province_code == "96")
+    refused = client.post("/admin/invites", data={"action": "find", "codes": ward.code})
+    assert refused.status_code == 422
+    assert client.get(f"/admin/invites?find={ward.code}").text.count('name="communes"') == 0

@@ -44,6 +44,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Account
 from app.admin.schemas import AdminStats, AreaFilter, PublicResponse
+from app.admin.services import StatsPage
 from app.admin.stats import Figures, percentile, report, window
 from app.announcements.models import Announcement
 from app.communes.models import Commune
@@ -272,7 +273,8 @@ def test_json_shapes(dataset):
     # The JSON is built by the response models (app/admin/schemas.py) from the figures.
     result = report(list(dataset.values()), window(NOW, 3, TZ))
     area = AreaFilter(province=None, district=None)
-    body = AdminStats.of(result, area, "https://xa.example").dump()
+    page = StatsPage(result, result.communes, next_cursor=None, found=len(result.communes))
+    body = AdminStats.of(page, area, "https://xa.example").dump()
     assert body["weeks"] == ["2026-W10", "2026-W11", "2026-W12"]
     assert body["since"] == "2026-03-01T17:00:00Z"
     assert body["districts"] == []  # two tiers since 2025: kept, empty, for older clients
