@@ -64,8 +64,9 @@ def store() -> AssetStore:
 
 
 def asset_response(filename: str, *, cache_control: str) -> Response:
-    """The file's bytes, in brotli or gzip when the browser accepts one."""
-    _digest, data, packed = store().get(filename)
+    """The file's bytes, in brotli or gzip when the browser accepts one; 304 to a browser
+    that has them (its ``If-None-Match``), which a ``no-cache`` file is asked for each time."""
+    digest, data, packed = store().get(filename)
     mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
     if filename.endswith(".webmanifest"):
         mimetype = "application/manifest+json"
@@ -78,7 +79,9 @@ def asset_response(filename: str, *, cache_control: str) -> Response:
         response.set_data(data)
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = cache_control
-    return response
+    # One tag per version and coding: the br bytes are not the gzip bytes.
+    response.set_etag(f"{digest}-{coding or 'identity'}")
+    return response.make_conditional(request)
 
 
 @bp.get("/assets/<digest>/<path:filename>")
@@ -89,7 +92,15 @@ def asset(digest: str, filename: str) -> Response:
     return asset_response(filename, cache_control=cache)
 
 
+def static_file(filename: str) -> Response:
+    """``/static/<file>``, for what cannot name a hashed URL (the service worker's
+    importScripts): compressed as the assets are, and asked for again each time."""
+    return asset_response(filename, cache_control="no-cache")
+
+
 def init_app(app: Flask) -> None:
     app.extensions["assets"] = AssetStore(Path(app.static_folder or "static"))
+    # Flask's own static view sends the bytes as they are: the same URLs, through the store.
+    app.view_functions["static"] = static_file
     app.jinja_env.globals["asset_url"] = lambda filename: store().url(filename)
     app.register_blueprint(bp)

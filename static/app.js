@@ -214,6 +214,8 @@
     if (target !== error) describe(target, error);
     const d = f.closest("details");
     if (d) d.open = true;
+    // To the top, less the message's scroll-margin (app.css): flush with the edge, the layout's
+    // fractions of a pixel could leave its first line a little above it.
     error.scrollIntoView({ block: "start" });
     target.focus({ preventScroll: true });
     if (target.getBoundingClientRect().bottom > innerHeight) target.scrollIntoView({ block: "nearest" });

@@ -64,12 +64,17 @@ def members_told(message: PushMessage, account_ids: Sequence[int]) -> Select[Any
     """The live subscriptions of these members of the message's commune who want its kind
     and may read its thread (never its actor): for a message whose audience is a list of
     people known when it is queued."""
+    return _members_who_may_hear(message).where(Membership.account_id.in_(list(account_ids)))
+
+
+def _members_who_may_hear(message: PushMessage) -> Select[Any]:
+    """The live subscriptions of the members of the message's commune who want its kind and
+    may read its thread, its actor left out: what every audience starts from."""
     query = (
         select(PushSubscription.id)
         .join(Membership, Membership.account_id == PushSubscription.account_id)
         .where(
             Membership.commune_id == message.commune_id,
-            Membership.account_id.in_(list(account_ids)),
             wants(message.kind).is_(true()),
             PushSubscription.retired_at.is_(None),
         )
@@ -90,19 +95,7 @@ def audience(message: PushMessage) -> Select[Any]:
     deleting an account deletes its subscriptions; a member stopped from posting still reads,
     so still hears. Retired subscriptions are left out.
     """
-    query = (
-        select(PushSubscription.id)
-        .join(Membership, Membership.account_id == PushSubscription.account_id)
-        .where(
-            Membership.commune_id == message.commune_id,
-            wants(message.kind).is_(true()),
-            PushSubscription.retired_at.is_(None),
-        )
-    )
-    if message.actor_id is not None:
-        query = query.where(PushSubscription.account_id != message.actor_id)
-    if message.thread_id is not None:
-        query = query.join(Thread, Thread.id == message.thread_id).where(reads_thread())
+    query = _members_who_may_hear(message)
     if message.reply_id is not None:
         query = query.join(Reply, Reply.id == message.reply_id).where(reads_reply())
     if message.announcement_id is not None:

@@ -48,6 +48,9 @@ def test_a_question_of_spaces_puts_the_cursor_on_the_field_and_says_why(phone, s
     assert page.evaluate(FOCUSED) == ["body", "true"]
     assert described_by(page, "#body") == f"{REQUIRED} 0/4000 ký tự"  # and the count
     assert page.evaluate(VISIBLE, "#ask-error") and page.evaluate(VISIBLE, "#body")
+    # Not flush with the top edge (its scroll-margin), where the fractions of a pixel of what
+    # stands above it (other tests' announcements) could push its first line off the screen.
+    assert page.evaluate("document.querySelector('#ask-error').getBoundingClientRect().top") >= 4
 
     # Corrected and sent: nothing invalid any more, on to the new thread.
     page.fill("#body", "Khi nào sửa cầu ấp 2?")

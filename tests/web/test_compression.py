@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import brotli
 import pytest
@@ -10,6 +11,7 @@ from werkzeug.http import parse_accept_header
 
 from app.compression import compress, negotiate
 
+ROOT = Path(__file__).resolve().parents[2]
 DECODERS = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
@@ -133,3 +135,30 @@ def test_pages_refused_codings_are_not_sent(client, header: str) -> None:
     # Still varies: the same URL would be compressed for another browser.
     assert "Accept-Encoding" in response.headers["Vary"]
     assert response.text.lstrip().lower().startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+def test_the_service_workers_import_is_compressed_and_revalidated(client, coding: str) -> None:
+    # sw.js is one static file: it imports the outbox by its plain /static/ URL.
+    assert 'importScripts("/static/outbox.js")' in (ROOT / "static" / "sw.js").read_text()
+    plain = client.get("/static/outbox.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data == (ROOT / "static" / "outbox.js").read_bytes()
+    sent = client.get("/static/outbox.js", headers={"Accept-Encoding": coding})
+    assert sent.headers["Content-Encoding"] == coding
+    assert "Accept-Encoding" in sent.headers["Vary"]
+    assert sent.headers["Cache-Control"] == "no-cache"
+    assert DECODERS[coding](sent.data) == plain.data
+    # Asked again each time the worker updates: unchanged, it costs a 304.
+    again = client.get(
+        "/static/outbox.js",
+        headers={"Accept-Encoding": coding, "If-None-Match": sent.headers["ETag"]},
+    )
+    assert again.status_code == 304
+    assert again.data == b""
+    assert plain.headers["ETag"] != sent.headers["ETag"]  # other bytes, another tag
+
+
+@pytest.mark.parametrize("path", ["/static/nothing.js", "/static/../app/config.py"])
+def test_static_files_outside_the_folder_or_missing_are_not_found(client, path: str) -> None:
+    assert client.get(path).status_code == 404
