@@ -3,10 +3,13 @@ filters the overdue ones (page and API)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from app.accountability.working_time import ZONE
 from app.extensions import db
+from app.models_base import utcnow
 from app.threads.deadlines import set_deadlines
 from app.threads.models import Thread
 from tests.threads.helpers import API, ask, call, inbox_items, reply
@@ -44,6 +47,27 @@ def test_the_inbox_page_shows_time_left_and_overdue(world):
     only = official.get("/w/xa-a?overdue=1").text
     assert f'data-thread="{late}"' in only and "Xin hỏi giờ làm việc" not in only
     assert 'name="overdue" value="1" checked' in only
+
+
+@pytest.mark.parametrize(
+    ("hours", "shown"),
+    [
+        (0, "còn dưới 1 giờ"),
+        (5, "còn 5 giờ"),
+        (47, "còn 47 giờ"),
+        (48, "còn 2 ngày"),
+        (84, "còn 3 ngày 12 giờ"),
+    ],
+)
+def test_time_left_reads_in_days_from_two_days_on(world, hours, shown):
+    official, resident = world["official_a"], world["resident_a"]
+    thread_id = ask(resident, "xa-a", "Cống thoát nước bị tắc")
+    thread = db.session.get(Thread, thread_id)
+    thread.respond_by = utcnow() + timedelta(hours=hours, minutes=30)
+    db.session.commit()
+    page = official.get("/w/xa-a").text
+    badge = page.split(f'data-thread="{thread_id}"', 1)[1].split("</li>", 1)[0]
+    assert " ".join(shown.split()) in " ".join(badge.split())
 
 
 def test_the_inbox_sorts_by_deadline_and_by_supporters(world):
