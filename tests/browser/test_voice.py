@@ -447,6 +447,24 @@ def test_a_voice_question_recorded_offline_goes_on_reconnection(mic_phone, site:
     assert heard(page, "article audio.voice-note") > 0
 
 
+def test_the_recorder_opens_offline_though_never_loaded(mic_phone, site: Site) -> None:
+    """The service worker keeps the recorder with the app shell: a resident who goes offline
+    before ever starting on the form can still tap "Nói"."""
+    context = mic_phone()
+    page = join(context, site, "Cô Ba")
+    controlled(page)
+    until(
+        page,
+        "caches.open('cf-shell').then(c => c.keys())"
+        ".then(keys => keys.some(k => k.url.endsWith('/recorder.js')))",
+    )
+    assert page.evaluate("!!self.CFRecorder") is False
+    context.set_offline(True)
+    page.evaluate("document.querySelector('details.ask').open = true")
+    record(page, ASK)
+    assert recorded(page, ASK)["size"] > 1000
+
+
 def test_without_scripts_a_recording_alone_is_a_question(phone, site: Site, tmp_path) -> None:
     """A phone without scripts has the plain file input (its own sound recorder): a recording
     with no text is sent as a whole question, and no text and no recording is refused by the
