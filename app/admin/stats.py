@@ -126,6 +126,22 @@ class Figures:
         self.answer_seconds.extend(other.answer_seconds)
         return self
 
+    def is_empty(self) -> bool:
+        """Nothing to add: every count zero (what ``merge`` would add is nothing)."""
+        return not (
+            self.members
+            or self.push_members
+            or self.officials
+            or self.due
+            or self.within_day
+            or self.announcements
+            or self.push_subscriptions
+            or self.push_delivered
+            or self.answer_seconds
+            or any(self.opened)
+            or any(self.resolved)
+        )
+
     # --- derived figures ---
 
     @property
@@ -359,8 +375,12 @@ def report(communes: Sequence[Commune], win: Window) -> Report:
     )
     for commune in ordered:
         figures = per_commune[commune.id]
-        provinces[_province_of(commune)].merge(_copy(figures))
-        total.merge(_copy(figures))
+        province = provinces[_province_of(commune)]  # listed even when it has nothing yet
+        # Most of a country's communes have nothing in a week: adding zeros is most of the
+        # cost of a roll-up of 3,321 (merge reads ``figures``, never keeps its lists).
+        if not figures.is_empty():
+            province.merge(figures)
+            total.merge(figures)
     return Report(
         window=win,
         communes=[(commune, per_commune[commune.id]) for commune in ordered],
@@ -374,5 +394,3 @@ def report(communes: Sequence[Commune], win: Window) -> Report:
     )
 
 
-def _copy(figures: Figures) -> Figures:
-    return Figures(figures.weeks).merge(figures)

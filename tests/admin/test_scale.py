@@ -1,6 +1,9 @@
 """The console at national scale (issue 15): finding a commune among the 3,321 of the 2025 list
 by name without diacritics or by code, and paging every list without skipping or repeating a
-row, on SQLite and PostgreSQL alike."""
+row, on SQLite and PostgreSQL alike. The communes here are the list's rows written directly, a
+province or the country per test, beside a small world of officials and residents;
+tests/communes/test_country.py reads the country that ``import_official`` made, once per
+database."""
 
 from __future__ import annotations
 
@@ -87,41 +90,6 @@ def all_pages(client, url: str, limit: int, cursor: str = "") -> tuple[list[str]
     raise AssertionError("the pages never end")
 
 
-def test_api_finds_a_commune_among_the_whole_country(world, country):
-    admin = world["admin"]
-    assert len(country) == 3321
-
-    def found(q: str) -> list[str]:
-        body = admin.get(f"/api/v1/communes?q={q}&limit=100").get_json()
-        return [item["name"] for item in body["items"]]
-
-    assert found("u minh thuong") == ["Xã U Minh Thượng"]
-    assert found("U MINH THƯỢNG") == ["Xã U Minh Thượng"]
-    assert found("thuong minh u") == ["Xã U Minh Thượng"]  # every word, any order
-    assert found("31027") == ["Xã U Minh Thượng"]  # the exact code
-    by_prefix = admin.get("/api/v1/communes?q=3102&limit=100").get_json()["items"]
-    codes = {c.code: c.slug for c in country}
-    assert {item["slug"] for item in by_prefix} == {
-        slug for code, slug in codes.items() if code.startswith("3102")
-    }
-    assert found("dac khu con dao") == ["Đặc khu Côn Đảo"]
-    # "phuong" finds every ward (and nothing but names that hold the word).
-    wards, _pages = all_pages(admin, "/api/v1/communes?q=phuong", 100)
-    expected = {c.slug for c in country if "phuong" in fold(c.name).split()}
-    assert set(wards) == expected and len(wards) == len(expected)
-    assert expected >= {c.slug for c in country if c.name.startswith("Phường")}
-    assert found("no such place at all") == []
-
-
-def test_api_pages_every_commune_once(world, country):
-    slugs, pages = all_pages(world["admin"], "/api/v1/communes", 100)
-    assert len(slugs) == len(set(slugs)) == 3321 + 2  # the world's two and the country
-    assert pages == 34
-    # In the order of the folded names, so a page is a stretch of the alphabet.
-    names = {c.slug: c.search_name for c in db.session.query(Commune)}
-    assert [names[slug] for slug in slugs] == sorted(names[slug] for slug in slugs)
-
-
 def test_paging_skips_and_repeats_nothing_when_communes_are_added(world, app):
     official_list(AN_GIANG)
     admin = world["admin"]
@@ -134,7 +102,8 @@ def test_paging_skips_and_repeats_nothing_when_communes_are_added(world, app):
     assert len(seen) == len(set(seen)) == 102 + 2
 
 
-def test_api_search_is_scoped(world, country):
+def test_api_search_is_scoped(world):
+    official_list(AN_GIANG)
     # An official lists the communes they serve, searched the same way.
     official = world["official_a"]
     assert official.get("/api/v1/communes?q=xa a").get_json()["items"][0]["slug"] == "xa-a"
@@ -271,32 +240,6 @@ def _boxes(html: str) -> list[tuple[str, bool]]:
     return found
 
 
-def test_invitation_form_finds_communes_instead_of_listing_the_country(world, country):
-    admin = world["admin"]
-    page = admin.get("/admin/invites")
-    assert page.status_code == 200
-    assert len(_boxes(page.text)) == 30  # a page of the search, never 3,321 checkboxes
-    assert "3323" in page.text.replace(".", "").replace(",", "")  # how many there are
-    assert page.text.count("<option") == 34 + 1  # every province, and "every province"
-    u_minh = next(c for c in country if c.code == "31027")
-    found = admin.get("/admin/invites?find=u+minh+thuong").text
-    assert _boxes(found) == [(u_minh.slug, False)]
-    assert _boxes(admin.get("/admin/invites?find=31027").text) == [(u_minh.slug, False)]
-    # A province's communes a page at a time (the "next" button), none twice, none missed.
-    seen: list[str] = []
-    form = {"action": "find", "find_province": "91", "email": "moi@example.vn"}
-    for _page in range(10):
-        html = admin.post("/admin/invites", data=form).text
-        assert 'value="moi@example.vn"' in html  # what was typed stays
-        seen += [slug for slug, _ticked in _boxes(html)]
-        if 'name="after" value="' not in html:
-            break
-        after = html.split('name="after" value="')[1].split('"')[0]
-        form = {"find_province": "91", "after": after, "email": "moi@example.vn"}
-    an_giang = {c.slug for c in country if c.province_code == "91"}
-    assert len(seen) == len(set(seen)) == 102 and set(seen) == an_giang
-
-
 def test_invitation_picks_communes_by_code_and_keeps_them_across_searches(world, country):
     admin = world["admin"]
     by_code = {c.code: c.slug for c in country}
@@ -333,7 +276,9 @@ def test_invitation_picks_communes_by_code_and_keeps_them_across_searches(world,
     )
 
 
-def test_an_area_admin_picks_only_in_the_province(world, country, make_staff, login):
+def test_an_area_admin_picks_only_in_the_province(world, make_staff, login):
+    official_list(AN_GIANG)
+    country = official_list("96")
     area_admin = make_staff("an.giang@example.vn", admin=True)
     set_area(area_admin, "91")
     db.session.commit()

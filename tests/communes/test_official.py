@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Flask
 from sqlalchemy import func, select
 
 from app.audit.models import AuditEvent
@@ -154,53 +153,6 @@ def test_an_unknown_province_is_refused_with_the_list(app):
     assert result.exit_code != 0
     assert "91 An Giang" in result.output
     assert _count(Commune) == 0
-
-
-# --- the whole country: imported once per database, read by the tests below -----------------
-
-
-def _country(app: Flask) -> dict[str, Any]:
-    first = import_official()
-    db.session.commit()
-    again = import_official()
-    db.session.commit()
-    return {"first": first.as_dict(), "again": again.as_dict()}
-
-
-def test_the_whole_country_is_imported_once_and_again_changes_nothing(shared):
-    results = shared("country", _country)
-    assert results["first"] == {
-        "province": None,
-        "created": COUNTRY_COMMUNES,
-        "updated": 0,
-        "unchanged": 0,
-        "not_in_list": 0,
-    }
-    assert results["again"] == {
-        "province": None,
-        "created": 0,
-        "updated": 0,
-        "unchanged": COUNTRY_COMMUNES,
-        "not_in_list": 0,
-    }
-    assert _count(Commune) == COUNTRY_COMMUNES
-    assert _count(Category) == COUNTRY_COMMUNES * len(DEFAULT_CATEGORIES)
-
-
-def test_the_whole_country_has_unique_readable_slugs_and_every_province(shared):
-    shared("country", _country)
-    slugs = list(db.session.scalars(select(Commune.slug)))
-    assert len(set(slugs)) == COUNTRY_COMMUNES
-    assert all(slug.startswith(("xa-", "phuong-", "dac-khu-")) for slug in slugs)
-    per_province = dict(
-        db.session.execute(
-            select(Commune.province_code, func.count()).group_by(Commune.province_code)
-        ).all()
-    )
-    assert per_province == {p.code: len(p.communes) for p in official_provinces()}
-    assert _by_code("31027").province == "An Giang"
-    kinds = {name.split()[0] for name in db.session.scalars(select(Commune.name))}
-    assert kinds == {"Xã", "Phường", "Đặc"}
 
 
 def test_an_admin_of_province_91_manages_its_imported_communes_only(app, make_staff, login):
