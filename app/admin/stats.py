@@ -392,5 +392,3 @@ def report(communes: Sequence[Commune], win: Window) -> Report:
         ],
         total=total,
     )
-
-
