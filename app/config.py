@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "MAX_JSON_BYTES": 1024 * 1024,
     "PAGE_SIZE": 20,
+    # Built feed pages and group pages each process keeps, one per reader and URL
+    # (app/read_cache.py); 0 keeps none.
+    "READ_CACHE_ENTRIES": 2000,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 
 from app.accounts.sessions import current_account
 from app.announcements.services import list_announcements
-from app.announcements.validators import listed_state
+from app.announcements.validators import next_expiry
 from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.conditional import etag, not_modified, tagged
@@ -27,9 +27,11 @@ from app.media.serving import media_response, uploaded
 from app.media.storage import content_type_of, media_storage
 from app.membership.in_app import in_app_browser, in_app_help
 from app.membership.services import member_commune
+from app.models_base import utcnow
 from app.parsing import page_cursor
 from app.push.pages import this_phone_subscribed
 from app.ratelimit.declare import limited
+from app.read_cache import Built, cached_read
 from app.schema.load import load
 from app.threads.access import official_thread, post_with_voice, readable_reply
 from app.threads.categories import active_categories
@@ -56,7 +58,7 @@ from app.threads.services import (
     thread_with_photo,
 )
 from app.threads.supports import support, unsupport
-from app.threads.validators import feed_state, thread_state
+from app.threads.validators import next_deadline, read_parts, thread_state
 from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
@@ -69,24 +71,25 @@ FEED_THREADS = 20
 FEED_ANNOUNCEMENTS = 5
 
 
-def _feed_page(
+def _feed_context(
     slug: str,
     *,
     form: dict | None = None,
     error: str | None = None,
     error_field: str | None = None,
     member: tuple[Commune, str] | None = None,
-) -> str:
+    before_id: int | None = None,
+) -> dict[str, Any]:
     account = current_account()
     assert account is not None
     commune, role = member or member_commune(slug, account)
-    # A bad or out-of-range cursor on a page just shows the newest threads.
-    before_id = page_cursor(request.args.get("cursor"))
+    if before_id is None:
+        # A bad or out-of-range cursor on a page just shows the newest threads.
+        before_id = page_cursor(request.args.get("cursor"))
     threads, next_cursor = list_threads(
         commune, account, role, before_id=before_id, limit=FEED_THREADS
     )
-    return render_template(
-        "threads/feed.html",
+    return dict(
         commune=commune,
         role=role,
         announcements=list_announcements(commune, limit=FEED_ANNOUNCEMENTS),
@@ -104,6 +107,10 @@ def _feed_page(
     )
 
 
+def _feed_page(slug: str, **options: Any) -> str:
+    return render_template("threads/feed.html", **_feed_context(slug, **options))
+
+
 @bp.get("/c/<slug>")
 @resident_page
 def feed(slug: str) -> str | Response:
@@ -113,22 +120,22 @@ def feed(slug: str) -> str | Response:
     if account.is_staff:
         # Staff pages carry the count of questions waiting in every commune they serve.
         return _feed_page(slug, member=(commune, role))
-    # A resident's page is tagged from what it shows; the page's one-time form key may be
-    # served again with a 304: a key is spent only by a thread it created, which changes the
-    # tag, so a page whose key was used is never confirmed.
-    state = feed_state(
-        commune,
-        account,
-        role,
-        before_id=page_cursor(request.args.get("cursor")),
-        limit=FEED_THREADS,
-    )
-    announced = listed_state(commune, include_expired=False, limit=FEED_ANNOUNCEMENTS)
-    tag = etag(state.key, announced, _browser_state(commune))
-    unchanged = not_modified(tag)
-    if unchanged is not None:
-        return unchanged
-    return tagged(make_response(_feed_page(slug, member=(commune, role))), tag)
+    # A resident's page is cached for them and tagged by its commune's read version. Its
+    # one-time form key may be served again (cached, or confirmed by a 304): a key is spent
+    # only by a thread it created, which raises the version, so a spent key is never served.
+    before_id = page_cursor(request.args.get("cursor"))
+
+    def build() -> Built:
+        context = _feed_context(slug, member=(commune, role), before_id=before_id)
+        now = utcnow()
+        # When time alone changes the page: a deadline passing, an announcement expiring.
+        moments = (next_deadline(context["threads"], now), next_expiry(commune, now))
+        html = render_template("threads/feed.html", **context)
+        until = min((moment for moment in moments if moment is not None), default=None)
+        return Built(html.encode(), "text/html", valid_until=until)
+
+    parts = (*read_parts(commune, account, role), _browser_state(commune))
+    return cached_read(parts, build)
 
 
 def _browser_state(commune: Commune) -> tuple:
