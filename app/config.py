@@ -133,6 +133,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         # A busy writer makes others wait (up to 15 s) rather than fail with "database is locked".
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": 15})
+        # A file has no server to lose the connection: a ping per request only costs a query.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     base_url = app.config["BASE_URL"].rstrip("/")

@@ -33,11 +33,14 @@ from app.models_base import as_utc, utcnow
 
 @dataclass(frozen=True)
 class Built:
-    """What a view built: the body, its type, and until when it holds (None: until a write)."""
+    """What a view built: the body, its type, and until when it holds (None: until a write).
+    ``fresh`` makes each answer's own copy of the body (a page's one-time form key): such a
+    body is compressed per answer, not once."""
 
     body: bytes
     mimetype: str
     valid_until: datetime | None = None
+    fresh: Callable[[bytes], bytes] | None = None
 
 
 @dataclass
@@ -102,17 +105,20 @@ def cached_read(parts: tuple, build: Callable[[], Built]) -> Response:
 
 
 def _response(entry: Entry) -> Response:
-    body = entry.built.body
-    response = Response(mimetype=entry.built.mimetype)
+    built = entry.built
+    body = built.fresh(built.body) if built.fresh is not None else built.body
+    response = Response(mimetype=built.mimetype)
     coding = None
     if len(body) >= COMPRESS_MIN_BYTES:
         coding = compression.negotiate(request.accept_encodings)
     if coding is None:
         response.set_data(body)
         return response
-    coded = entry.coded.get(coding)
+    coded = entry.coded.get(coding) if built.fresh is None else None
     if coded is None:
-        coded = entry.coded[coding] = compression.compress(body, coding)
+        coded = compression.compress(body, coding)
+        if built.fresh is None:
+            entry.coded[coding] = coded
     response.set_data(coded)
     response.headers["Content-Encoding"] = coding
     return response

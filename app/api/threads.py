@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
+from app.accounts.sessions import current_account_id
 from app.api.helpers import json_body, page_query, require_account
 from app.api.spec import (
     CURSOR,
@@ -16,12 +17,13 @@ from app.api.spec import (
     documented,
     replayed,
 )
+from app.communes.models import Commune
 from app.conditional import etag, not_modified, tagged
 from app.extensions import db
 from app.media.serving import uploaded
 from app.media.storage import media_storage
 from app.membership.models import OFFICIAL
-from app.membership.services import member_commune
+from app.membership.services import member_commune, read_membership
 from app.push.reach import delivery_summaries, messages_for
 from app.ratelimit.declare import limited
 from app.read_cache import Built, cached_read, json_bytes
@@ -85,13 +87,17 @@ NEW_REPLY: Schema = {
     "A commune's threads, newest first", {200: ThreadList}, 403, 422, params=(CURSOR, LIMIT)
 )
 def index(slug: str) -> Response:
-    account = require_account()
-    commune, role = member_commune(slug, account)
+    # The reader's id, the commune's read version and their role in one lookup: an unchanged
+    # page is a 304 (or the answer built before) without loading anything else.
+    member = read_membership(slug, current_account_id())
     page = page_query()
 
     def build() -> Built:
+        account = require_account()
+        commune = db.session.get(Commune, member.commune_id)
+        assert commune is not None
         threads, next_cursor = list_threads(
-            commune, account, role, before_id=page.cursor, limit=page.size()
+            commune, account, member.role, before_id=page.cursor, limit=page.size()
         )
         counts = reply_counts(threads)
         supported = supported_ids(threads, account)
@@ -106,8 +112,7 @@ def index(slug: str) -> Response:
             json_bytes(listed.dump()), "application/json", valid_until=next_deadline(threads)
         )
 
-    # An unchanged page is a 304 (or the answer built before) without a query of its rows.
-    return cached_read(read_parts(commune, account, role), build)
+    return cached_read(read_parts(member, current_account_id()), build)
 
 
 @bp.post("/communes/<slug>/threads")

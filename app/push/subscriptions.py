@@ -79,7 +79,7 @@ def subscribe(
     return created
 
 
-def session_subscribed(account: Account, session_id: int | None) -> bool:
+def session_subscribed(account_id: int, session_id: int | None) -> bool:
     """Whether the server holds a live subscription made in this sign-in session (this phone):
     only then do the pages say notifications are on (the browser's permission alone says
     nothing of whether the server can reach it)."""
@@ -89,7 +89,7 @@ def session_subscribed(account: Account, session_id: int | None) -> bool:
         db.session.scalar(
             select(
                 exists().where(
-                    PushSubscription.account_id == account.id,
+                    PushSubscription.account_id == account_id,
                     PushSubscription.login_session_id == session_id,
                     PushSubscription.retired_at.is_(None),
                 )

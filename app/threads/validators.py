@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Account
 from app.audit.models import AuditEvent
-from app.communes.models import Commune
 from app.extensions import db
+from app.membership.services import ReadMembership
 from app.models_base import as_utc, utcnow
 from app.threads.deadlines import is_overdue
 from app.threads.models import (
@@ -43,12 +43,12 @@ CHANGING = (
 )
 
 
-def read_parts(commune: Commune, account: Account, role: str) -> tuple:
+def read_parts(member: ReadMembership, account_id: int | None) -> tuple:
     """What a feed page's cached answer and its ETag are keyed by besides the URL and the
     language (``app/read_cache.py``): the commune's read version, raised by any change a
     reader may see (``app/read_versions.py``), and the reader, whose own private threads,
     hidden posts and "me too"s are part of their answer only."""
-    return ("feed", commune.id, commune.read_version, account.id, role)
+    return ("feed", member.commune_id, member.read_version, account_id, member.role)
 
 
 def next_deadline(threads: Iterable[Thread], now: datetime | None = None) -> datetime | None:
