@@ -22,13 +22,13 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, union, update
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from app.accounts.models import Account
 from app.communes.models import Commune
 from app.membership.models import Membership
-from app.threads.models import Thread
+from app.threads.models import Reply, Thread
 
 # Tables whose rows no feed, group page or thread list shows: sessions and secrets, delivery
 # machinery, the search index, officials' own read markers, notes and canned replies, flags,
@@ -89,9 +89,18 @@ def _thread_communes(session: Session, thread_ids: set[int]) -> set[int]:
 
 
 def _account_communes(session: Session, account_ids: set[int]) -> set[int]:
+    """Where an account's name shows: its groups, and wherever it still signs a thread or a
+    reply (an official taken off a commune keeps their answers)."""
     if not account_ids:
         return set()
-    statement = select(Membership.commune_id).where(Membership.account_id.in_(sorted(account_ids)))
+    ids = sorted(account_ids)
+    statement = union(
+        select(Membership.commune_id).where(Membership.account_id.in_(ids)),
+        select(Thread.commune_id).where(Thread.author_id.in_(ids)),
+        select(Thread.commune_id).where(
+            Thread.id.in_(select(Reply.thread_id).where(Reply.author_id.in_(ids)))
+        ),
+    )
     return set(session.connection().execute(statement).scalars())
 
 
@@ -138,9 +147,9 @@ def _before_bulk(state: ORMExecuteState) -> None:
     if model is Commune:
         found = select(Commune.id).where(*where)
     elif model is Account:
-        found = select(Membership.commune_id).where(
-            Membership.account_id.in_(select(Account.id).where(*where))
-        )
+        accounts = session.connection().execute(select(Account.id).where(*where)).scalars()
+        bump(session, _account_communes(session, set(accounts)))
+        return
     elif hasattr(model, "commune_id"):
         found = select(model.commune_id).where(*where)
     elif hasattr(model, "thread_id"):

@@ -204,3 +204,17 @@ def test_a_signed_out_or_foreign_reader_gets_no_cached_answer(world, client):
     assert call(world["resident_b"], "GET", FEED).status_code == 403
     assert call(world["resident_b"], "GET", PAGE).status_code == 403
     assert call(world["resident_a"], "GET", f"{API}/communes/xa-none/threads").status_code == 404
+
+
+def test_a_name_change_reaches_communes_where_the_account_only_signs_posts(world):
+    """An official taken off a commune keeps their answers there: their new name is news."""
+    official = world["official_a"]
+    thread = ask(world["resident_a"], "xa-a", "Đèn đường thôn 3 không sáng")
+    reply(official, thread, "Xã đã tiếp nhận.")
+    account_id = me(official)
+    db.session.execute(Membership.__table__.delete().where(Membership.account_id == account_id))
+    db.session.commit()
+    before = version("xa-a")
+    db.session.get(Account, account_id).display_name = "Cán bộ Hùng"
+    db.session.commit()
+    assert version("xa-a") != before
