@@ -11,7 +11,18 @@ from typing import Any
 
 from flask import Flask
 
-from app import assets, client_address, conditional, database, errors, headers, i18n, parsing
+from app import (
+    assets,
+    client_address,
+    conditional,
+    database,
+    errors,
+    headers,
+    i18n,
+    parsing,
+    read_cache,
+    read_versions,
+)
 
 # The models of every capability, and the audit log's append-only guard, known to SQLAlchemy
 # before the first query (and to Alembic's comparison).
@@ -79,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ratelimit_guard.init_app(app)  # after sessions: limits per member need the account
     headers.init_app(app)
     conditional.init_app(app)
+    read_cache.init_app(app)
     assets.init_app(app)
     push_pages.init_app(app)
     _connect_receivers(app)
@@ -96,6 +108,7 @@ def _connect_receivers(app: Flask) -> None:
     categories.connect_receivers()
     deadlines.connect_receivers()
     privacy.connect_listeners()
+    read_versions.connect_listeners()
     search_indexing.init_app(app)
     notifications.init_app(app)
 

@@ -38,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
     "MAX_JSON_BYTES": 1024 * 1024,
     "PAGE_SIZE": 20,
+    # Built feed pages and group pages each process keeps, one per reader and URL
+    # (app/read_cache.py); 0 keeps none.
+    "READ_CACHE_ENTRIES": 2000,
     "BABEL_DEFAULT_LOCALE": "vi",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
     "LANGUAGES": ["vi", "en"],
@@ -130,6 +133,8 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         # A busy writer makes others wait (up to 15 s) rather than fail with "database is locked".
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
         options.setdefault("connect_args", {"timeout": 15})
+        # A file has no server to lose the connection: a ping per request only costs a query.
+        options["pool_pre_ping"] = False
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
     base_url = app.config["BASE_URL"].rstrip("/")

@@ -11,7 +11,7 @@ from flask import make_response, redirect, render_template, request, url_for
 from werkzeug.routing import BaseConverter
 from werkzeug.wrappers import Response
 
-from app.accounts.sessions import current_account
+from app.accounts.sessions import current_account, current_account_id
 from app.parsing import MAX_ID
 
 
@@ -34,7 +34,7 @@ def resident_page(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if current_account() is None:
+        if current_account_id() is None:
             page = render_template("membership/signed_out.html", next_path=request.path)
             response = make_response(page, 401)
             # Never kept by the browser or the service worker: once in, the real page shows.

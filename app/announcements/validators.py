@@ -5,6 +5,8 @@ that (officials; deliveries go on after the announcement was posted)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 
 from app.accounts.models import Account
@@ -66,3 +68,15 @@ def _audit(commune_id: int) -> int | None:
     return db.session.scalar(
         select(func.max(AuditEvent.id)).where(AuditEvent.commune_id == commune_id)
     )
+
+
+def next_expiry(commune: Commune, now: datetime | None = None) -> datetime | None:
+    """The next moment one of the commune's announcements expires: the residents' list reads
+    differently from then on (it leaves, and an older one may come into the first few)."""
+    now = now or utcnow()
+    moment = db.session.scalar(
+        select(func.min(Announcement.expires_at)).where(
+            Announcement.commune_id == commune.id, Announcement.expires_at > now
+        )
+    )
+    return as_utc(moment) if moment is not None else None

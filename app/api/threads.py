@@ -8,6 +8,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, jsonify, request
 
 from app.accounts.models import Account
+from app.accounts.sessions import current_account_id
 from app.api.helpers import json_body, page_query, require_account
 from app.api.spec import (
     CURSOR,
@@ -19,14 +20,16 @@ from app.api.spec import (
     documented,
     replayed,
 )
+from app.communes.models import Commune
 from app.conditional import etag, not_modified, tagged
 from app.extensions import db
 from app.media.serving import uploaded
 from app.media.storage import media_storage
 from app.membership.models import OFFICIAL
-from app.membership.services import member_commune
+from app.membership.services import member_commune, read_membership
 from app.push.reach import delivery_summaries, messages_for
 from app.ratelimit.declare import limited
+from app.read_cache import Built, cached_read, json_bytes
 from app.threads.confirmations import confirm
 from app.threads.duplicates import mark_duplicate
 from app.threads.follows import follow, is_following, unfollow
@@ -66,7 +69,7 @@ from app.threads.services import (
 )
 from app.threads.supports import support, supported_ids, unsupport
 from app.threads.urgency import mark_urgency
-from app.threads.validators import feed_state, thread_state
+from app.threads.validators import next_deadline, read_parts, thread_state
 from app.workspace.unread import open_thread
 
 bp = Blueprint("threads", __name__)
@@ -87,32 +90,32 @@ NEW_REPLY: Schema = {
     "A commune's threads, newest first", {200: ThreadList}, 403, 422, params=(CURSOR, LIMIT)
 )
 def index(slug: str) -> Response:
-    account = require_account()
-    commune, role = member_commune(slug, account)
+    # The reader's id, the commune's read version and their role in one lookup: an unchanged
+    # page is a 304 (or the answer built before) without loading anything else.
+    member = read_membership(slug, current_account_id())
     page = page_query()
-    # Before building anything: an unchanged page costs the phone a 304 and a few headers.
-    state = feed_state(commune, account, role, before_id=page.cursor, limit=page.size())
-    tag = etag(state.key)
-    unchanged = not_modified(tag)
-    if unchanged is not None:
-        return unchanged
-    threads, next_cursor = list_threads(
-        commune, account, role, before_id=page.cursor, limit=page.size()
-    )
-    # The counts and "me too"s came with the tag's rows (a thread that arrived in between has
-    # none yet, and the next revalidation sees its new tag).
-    listed = ThreadList(
-        items=[
-            Thread.of(
-                thread,
-                state.replies.get(thread.id, 0),
-                supported=thread.id in state.supported,
-            )
-            for thread in threads
-        ],
-        next_cursor=str(next_cursor) if next_cursor is not None else None,
-    )
-    return tagged(jsonify(listed.dump()), tag)
+
+    def build() -> Built:
+        account = require_account()
+        commune = db.session.get(Commune, member.commune_id)
+        assert commune is not None
+        threads, next_cursor = list_threads(
+            commune, account, member.role, before_id=page.cursor, limit=page.size()
+        )
+        counts = reply_counts(threads)
+        supported = supported_ids(threads, account)
+        listed = ThreadList(
+            items=[
+                Thread.of(thread, counts[thread.id], supported=thread.id in supported)
+                for thread in threads
+            ],
+            next_cursor=str(next_cursor) if next_cursor is not None else None,
+        )
+        return Built(
+            json_bytes(listed.dump()), "application/json", valid_until=next_deadline(threads)
+        )
+
+    return cached_read(read_parts(member, current_account_id()), build)
 
 
 @bp.post("/communes/<slug>/threads")

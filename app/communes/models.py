@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String, true
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.communes.search import fold
@@ -38,6 +38,11 @@ class Commune(db.Model):
     # Whether Open311's GET requests publishes the group's public reports (docs/open311.md).
     open311_public: Mapped[bool] = mapped_column(
         Boolean, nullable=False, default=True, server_default=true()
+    )
+    # New in the transaction of every change a reader of the group may see
+    # (app/read_versions.py): a feed's ETag and its cached answer are checked against it.
+    read_version: Mapped[int] = mapped_column(
+        BigInteger, nullable=False, default=0, server_default="0"
     )
     created_at: Mapped[datetime] = created_at_column()
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, select
 
 from app.accounts.models import Account
 from app.communes.areas import managed_clause
@@ -18,6 +20,7 @@ from app.extensions import db
 from app.membership.models import OFFICIAL, RESIDENT, Membership
 from app.membership.schemas import DisplayName
 from app.schema.load import Check
+from app.schema.text import SLUG_PATTERN
 
 DISPLAY_NAME_FIELD = Check(DisplayName, "display_name")
 
@@ -93,10 +96,81 @@ def require_official(account: Account | None, commune: Commune) -> None:
         raise Forbidden(_("Only officials of this commune can do this."))
 
 
+@functools.cache
+def _commune_and_role() -> Select:
+    # Built once per process: building the expression costs more than running it.
+    return (
+        select(Commune, Membership.role)
+        .outerjoin(
+            Membership,
+            and_(
+                Membership.commune_id == Commune.id,
+                Membership.account_id == bindparam("account_id"),
+            ),
+        )
+        .where(Commune.slug == bindparam("slug"))
+    )
+
+
 def member_commune(slug: str, account: Account | None) -> tuple[Commune, str]:
-    """Look up a commune by slug and the caller's role in it, in one step for routes."""
-    commune = get_commune(slug)
-    return commune, require_member(account, commune)
+    """Look up a commune by slug and the caller's role in it, in one query for routes: 404
+    for no such commune, 401 when signed out, 403 when not a member."""
+    if account is None or not SLUG_PATTERN.fullmatch(slug):
+        commune = get_commune(slug)  # the 404 first, as for anyone
+        return commune, require_member(account, commune)
+    row = db.session.execute(_commune_and_role(), {"slug": slug, "account_id": account.id}).first()
+    if row is None:
+        get_commune(slug)  # raises NotFound
+    commune, role = row
+    if role is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    return commune, role
+
+
+class ReadMembership(NamedTuple):
+    """What the read path needs of a commune and the reader's place in it."""
+
+    commune_id: int
+    read_version: int
+    join_token: str
+    role: str
+
+
+@functools.cache
+def _read_membership() -> Select:
+    # Columns only, no ORM entities: the read path's cached answers need no more.
+    return (
+        select(Commune.id, Commune.read_version, Commune.join_token, Membership.role)
+        .select_from(
+            Commune.__table__.outerjoin(
+                Membership.__table__,
+                and_(
+                    Membership.commune_id == Commune.id,
+                    Membership.account_id == bindparam("account_id"),
+                ),
+            )
+        )
+        .where(Commune.slug == bindparam("slug"))
+    )
+
+
+def read_membership(slug: str, account_id: int | None) -> ReadMembership:
+    """``member_commune`` for the read path, in one indexed lookup without loading the
+    commune or the account: the same 404, 401 and 403."""
+    if account_id is None:
+        get_commune(slug)  # the 404 first, as for anyone
+        raise NotAuthenticated()
+    if not SLUG_PATTERN.fullmatch(slug):
+        get_commune(slug)  # raises NotFound
+    statement = _read_membership()
+    params = {"slug": slug, "account_id": account_id}
+    row = db.session.connection().execute(statement, params).first()
+    if row is None:
+        get_commune(slug)  # raises NotFound
+    assert row is not None
+    if row.role is None:
+        raise Forbidden(_("You are not a member of this commune group."))
+    return ReadMembership(*row)
 
 
 def memberships_of(account: Account) -> Sequence[Membership]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.accounts.sessions import current_account, current_session_id
+from app.accounts.sessions import current_account_id, current_session_id
 from app.push.subscriptions import session_subscribed
 
 
 def this_phone_subscribed() -> bool:
     """True when the server holds a subscription made in this browser's sign-in session."""
-    account = current_account()
-    return account is not None and session_subscribed(account, current_session_id())
+    account_id = current_account_id()
+    return account_id is not None and session_subscribed(account_id, current_session_id())
 
 
 def init_app(app: Flask) -> None:

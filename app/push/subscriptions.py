@@ -3,12 +3,13 @@ do to them (forgotten after 404/410, retired after a run of 400/403)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, bindparam, delete, exists, select, update
 
 from app.accounts.models import Account
 from app.errors import ValidationError
@@ -79,23 +80,26 @@ def subscribe(
     return created
 
 
-def session_subscribed(account: Account, session_id: int | None) -> bool:
+@functools.cache
+def _session_subscribed_query() -> Select:
+    # Built once per process and run without the ORM: every resident's page asks it.
+    return select(
+        exists().where(
+            PushSubscription.account_id == bindparam("account_id"),
+            PushSubscription.login_session_id == bindparam("session_id"),
+            PushSubscription.retired_at.is_(None),
+        )
+    )
+
+
+def session_subscribed(account_id: int, session_id: int | None) -> bool:
     """Whether the server holds a live subscription made in this sign-in session (this phone):
     only then do the pages say notifications are on (the browser's permission alone says
     nothing of whether the server can reach it)."""
     if session_id is None:
         return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    PushSubscription.account_id == account.id,
-                    PushSubscription.login_session_id == session_id,
-                    PushSubscription.retired_at.is_(None),
-                )
-            )
-        )
-    )
+    params = {"account_id": account_id, "session_id": session_id}
+    return bool(db.session.connection().execute(_session_subscribed_query(), params).scalar())
 
 
 def _expiration(value: object) -> datetime | None:

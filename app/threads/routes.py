@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from flask import (
@@ -15,9 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from app.accounts.sessions import current_account
+from app.accounts.sessions import current_account, current_account_id, current_account_is_staff
 from app.announcements.services import list_announcements
-from app.announcements.validators import listed_state
+from app.announcements.validators import next_expiry
 from app.communes.models import Commune
 from app.communes.services import get_commune
 from app.conditional import etag, not_modified, tagged
@@ -26,10 +27,12 @@ from app.extensions import db
 from app.media.serving import media_response, uploaded
 from app.media.storage import content_type_of, media_storage
 from app.membership.in_app import in_app_browser, in_app_help
-from app.membership.services import member_commune
+from app.membership.services import member_commune, read_membership
+from app.models_base import utcnow
 from app.parsing import page_cursor
 from app.push.pages import this_phone_subscribed
 from app.ratelimit.declare import limited
+from app.read_cache import Built, cached_read
 from app.schema.load import load
 from app.threads.access import official_thread, post_with_voice, readable_reply
 from app.threads.categories import active_categories
@@ -56,7 +59,7 @@ from app.threads.services import (
     thread_with_photo,
 )
 from app.threads.supports import support, unsupport
-from app.threads.validators import feed_state, thread_state
+from app.threads.validators import next_deadline, read_parts, thread_state
 from app.web import login_required, resident_page, see_other
 from app.workspace.access import official_commune
 from app.workspace.thread_page import render_thread, render_thread_page
@@ -69,24 +72,25 @@ FEED_THREADS = 20
 FEED_ANNOUNCEMENTS = 5
 
 
-def _feed_page(
+def _feed_context(
     slug: str,
     *,
     form: dict | None = None,
     error: str | None = None,
     error_field: str | None = None,
     member: tuple[Commune, str] | None = None,
-) -> str:
+    before_id: int | None = None,
+) -> dict[str, Any]:
     account = current_account()
     assert account is not None
     commune, role = member or member_commune(slug, account)
-    # A bad or out-of-range cursor on a page just shows the newest threads.
-    before_id = page_cursor(request.args.get("cursor"))
+    if before_id is None:
+        # A bad or out-of-range cursor on a page just shows the newest threads.
+        before_id = page_cursor(request.args.get("cursor"))
     threads, next_cursor = list_threads(
         commune, account, role, before_id=before_id, limit=FEED_THREADS
     )
-    return render_template(
-        "threads/feed.html",
+    return dict(
         commune=commune,
         role=role,
         announcements=list_announcements(commune, limit=FEED_ANNOUNCEMENTS),
@@ -104,40 +108,55 @@ def _feed_page(
     )
 
 
+def _feed_page(slug: str, **options: Any) -> str:
+    return render_template("threads/feed.html", **_feed_context(slug, **options))
+
+
 @bp.get("/c/<slug>")
 @resident_page
 def feed(slug: str) -> str | Response:
-    account = current_account()
-    assert account is not None
-    commune, role = member_commune(slug, account)
-    if account.is_staff:
+    if current_account_is_staff():
         # Staff pages carry the count of questions waiting in every commune they serve.
-        return _feed_page(slug, member=(commune, role))
-    # A resident's page is tagged from what it shows; the page's one-time form key may be
-    # served again with a 304: a key is spent only by a thread it created, which changes the
-    # tag, so a page whose key was used is never confirmed.
-    state = feed_state(
-        commune,
-        account,
-        role,
-        before_id=page_cursor(request.args.get("cursor")),
-        limit=FEED_THREADS,
-    )
-    announced = listed_state(commune, include_expired=False, limit=FEED_ANNOUNCEMENTS)
-    tag = etag(state.key, announced, _browser_state(commune))
-    unchanged = not_modified(tag)
-    if unchanged is not None:
-        return unchanged
-    return tagged(make_response(_feed_page(slug, member=(commune, role))), tag)
+        return _feed_page(slug)
+    # A resident's page is cached for them and tagged by its commune's read version, found
+    # with their role in one lookup; every answer has its own one-time form key. A 304 keeps
+    # the key the browser holds: a key is spent only by a thread it created, which gives the
+    # commune a new version, so a page whose key was used is never confirmed.
+    member = read_membership(slug, current_account_id())
+    before_id = page_cursor(request.args.get("cursor"))
+
+    def build() -> Built:
+        commune = db.session.get(Commune, member.commune_id)
+        assert commune is not None
+        context = _feed_context(slug, member=(commune, member.role), before_id=before_id)
+        now = utcnow()
+        # When time alone changes the page: a deadline passing, an announcement expiring.
+        moments = (next_deadline(context["threads"], now), next_expiry(commune, now))
+        # The page is kept with a stand-in for its one-time form key; each answer gets its own.
+        context["form_key"] = FORM_KEY_STAND_IN
+        html = render_template("threads/feed.html", **context).encode()
+        until = min((moment for moment in moments if moment is not None), default=None)
+        return Built(html, "text/html", valid_until=until, fresh=_with_new_form_key)
+
+    parts = (*read_parts(member, current_account_id()), _browser_state(member.join_token))
+    return cached_read(parts, build)
 
 
-def _browser_state(commune: Commune) -> tuple:
+# Made of a key's own characters, never a key (keys are 22 characters), unique per process.
+FORM_KEY_STAND_IN = f"form-key-{secrets.token_urlsafe(24)}"
+
+
+def _with_new_form_key(page: bytes) -> bytes:
+    return page.replace(FORM_KEY_STAND_IN.encode(), new_form_key().encode(), 1)
+
+
+def _browser_state(join_token: str) -> tuple:
     """What a resident's page shows of this browser: whether its notifications are on, and
     the in-app browser help (with the commune's join link)."""
     return (
         this_phone_subscribed(),
         in_app_browser(request.user_agent.string),
-        commune.join_token,
+        join_token,
     )
 
 
@@ -235,7 +254,10 @@ def thread_page(thread_id: int) -> str:
     thread, role = open_thread(thread_id, account)
     tag = None
     if not account.is_staff:
-        tag = etag(thread_state(thread, account, role, reach=None), _browser_state(thread.commune))
+        tag = etag(
+            thread_state(thread, account, role, reach=None),
+            _browser_state(thread.commune.join_token),
+        )
         unchanged = not_modified(tag)
         if unchanged is not None:
             return unchanged

@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from app.models_base import utcnow
+from app import read_cache
 from app.threads import deadlines, validators
 from tests.threads.helpers import API, ask, call, reply
 
@@ -186,6 +187,7 @@ def test_a_deadline_passing_gives_a_new_tag(world, monkeypatch):
     later = utcnow() + timedelta(days=60)
     monkeypatch.setattr(validators, "utcnow", lambda: later)
     monkeypatch.setattr(deadlines, "utcnow", lambda: later)
+    monkeypatch.setattr(read_cache, "utcnow", lambda: later)
     items = ok(call(resident, "GET", FEED))["items"]
     assert items[0]["overdue"] is True
     assert tag_of(resident, FEED) != before
