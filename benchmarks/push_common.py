@@ -195,6 +195,15 @@ def start_workers(env: dict[str, str], count: int, log_dir: str) -> list[tuple[A
     return processes
 
 
+def kill_workers(processes: list[tuple[Any, Any, float]]) -> None:
+    """After a failed run: no worker is left behind."""
+    for process, log, _cpu in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        log.close()
+
+
 def stop_workers(processes: list[tuple[Any, Any, float]]) -> list[WorkerRun]:
     """Read each worker's peak memory, SIGTERM it, and take its CPU time from ``wait4``."""
     peaks = [peak_memory_mib(process.pid) for process, _log, _cpu in processes]

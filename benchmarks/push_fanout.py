@@ -32,6 +32,7 @@ from benchmarks.push_common import (
     Doubles,
     add_residents,
     database,
+    kill_workers,
     start_workers,
     stop_workers,
     worker_env,
@@ -89,17 +90,22 @@ def worker_fanout(
     from app.extensions import db
 
     processes = start_workers(env, workers, env["INSTANCE_PATH"])
-    before, double_cpu = doubles.stats(), doubles.cpu()
-    started = time.perf_counter()
-    # Written as a request would (BEGIN IMMEDIATE on SQLite): the workers are writing too.
-    with app.test_request_context(), writing_transactions():
-        db.session.rollback()
-        commune, official = db.session.get(Commune, ids[0]), db.session.get(Account, ids[1])
-        post_announcement(commune, official, {"title": "Thông báo", "body": "Lịch tiêm chủng."})
-        db.session.commit()
-    doubles.wait_accepted(before["accepted"], count)
-    elapsed = time.perf_counter() - started
-    double_cpu = doubles.cpu() - double_cpu
+    try:
+        before, double_cpu = doubles.stats(), doubles.cpu()
+        started = time.perf_counter()
+        # Written as a request would (BEGIN IMMEDIATE on SQLite): the workers are writing too.
+        with app.test_request_context(), writing_transactions():
+            db.session.rollback()
+            commune, official = db.session.get(Commune, ids[0]), db.session.get(Account, ids[1])
+            body = {"title": "Thông báo", "body": "Lịch tiêm chủng."}
+            post_announcement(commune, official, body)
+            db.session.commit()
+        doubles.wait_accepted(before["accepted"], count)
+        elapsed = time.perf_counter() - started
+        double_cpu = doubles.cpu() - double_cpu
+    except BaseException:
+        kill_workers(processes)
+        raise
     runs = stop_workers(processes)
     after = doubles.stats()
     delivered = after["accepted"] - before["accepted"]

@@ -34,6 +34,7 @@ from benchmarks.push_common import (  # noqa: E402
     Doubles,
     WorkerRun,
     add_residents,
+    kill_workers,
     start_workers,
     stop_workers,
     worker_env,
@@ -61,11 +62,15 @@ def fan_out(
     app: Any, env: dict[str, str], doubles: Doubles, ids: tuple[int, int], audience: int, args: Any
 ) -> list[WorkerRun]:
     processes = start_workers(env, args.workers, env["INSTANCE_PATH"])
-    before = doubles.stats()
-    started = time.perf_counter()
-    announce(app, *ids, f"Cảnh báo {audience}")
-    doubles.wait_accepted(before["accepted"], audience)
-    elapsed = time.perf_counter() - started
+    try:
+        before = doubles.stats()
+        started = time.perf_counter()
+        announce(app, *ids, f"Cảnh báo {audience}")
+        doubles.wait_accepted(before["accepted"], audience)
+        elapsed = time.perf_counter() - started
+    except BaseException:
+        kill_workers(processes)
+        raise
     runs = stop_workers(processes)
     after = doubles.stats()
     delivered = after["accepted"] - before["accepted"]
