@@ -1,13 +1,16 @@
 """How fast one announcement reaches N phones through the real worker, against a naive loop.
 
-    .venv/bin/python -m benchmarks.push_fanout [--subscriptions 10000] [--sample 300]
+    .venv/bin/python -m benchmarks.push_fanout [--subscriptions 10000] [--workers 1,2]
+        [--doubles 2] [--database sqlite|postgresql] [--sample 300] [--slow-sample 60]
 
-Starts the push service double (tests/push/double.py) as its own process on 127.0.0.1, makes N
-subscribed residents in a throwaway SQLite database (or ``--database-url``), posts one
-announcement and times the worker's whole fan-out (expansion, claiming, encryption, VAPID,
+Starts push service doubles (tests/push/double.py: VAPID verified and every message decrypted)
+as processes of their own on 127.0.0.1, makes N subscribed residents in a throwaway database,
+starts real ``flask push worker`` processes (1, then 2), posts one announcement and times its
+fan-out from the post to the doubles' last acceptance (expansion, claiming, encryption, VAPID,
 sending, recording). In the same run it times the naive way, ``pywebpush.webpush()`` called
-once per subscription, on a sample; then both again against a push service that answers after
-30 ms. It prints rates and ratios, never asserts a time (the machine is shared and noisy).
+once per subscription, on a sample; then all again against push services answering after
+30 ms. It prints rates, ratios, and the CPU seconds the workers (after start-up) and the
+doubles spent per 10,000 messages; it never asserts a time (the machine is shared and noisy).
 """
 
 from __future__ import annotations
@@ -18,16 +21,28 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
+
+from benchmarks.push_common import (
+    Doubles,
+    add_residents,
+    database,
+    kill_workers,
+    start_workers,
+    stop_workers,
+    worker_env,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def start_double(delay: float, vapid_public_key: str) -> tuple[subprocess.Popen, str]:
+    """One push service double in its own process; returns it and its origin."""
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "tests.push.double", "--port", "0"),
@@ -43,77 +58,75 @@ def start_double(delay: float, vapid_public_key: str) -> tuple[subprocess.Popen,
 
 
 def make_subscriptions(origin: str, count: int) -> list[dict[str, Any]]:
-    with requests.Session() as http:
-        return [
-            http.post(f"{origin}/_double/subscriptions", timeout=10).json() for _ in range(count)
-        ]
-
-
-def accepted(origin: str) -> int:
-    return requests.get(f"{origin}/_double/stats", timeout=10).json()["accepted"]
+    """``count`` subscriptions from one double (in one request)."""
+    response = requests.post(
+        f"{origin}/_double/subscriptions", params={"count": count}, timeout=120
+    )
+    return response.json()
 
 
 def populate(commune_id: int, subscriptions: list[dict[str, Any]]) -> None:
     """One resident per subscription, inserted in bulk."""
-    from app.accounts.models import Account
-    from app.extensions import db
-    from app.membership.models import Membership
-    from app.push.models import PushSubscription
+    add_residents(commune_id, subscriptions)
 
-    first = (db.session.scalar(db.select(db.func.max(Account.id))) or 0) + 1
-    ids = list(range(first, first + len(subscriptions)))
-    db.session.execute(insert(Account), [{"id": i, "display_name": f"R{i}"} for i in ids])
-    db.session.execute(
-        insert(Membership),
-        [{"account_id": i, "commune_id": commune_id, "role": "resident"} for i in ids],
-    )
-    db.session.execute(
-        insert(PushSubscription),
-        [
-            {
-                "account_id": i,
-                "endpoint": sub["endpoint"],
-                "p256dh": sub["keys"]["p256dh"],
-                "auth": sub["keys"]["auth"],
-            }
-            for i, sub in zip(ids, subscriptions, strict=True)
-        ],
-    )
-    db.session.commit()
+
+@dataclass
+class FanOut:
+    rate: float  # messages per second, from posting the announcement to the last acceptance
+    worker_cpu_per_10k: float  # CPU seconds of all worker processes per 10,000 messages
+    double_cpu_per_10k: float  # and of the push service doubles (decrypting every message)
+    delivered: int
+    duplicates: int
 
 
 def worker_fanout(
-    app: Any, commune: Any, official: Any, origin: str, count: int
-) -> tuple[float, float]:
-    """Post one announcement and run the worker until it is delivered.
-
-    Returns notifications per second of wall time, and per second of the worker's own CPU time
-    (the push service double runs in another process, so this is the sender's cost per core).
-    """
+    app: Any, env: dict[str, str], doubles: Doubles, ids: tuple[int, int], count: int, workers: int
+) -> FanOut:
+    """Post one announcement and time its fan-out by ``workers`` running worker processes."""
+    from app.accounts.models import Account
     from app.announcements.services import post_announcement
+    from app.communes.models import Commune
+    from app.database import writing_transactions
     from app.extensions import db
-    from app.push.worker import PushWorker
 
-    before = accepted(origin)
-    with app.test_request_context():
-        post_announcement(commune, official, {"title": "Thông báo", "body": "Lịch tiêm chủng."})
-    db.session.commit()
-    worker = PushWorker(app, idle_sleep=0.01)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    stats = worker.run(until_idle=True)
-    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    got = accepted(origin) - before
-    if got != count or stats.sent != count:
-        print(f"  warning: sent {stats.sent}, the double accepted {got} of {count}")
-    return count / elapsed, count / cpu
+    processes = start_workers(env, workers, env["INSTANCE_PATH"])
+    try:
+        before, double_cpu = doubles.stats(), doubles.cpu()
+        started = time.perf_counter()
+        # Written as a request would (BEGIN IMMEDIATE on SQLite): the workers are writing too.
+        with app.test_request_context(), writing_transactions():
+            db.session.rollback()
+            commune, official = db.session.get(Commune, ids[0]), db.session.get(Account, ids[1])
+            body = {"title": "Thông báo", "body": "Lịch tiêm chủng."}
+            post_announcement(commune, official, body)
+            db.session.commit()
+        doubles.wait_accepted(before["accepted"], count)
+        elapsed = time.perf_counter() - started
+        double_cpu = doubles.cpu() - double_cpu
+    except BaseException:
+        kill_workers(processes)
+        raise
+    runs = stop_workers(processes)
+    after = doubles.stats()
+    delivered = after["accepted"] - before["accepted"]
+    if delivered != count:
+        print(f"  warning: the double accepted {delivered} of {count}")
+    per_10k = 10_000 / max(1, delivered)
+    return FanOut(
+        delivered / elapsed,
+        sum(run.cpu_s for run in runs) * per_10k,
+        double_cpu * per_10k,
+        delivered,
+        after["duplicates"] - before["duplicates"],
+    )
 
 
-def naive_loop(subscriptions: list[dict[str, Any]], pem_path: str, origin: str) -> float:
+def naive_loop(subscriptions: list[dict[str, Any]], pem_path: str, doubles: Doubles) -> float:
     """``pywebpush.webpush()`` once per subscription, as a simple implementation would."""
     from pywebpush import webpush
 
     payload = '{"title":"Thông báo","body":"Lịch tiêm chủng.","url":"/","tag":"a1"}'
-    before = accepted(origin)
+    before = doubles.stats()["accepted"]
     started = time.perf_counter()
     for subscription in subscriptions:
         webpush(
@@ -125,19 +138,20 @@ def naive_loop(subscriptions: list[dict[str, Any]], pem_path: str, origin: str) 
             timeout=10,
         )
     elapsed = time.perf_counter() - started
-    if accepted(origin) - before != len(subscriptions):
+    if doubles.stats()["accepted"] - before != len(subscriptions):
         print("  warning: the naive loop lost messages")
     return len(subscriptions) / elapsed
 
 
-def run_case(app: Any, label: str, delay: float, count: int, sample: int, pem: str) -> None:
+def run_case(app: Any, env: dict[str, str], label: str, delay: float, args: Any, pem: str) -> None:
     from app.extensions import db
     from app.push.keys import vapid_key
     from app.push.models import Delivery, PushMessage, PushSubscription
 
-    double, origin = start_double(delay, vapid_key(app).application_server_key)
+    count = args.subscriptions
+    doubles = Doubles(args.doubles, delay, vapid_key(app).application_server_key)
     try:
-        subscriptions = make_subscriptions(origin, count)
+        subscriptions = doubles.subscribe(count)
         with app.app_context():
             from app.accounts.models import Account
             from app.communes.models import Commune
@@ -148,17 +162,24 @@ def run_case(app: Any, label: str, delay: float, count: int, sample: int, pem: s
             db.session.commit()
             commune = db.session.scalar(db.select(Commune))
             official = db.session.scalar(db.select(Account).where(Account.email.is_not(None)))
-            populate(commune.id, subscriptions)
-            worker_rate, per_cpu_second = worker_fanout(app, commune, official, origin, count)
-        naive_rate = naive_loop(subscriptions[:sample], pem, origin)
+            ids = (commune.id, official.id)
+            add_residents(commune.id, subscriptions)
+            runs = {
+                workers: worker_fanout(app, env, doubles, ids, count, workers)
+                for workers in args.workers
+            }
+        sample = args.sample if delay == 0 else args.slow_sample
+        naive_rate = naive_loop(subscriptions[:sample], pem, doubles)
     finally:
-        double.terminate()
-        double.wait(10)
-    print(
-        f"{label:<28} worker {worker_rate:6.0f}/s ({per_cpu_second:5.0f} per worker CPU-second)"
-        f"   naive pywebpush {naive_rate:5.0f}/s   ratio {worker_rate / naive_rate:5.1f}x"
-        f"   (N={count}, naive sample={sample})"
-    )
+        doubles.stop()
+    for workers, run in runs.items():
+        print(
+            f"{label:<28} {workers} worker{'s' if workers > 1 else ' '} {run.rate:6.0f}/s"
+            f"   naive pywebpush {naive_rate:5.0f}/s   ratio {run.rate / naive_rate:5.1f}x"
+            f"   CPU s per 10,000: workers {run.worker_cpu_per_10k:4.1f},"
+            f" doubles {run.double_cpu_per_10k:4.1f}"
+            f"   delivered {run.delivered}, duplicates {run.duplicates}"
+        )
 
 
 def main() -> None:
@@ -166,7 +187,14 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=300)
     parser.add_argument("--slow-sample", type=int, default=60)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--workers",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[1, 2],
+        help="worker process counts to measure, e.g. 1,2",
+    )
+    parser.add_argument("--doubles", type=int, default=2, help="push service processes")
+    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
 
     from app import create_app
@@ -174,19 +202,21 @@ def main() -> None:
     from app.communes.services import create_commune
     from app.extensions import db
     from app.membership.services import add_official
+    from app.push.keys import vapid_key
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, database(args.database, tmp) as url:
         os.environ["INSTANCE_PATH"] = tmp
-        url = args.database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        pem = f"{tmp}/vapid.pem"
         app = create_app(
             {
                 "TESTING": True,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "BASE_URL": "http://127.0.0.1:8000",
                 "PUSH_ALLOWED_HOSTS": "127.0.0.1",
-                "VAPID_PRIVATE_KEY_PATH": f"{tmp}/vapid.pem",
+                "VAPID_PRIVATE_KEY_PATH": pem,
             }
         )
+        env = worker_env(tmp, url, pem)
         with app.app_context():
             db.drop_all()
             db.create_all()
@@ -196,22 +226,17 @@ def main() -> None:
             db.session.flush()
             add_official(official, commune)
             db.session.commit()
-            from app.push.keys import vapid_key
-
-            pem = f"{tmp}/vapid.pem"
             vapid_key(app)  # creates the key file the naive loop signs with too
-        print(f"database: {url.split(':')[0]}; {os.cpu_count()} cores")
-        run_case(app, "push service answers at once", 0.0, args.subscriptions, args.sample, pem)
-        run_case(
-            app,
-            "push service takes 30 ms",
-            0.030,
-            args.subscriptions,
-            args.slow_sample,
-            pem,
+        print(
+            f"database: {args.database}; {os.cpu_count()} cores; {args.doubles} push service"
+            f" double processes; N={args.subscriptions}, naive samples"
+            f" {args.sample} and {args.slow_sample}"
         )
+        run_case(app, env, "push service answers at once", 0.0, args, pem)
+        run_case(app, env, "push service takes 30 ms", 0.030, args, pem)
         with app.app_context():
-            db.drop_all()
+            db.session.remove()
+            db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,10 @@ PostgreSQL the candidate rows are also picked with ``FOR UPDATE SKIP LOCKED`` so
 queue behind each other. A live worker renews the leases of the rows it holds (``renew``), so a
 killed worker's rows become claimable again once its leases end.
 
+A message is expanded into deliveries a batch at a time (``expand_batch``): however large its
+audience, the database selects and writes it, nothing of it is held in a worker's memory, and
+sending starts after the first batch.
+
 Who a message goes to is not decided here: ``app/notifications`` registers its audience query
 (``register_audience``) and the outbox only runs it.
 """
@@ -19,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import Select, insert, literal, or_, select, update
+from sqlalchemy import Select, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.types import Boolean, DateTime, Integer, String
 
@@ -40,6 +44,10 @@ log = logging.getLogger("app.push.outbox")
 Audience = Callable[[PushMessage], Select[Any]]
 # Messages expanded per round at most, so sending is not held up by a burst of events.
 EXPANSIONS_PER_ROUND = 20
+# Deliveries written per transaction when expanding: a province-wide warning (millions of
+# phones) is written a batch at a time, so sending starts after the first batch, other workers
+# claim meanwhile, and no transaction or lock lasts longer than one batch.
+EXPANSION_BATCH = 5000
 
 
 def register_audience(app: Flask, audience: Audience) -> None:
@@ -56,9 +64,8 @@ def registered_audience(app: Flask) -> Audience:
         ) from None
 
 
-def expand(message: PushMessage, targets: Select[Any]) -> int:
-    """Write one pending delivery per target subscription (one INSERT ... SELECT, however many
-    members); returns how many."""
+def _insert_deliveries(message: PushMessage, targets: Select[Any]) -> int:
+    """One INSERT ... SELECT of a pending delivery per subscription ``targets`` selects."""
     now = utcnow()
     subscriptions = targets.subquery()
     rows = select(
@@ -70,22 +77,52 @@ def expand(message: PushMessage, targets: Select[Any]) -> int:
         literal(False, Boolean),
         literal(now, DateTime(timezone=True)),
     )
-    result = db.session.execute(
-        insert(Delivery).from_select(
-            [
-                "message_id",
-                "subscription_id",
-                "state",
-                "attempts",
-                "next_attempt_at",
-                "shrunk",
-                "created_at",
-            ],
-            rows,
-        )
+    statement = insert(Delivery).from_select(
+        [
+            "message_id",
+            "subscription_id",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "shrunk",
+            "created_at",
+        ],
+        rows,
     )
+    # Counted from RETURNING: psycopg reports no rowcount for INSERT ... SELECT here. At most
+    # one batch of ids is read.
+    return len(db.session.execute(statement.returning(Delivery.id)).all())
+
+
+def expand(message: PushMessage, targets: Select[Any]) -> int:
+    """Write one pending delivery per target subscription (one INSERT ... SELECT): for the
+    small audiences known when a message is queued. Returns how many."""
+    count = _insert_deliveries(message, targets)
     message.expanded = True
-    return result.rowcount or 0
+    return count
+
+
+def expand_batch(message: PushMessage, targets: Select[Any], limit: int) -> int:
+    """Write the next ``limit`` deliveries of a message, in subscription id order, and mark it
+    expanded once the audience is exhausted; returns how many were written.
+
+    Where the last batch ended is read back from the deliveries themselves (the highest
+    subscription id written, one lookup in the (message, subscription) unique index), so
+    nothing else records progress, and a worker killed between batches loses nothing. A
+    subscription deleted since (its delivery's subscription_id set to NULL) is no longer in the
+    audience, so a lower highest id resumes at the right place all the same. Nothing is read
+    into the worker's memory: the database selects and inserts in one statement.
+    """
+    after = db.session.scalar(
+        select(func.max(Delivery.subscription_id)).where(Delivery.message_id == message.id)
+    )
+    batch = targets.order_by(PushSubscription.id).limit(limit)
+    if after is not None:
+        batch = batch.where(PushSubscription.id > after)
+    count = _insert_deliveries(message, batch)
+    if count < limit:
+        message.expanded = True
+    return count
 
 
 class Outbox:
@@ -101,24 +138,31 @@ class Outbox:
         # ever letting a live worker's rows go to another.
         self.held: set[int] = set()
 
-    def expand_new(self) -> bool:
-        """Expand new messages into deliveries; True if any was expanded."""
+    def expand_new(self, batch: int = EXPANSION_BATCH) -> bool:
+        """Expand new messages into deliveries, ``batch`` at most per transaction and about
+        that many per round (a large audience takes several rounds, with claims between);
+        True if any was written."""
         query = select(PushMessage).where(PushMessage.expanded.is_(False)).order_by(PushMessage.id)
         if self.postgres:
+            # A message being expanded by another worker is skipped, not waited for.
             query = query.with_for_update(skip_locked=True)
         worked = False
+        written = 0
         for _ in range(EXPANSIONS_PER_ROUND):
+            if written >= batch:
+                break
             try:
                 message = db.session.scalars(query.limit(1)).first()
                 if message is None:
                     db.session.rollback()
                     break
-                count = expand(message, self.audience(message))
+                count = expand_batch(message, self.audience(message), batch)
+                expanded = message.expanded
                 db.session.commit()
-                log.info(
-                    "message %s (%s) expanded to %d deliveries", message.id, message.kind, count
-                )
-                worked = True
+                written += count
+                if expanded:
+                    log.info("message %s (%s) expanded", message.id, message.kind)
+                worked = worked or count > 0 or expanded
             except (IntegrityError, OperationalError):
                 # Another worker expanded it first, or SQLite was busy: try again next round.
                 db.session.rollback()
@@ -238,13 +282,14 @@ class Outbox:
         # No longer renewed, even if the write below fails: then the leases end and they retry.
         self.held.difference_update(job.delivery_id for job, _decision in results)
         now = utcnow()
-        updates: list[dict[str, Any]] = []
         gone: set[int] = set()
         recovered: set[int] = set()
         refused: dict[int, str] = {}
+        # Rows with the same new values (in a fan-out nearly all: sent at the first attempt)
+        # are written by one UPDATE ... WHERE id IN (...), not one UPDATE per row.
+        groups: dict[tuple[tuple[str, Any], ...], list[int]] = {}
         for job, decision in results:
             values: dict[str, Any] = {
-                "id": job.delivery_id,
                 "state": decision.state,
                 "attempts": decision.attempts,
                 "last_status": decision.last_status,
@@ -257,7 +302,7 @@ class Outbox:
                 values["sent_at"] = now
             if decision.next_attempt_at is not None:
                 values["next_attempt_at"] = decision.next_attempt_at
-            updates.append(values)
+            groups.setdefault(tuple(values.items()), []).append(job.delivery_id)
             subscription_id = job.subscription_id
             if subscription_id is None:
                 continue
@@ -272,7 +317,13 @@ class Outbox:
                 refused[subscription_id] = decision.refusal or ""
         for attempt in range(5):
             try:
-                db.session.execute(update(Delivery), updates)
+                for values, ids in groups.items():
+                    db.session.execute(
+                        update(Delivery)
+                        .where(Delivery.id.in_(ids))
+                        .values(dict(values))
+                        .execution_options(synchronize_session=False)
+                    )
                 delete_subscriptions(gone)
                 clear_failures(recovered)
                 count_failures(refused, retire_after=RETIRE_AFTER)
@@ -282,5 +333,5 @@ class Outbox:
                 db.session.rollback()
                 time.sleep(0.2 * (attempt + 1))
         log.error(
-            "could not record %d outcomes; their leases will expire and they retry", len(updates)
+            "could not record %d outcomes; their leases will expire and they retry", len(results)
         )

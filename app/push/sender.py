@@ -52,6 +52,8 @@ BACKOFF_BASE_S = 10.0
 BACKOFF_CAP_S = 3600.0
 # Longer than any message lives (push services keep one for at most four weeks).
 MAX_RETRY_AFTER_S = 31 * 24 * 3600
+# Push services are few; the bound only guards against a flood of bogus endpoints.
+MAX_CACHED_ORIGINS = 256
 # 401/403 this many times in a row from one push service: our VAPID set-up is wrong.
 AUTH_FAILURE_ALARM = 3
 
@@ -156,6 +158,7 @@ class Sender:
         # signature is good there, so a 400/403 is the subscription's fault, not ours.
         self._accepted_origins: set[str] = set()
         self._checked_origins: dict[str, str | None] = {}  # origin -> refusal, None: allowed
+        self._origins: dict[str, str] = {}  # "scheme://authority" of endpoints -> origin
         self._blocked_until: dict[str, float] = {}  # push-service origin -> monotonic time
         self._auth_failures: dict[str, int] = {}
 
@@ -194,10 +197,13 @@ class Sender:
         ttl = int((job.expires_at - utcnow()).total_seconds())
         if ttl <= 0:
             return Outcome(error=TTL_PASSED)
-        refusal = self._refusal(job.endpoint)
+        try:
+            origin = self._origin(job.endpoint)
+        except ValueError as error:
+            return Outcome(error=NOT_ALLOWED, reason=str(error)[:200])
+        refusal = self._refusal(job.endpoint, origin)
         if refusal is not None:
             return Outcome(error=NOT_ALLOWED, reason=refusal)
-        origin = endpoint_origin(job.endpoint)
         blocked = self._blocked_until.get(origin, 0.0) - time.monotonic()
         if blocked > 0:
             return Outcome(error=DEFERRED, retry_after=blocked)
@@ -213,14 +219,23 @@ class Sender:
             outcome.shrunk = True
         return outcome
 
-    def _refusal(self, endpoint: str) -> str | None:
+    def _origin(self, endpoint: str) -> str:
+        """``endpoint_origin``, parsed once per push service: endpoints differ per subscription
+        but share a few ``scheme://authority`` prefixes, and parsing cost ~6 % of a send."""
+        start = endpoint.find("//") + 2
+        end = endpoint.find("/", start) if start > 1 else -1
+        prefix = endpoint[:end] if end > 0 and "?" not in endpoint[:end] else None
+        origin = self._origins.get(prefix) if prefix is not None else None
+        if origin is None:
+            origin = endpoint_origin(endpoint)
+            if prefix is not None and len(self._origins) < MAX_CACHED_ORIGINS:
+                self._origins[prefix] = origin
+        return origin
+
+    def _refusal(self, endpoint: str, origin: str) -> str | None:
         """Why ``PUSH_ALLOWED_HOSTS`` forbids this endpoint now (None: allowed), checked once
         per origin. Stored endpoints were checked when subscribed, perhaps under other rules;
         and a host written as an address never reaches the guarded resolver."""
-        try:
-            origin = endpoint_origin(endpoint)
-        except ValueError as error:
-            return str(error)[:200]
         if origin not in self._checked_origins:
             try:
                 check_endpoint(endpoint, self.rules)

@@ -25,7 +25,7 @@ from app.models_base import utcnow
 from app.push.jobs import Decision, Job, Outcome
 from app.push.keys import allowed_hosts, vapid_key
 from app.push.models import EXPIRED, FAILED, PENDING, SENT
-from app.push.outbox import Outbox, registered_audience
+from app.push.outbox import EXPANSION_BATCH, Outbox, registered_audience
 from app.push.periodic import registered_periodic, run_due
 from app.push.sender import Sender, decide
 from app.push.subject import vapid_subject
@@ -69,6 +69,7 @@ class PushWorker:
         app: Flask,
         *,
         batch_size: int = 500,
+        expansion_batch: int = EXPANSION_BATCH,
         concurrency: int = 100,
         lease_seconds: float = 20.0,
         idle_sleep: float = 0.5,
@@ -77,6 +78,7 @@ class PushWorker:
     ) -> None:
         self.app = app
         self.batch_size = batch_size
+        self.expansion_batch = expansion_batch
         self.concurrency = concurrency
         self.idle_sleep = idle_sleep
         self.owner = str(uuid.uuid4())
@@ -167,7 +169,7 @@ class PushWorker:
                     # Poll the database at once while there is work, gently when there is not.
                     if time.monotonic() >= next_poll and room > 0:
                         worked = run_due(self.periodic)
-                        worked = self.outbox.expand_new() or worked
+                        worked = self.outbox.expand_new(self.expansion_batch) or worked
                         claimed = self.outbox.claim(min(room, self.batch_size))
                         for job in claimed:
                             queue.put_nowait(job)

@@ -38,7 +38,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -145,6 +145,10 @@ class _State:
     rules: list[_Rule] = field(default_factory=list)
     request_count: int = 0
     delay_s: float = 0.0
+    # (endpoint, topic) of every accepted message, and how many came again: kept as they come
+    # so that polling the stats of 100,000 messages costs nothing.
+    delivered: set[tuple[str, str | None]] = field(default_factory=set)
+    duplicates: int = 0
 
 
 class PushServiceDouble:
@@ -269,6 +273,42 @@ class PushServiceDouble:
             "keys": {"p256dh": _b64url_encode(point), "auth": _b64url_encode(auth_secret)},
         }
 
+    def new_subscriptions(self, count: int, *, key_pairs: int = 8) -> list[dict[str, Any]]:
+        """``count`` subscriptions at once for benchmarks, sharing ``key_pairs`` browser key
+        pairs (each has its own endpoint and auth secret; every message is still decrypted)."""
+        if not self.origin:
+            raise RuntimeError("start the double first")
+        keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(max(1, key_pairs))]
+        points = [
+            _b64url_encode(
+                key.public_key().public_bytes(
+                    serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+                )
+            )
+            for key in keys
+        ]
+        made = []
+        subscriptions = {}
+        for number in range(count):
+            auth_secret = secrets.token_bytes(16)
+            sub_id = secrets.token_urlsafe(16)
+            endpoint = f"{self.origin}/push/{sub_id}"
+            key = keys[number % len(keys)]
+            subscriptions[sub_id] = _Subscription(sub_id, endpoint, key, auth_secret)
+            made.append(
+                {
+                    "endpoint": endpoint,
+                    "expirationTime": None,
+                    "keys": {
+                        "p256dh": points[number % len(keys)],
+                        "auth": _b64url_encode(auth_secret),
+                    },
+                }
+            )
+        with self._state.lock:
+            self._state.subscriptions.update(subscriptions)
+        return made
+
     def unsubscribe(self, endpoint: str) -> None:
         """Forget a subscription, as when the user revokes permission (then 404)."""
         with self._state.lock:
@@ -354,6 +394,8 @@ class PushServiceDouble:
             self._state.rules.clear()
             self._state.request_count = 0
             self._state.delay_s = 0.0
+            self._state.delivered.clear()
+            self._state.duplicates = 0
 
     # ------------------------------------------------------------------ request handling
 
@@ -362,7 +404,7 @@ class PushServiceDouble:
         body = await request.read()
         match = _PUSH_PATH_RE.fullmatch(request.path)
         if match is None:
-            answer = self._control(request.method, request.path)
+            answer = self._control(request.method, request.path, request.query)
         elif request.method != "POST":
             answer = _Answer.text(405, "push messages are POSTed")
         else:
@@ -377,9 +419,11 @@ class PushServiceDouble:
             headers["Content-Type"] = answer.content_type
         return web.Response(status=answer.status, body=answer.body, headers=headers)
 
-    def _control(self, method: str, path: str) -> _Answer:
+    def _control(self, method: str, path: str, query: Mapping[str, str]) -> _Answer:
         """The small HTTP API that stands in for the Python helpers out of process."""
         if path == "/_double/subscriptions" and method == "POST":
+            if "count" in query:
+                return _Answer.json(self.new_subscriptions(int(query["count"])))
             return _Answer.json(self.new_subscription())
         if path == "/_double/stats" and method == "GET":
             with self._state.lock:
@@ -388,6 +432,10 @@ class PushServiceDouble:
                         "request_count": self._state.request_count,
                         "accepted": len(self._state.messages),
                         "rejected": len(self._state.rejections),
+                        # (subscription, topic) pairs that got a message, and messages beyond
+                        # the first of each pair: one announcement is one topic.
+                        "distinct": len(self._state.delivered),
+                        "duplicates": self._state.duplicates,
                     }
                 )
         if path == "/_double/messages" and method == "GET":
@@ -425,6 +473,10 @@ class PushServiceDouble:
                     )
                 )
                 state.responses.append((201, endpoint))
+                if (sub.endpoint, topic) in state.delivered:
+                    state.duplicates += 1
+                else:
+                    state.delivered.add((sub.endpoint, topic))
                 state.lock.notify_all()
         if rule is not None:
             extra = {} if rule.retry_after is None else {"Retry-After": str(rule.retry_after)}

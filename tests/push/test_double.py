@@ -304,6 +304,8 @@ def test_runs_as_a_standalone_process(signer: VapidSigner) -> None:
             "request_count": 1,
             "accepted": 1,
             "rejected": 0,
+            "distinct": 1,
+            "duplicates": 0,
         }
         [msg] = requests.get(f"{origin}/_double/messages", timeout=5).json()
         assert msg["endpoint"] == sub["endpoint"]
@@ -337,3 +339,28 @@ def test_stop_does_not_hang_on_delayed_requests(signer: VapidSigner) -> None:
     thread.join(10)
     assert len(outcome) == 1 and isinstance(outcome[0], requests.ConnectionError)
     assert push.messages == []
+
+
+def test_subscriptions_made_in_bulk_share_key_pairs_and_each_message_is_decrypted(push, signer):
+    subscriptions = push.new_subscriptions(5, key_pairs=2)
+    assert len({sub["endpoint"] for sub in subscriptions}) == 5
+    assert len({sub["keys"]["p256dh"] for sub in subscriptions}) == 2
+    assert len({sub["keys"]["auth"] for sub in subscriptions}) == 5
+    for number, subscription in enumerate(subscriptions):
+        assert send(subscription, f"tin {number}".encode(), signer, Topic="a1").status_code == 201
+    assert [message.payload for message in push.messages] == [
+        f"tin {number}".encode() for number in range(5)
+    ]
+    # A message sealed for another subscription's auth secret is refused, key pair shared or not.
+    crossed = {**subscriptions[2], "keys": {**subscriptions[0]["keys"]}}
+    assert send(crossed, b"sai", signer, Topic="a1").status_code == 400
+
+
+def test_stats_count_a_second_message_of_a_topic_as_a_duplicate(push, signer):
+    [first, second] = push.new_subscriptions(2)
+    for subscription, topic in ((first, "a1"), (second, "a1"), (first, "a2"), (first, "a1")):
+        assert send(subscription, b"tin", signer, Topic=topic).status_code == 201
+    stats = requests.get(f"{push.origin}/_double/stats", timeout=10).json()
+    assert (stats["accepted"], stats["distinct"], stats["duplicates"]) == (4, 3, 1)
+    made = requests.post(f"{push.origin}/_double/subscriptions?count=3", timeout=10).json()
+    assert len(made) == 3

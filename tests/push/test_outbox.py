@@ -77,6 +77,56 @@ def test_expansion_writes_one_pending_delivery_per_target(make_commune):
     assert outbox.has_due_work() is True
 
 
+def test_a_large_audience_is_expanded_a_batch_per_round_in_subscription_order(make_commune):
+    commune = make_commune("xa-a", "Xã A")
+    subscriptions = _subscribed(7)
+    message = _message(commune)
+    db.session.commit()
+    outbox = _outbox()
+
+    def written() -> list[int]:
+        query = select(Delivery.subscription_id).where(Delivery.message_id == message.id)
+        return sorted(db.session.scalars(query))
+
+    ids = [subscription.id for subscription in subscriptions]
+    assert outbox.expand_new(batch=3) is True
+    assert written() == ids[:3]
+    assert db.session.get(PushMessage, message.id).expanded is False
+    assert outbox.has_due_work() is True
+    assert outbox.claim(10) != []  # the first batch is sendable before the rest is written
+    assert outbox.expand_new(batch=3) is True
+    assert written() == ids[:6]
+    assert outbox.expand_new(batch=3) is True
+    assert written() == ids
+    db.session.expire_all()
+    assert db.session.get(PushMessage, message.id).expanded is True
+    assert outbox.expand_new(batch=3) is False
+
+
+def test_expansion_resumes_after_the_last_written_even_when_that_subscription_is_gone(
+    make_commune,
+):
+    commune = make_commune("xa-a", "Xã A")
+    subscriptions = _subscribed(5)
+    message = _message(commune)
+    db.session.commit()
+    outbox = _outbox()
+    assert outbox.expand_new(batch=2) is True
+    # The push service said the second one is gone: its delivery keeps a NULL subscription.
+    db.session.delete(db.session.get(PushSubscription, subscriptions[1].id))
+    db.session.commit()
+    while outbox.expand_new(batch=2):
+        pass
+    rows = db.session.scalars(
+        select(Delivery.subscription_id).where(Delivery.message_id == message.id)
+    )
+    assert sorted(rows, key=lambda value: value or 0) == [
+        None,
+        subscriptions[0].id,
+        *(subscription.id for subscription in subscriptions[2:]),
+    ]
+
+
 def test_a_leased_row_is_claimed_by_one_worker_until_released(make_commune):
     commune = make_commune("xa-a", "Xã A")
     _subscribed(4)

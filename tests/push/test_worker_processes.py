@@ -68,8 +68,10 @@ def test_two_workers_send_each_delivery_once(app, world, push_service):
     world["official_a"].post(
         "/api/v1/communes/xa-a/announcements", json={"title": "Tiêm chủng", "body": "Thứ Bảy."}
     )
-    # Small batches so that both workers really compete for the same rows.
-    workers = [start_worker(app, "--once", "--batch-size", "20") for _ in range(2)]
+    # Small batches so that both workers really compete for the same rows, and expand the
+    # message a few rows at a time while the other claims what is already written.
+    options = ("--once", "--batch-size", "20", "--expansion-batch", "40")
+    workers = [start_worker(app, *options) for _ in range(2)]
     for worker in workers:
         _out, err = worker.communicate(timeout=120)
         assert worker.returncode == 0, err
