@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from app.models_base import utcnow
 from app import read_cache
+from app.models_base import utcnow
 from app.threads import deadlines, validators
 from tests.threads.helpers import API, ask, call, reply
 
