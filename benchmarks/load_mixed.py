@@ -242,6 +242,7 @@ class throwaway_or_sqlite:
 
     def __enter__(self) -> str:
         if self.database == "sqlite":
+            Path(self.tmp, "instance").mkdir(exist_ok=True)
             return f"sqlite:///{self.tmp}/instance/feedback.sqlite3"
         self._pg = throwaway_postgres()
         return self._pg.__enter__()

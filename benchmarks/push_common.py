@@ -4,13 +4,11 @@ and CPU time."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,19 +17,6 @@ import requests
 from sqlalchemy import func, insert, select
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextlib.contextmanager
-def database(kind: str, tmp: str) -> Iterator[str]:
-    """A throwaway database's URL: a SQLite file in ``tmp``, or a PostgreSQL database on
-    127.0.0.1:5432 created for the run and dropped afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    from tests.databases import throwaway_postgres
-
-    with throwaway_postgres() as url:
-        yield url
 
 
 @dataclass

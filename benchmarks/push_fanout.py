@@ -28,10 +28,10 @@ from typing import Any
 import requests
 from sqlalchemy import delete
 
+from benchmarks.load_mixed import throwaway_or_sqlite
 from benchmarks.push_common import (
     Doubles,
     add_residents,
-    database,
     kill_workers,
     start_workers,
     stop_workers,
@@ -204,7 +204,7 @@ def main() -> None:
     from app.membership.services import add_official
     from app.push.keys import vapid_key
 
-    with tempfile.TemporaryDirectory() as tmp, database(args.database, tmp) as url:
+    with tempfile.TemporaryDirectory() as tmp, throwaway_or_sqlite(args.database, tmp) as url:
         os.environ["INSTANCE_PATH"] = tmp
         pem = f"{tmp}/vapid.pem"
         app = create_app(
