@@ -114,7 +114,7 @@ def test_urgent_report_is_first_then_confirmed_rated_and_supported(phone, site: 
     assert "khẩn cấp" in first.inner_text().lower()
     assert "còn dưới 1 giờ" in first.inner_text()
     older_item = staff.locator(f"ul.inbox > li[data-thread='{older['id']}']")
-    assert re.search(r"còn \d+ giờ", older_item.inner_text())
+    assert re.search(r"còn \d+ (giờ|ngày)", older_item.inner_text())
     check("inbox (time left)", staff)
 
     # A neighbour: "me too", and taken back.
@@ -293,8 +293,8 @@ def test_the_morning_inbox_on_a_desktop_time_left_overdue_and_orders(phone, site
     assert inbox_ids(staff)[0] == fire
     assert "khẩn cấp" in label_of(staff, fire) and "còn dưới 1 giờ" in label_of(staff, fire)
     assert "quá hạn" in label_of(staff, late)
-    assert re.search(r"còn (\d+ giờ|dưới 1 giờ)", label_of(staff, fresh))
-    assert re.search(r"còn (\d+ giờ|dưới 1 giờ)", label_of(staff, sunk))
+    assert re.search(r"còn (\d+ giờ|\d+ ngày|dưới 1 giờ)", label_of(staff, fresh))
+    assert re.search(r"còn (\d+ giờ|\d+ ngày|dưới 1 giờ)", label_of(staff, sunk))
     assert "2 người cũng gặp" in label_of(staff, sunk)  # what "most affected first" sorts by
     assert (
         staff.locator(f"li[data-thread='{late}'] .badge.overdue").evaluate(
